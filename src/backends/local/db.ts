@@ -1,0 +1,36 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaults } from '../../core/defaults.ts';
+import { StoreError } from '../../core/errors.ts';
+
+export type Db = Database.Database;
+
+export interface OpenDbOptions {
+  /** 'normal' survives a process crash (the WAL is in the OS cache); 'full' also survives power loss. */
+  durability?: 'normal' | 'full';
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the one SQLite file that holds all local state, in WAL mode so
+ * readers never block the writer, and applies every store's schema. Schemas are idempotent
+ * (CREATE ... IF NOT EXISTS) so opening an existing file is safe.
+ */
+export function openDb(dir: string, schemas: readonly string[], options: OpenDbOptions = {}): Db {
+  mkdirSync(dir, { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(join(dir, 'state.db'));
+  } catch (cause) {
+    throw new StoreError(`Cannot open the local state in ${dir}.`, { action: 'Check that the directory is writable, or set BATON_DIR to another one.', cause });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
+  db.pragma('foreign_keys = ON');
+  db.transaction(() => {
+    for (const ddl of schemas) db.exec(ddl);
+  }).immediate();
+  return db;
+}

@@ -1,0 +1,2 @@
+/** SQLite tables of the local objects store. */
+export const schema = ``;

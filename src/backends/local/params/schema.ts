@@ -1,0 +1,2 @@
+/** SQLite tables of the local params store. */
+export const schema = ``;

@@ -1,0 +1,2 @@
+/** SQLite tables of the local queues store. */
+export const schema = ``;

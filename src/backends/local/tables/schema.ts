@@ -1,0 +1,2 @@
+/** SQLite tables of the local tables store. */
+export const schema = ``;

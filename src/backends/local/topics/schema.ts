@@ -1,0 +1,2 @@
+/** SQLite tables of the local topics store. */
+export const schema = ``;

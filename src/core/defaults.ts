@@ -1,0 +1,86 @@
+/**
+ * Every default in Baton, in one place. Resource options fall back to these; the values follow the
+ * AWS services users know, so a pipeline behaves the same embedded and on AWS.
+ */
+export const defaults = {
+  queue: {
+    /** @defaultValue 30 s, as SQS. */
+    visibilityTimeoutMs: 30_000,
+    /** @defaultValue 4 days, as SQS. */
+    retentionMs: 4 * 86_400_000,
+    /** @defaultValue 0 */
+    delayMs: 0,
+    /** @defaultValue 256 KiB, as SQS; configurable up to {@link defaults.queue.maxMessageSizeCap}. */
+    maxMessageSize: 256 * 1024,
+    /** @defaultValue 1 MiB: the highest message size a queue may be configured for. */
+    maxMessageSizeCap: 1024 * 1024,
+    /** @defaultValue 5 receives before a message moves to the dead-letter queue. */
+    maxReceiveCount: 5,
+    /** @defaultValue 10 messages per receive, as SQS. */
+    maxReceiveBatch: 10,
+    /** @defaultValue 1,000 messages per receive on the local backend (SQS allows 10). */
+    maxReceiveBatchLocal: 1000,
+    /** @defaultValue 20 s: the longest long-poll wait, as SQS. */
+    maxWaitMs: 20_000,
+    /** @defaultValue 12 h: the longest visibility timeout, as SQS. */
+    maxVisibilityTimeoutMs: 12 * 3_600_000,
+    /** @defaultValue 15 min: the longest delay, as SQS. */
+    maxDelayMs: 15 * 60_000,
+    /** @defaultValue 14 days: the longest retention, as SQS. */
+    maxRetentionMs: 14 * 86_400_000,
+    /** @defaultValue 100 ms between store polls while long-polling when no in-process send wakes the waiter. */
+    pollIntervalMs: 100,
+  },
+  objects: {
+    /** @defaultValue 1024 bytes, as S3. */
+    maxKeyBytes: 1024,
+    /** @defaultValue 1,000 keys per list page, as S3. */
+    maxKeys: 1000,
+  },
+  params: {
+    /** @defaultValue 4 KiB for a standard parameter value, as SSM. */
+    maxValueBytes: 4096,
+    /** @defaultValue 100 versions of history kept per parameter, as SSM. */
+    maxHistory: 100,
+    /** Environment variable holding a base64 32-byte key for SecureString values. */
+    keyEnv: 'BATON_PARAMS_KEY',
+  },
+  tables: {
+    /** @defaultValue 400 KB per item, as DynamoDB. */
+    maxItemBytes: 400 * 1024,
+    /** @defaultValue 24 h of stream records kept, as DynamoDB Streams. */
+    streamRetentionMs: 86_400_000,
+    /** @defaultValue 25 items per batch write, as DynamoDB. */
+    maxBatchWrite: 25,
+    /** @defaultValue 1,000 items per query page. */
+    maxQueryLimit: 1000,
+  },
+  topics: {
+    /** @defaultValue 256 KiB per message, as SNS. */
+    maxMessageSize: 256 * 1024,
+    /** @defaultValue 5 delivery attempts for a webhook subscriber. */
+    webhookAttempts: 5,
+    /** @defaultValue 1 s before the first webhook retry; doubles each time. */
+    webhookBackoffMs: 1000,
+    /** @defaultValue 10 s for one webhook request. */
+    webhookTimeoutMs: 10_000,
+  },
+  schedule: {
+    /** @defaultValue 'UTC' */
+    timezone: 'UTC',
+  },
+  store: {
+    /** @defaultValue '.baton': where the local backend keeps its SQLite file and objects. */
+    dir: '.baton',
+    /** Environment variable overriding the state directory. */
+    dirEnv: 'BATON_DIR',
+    /** @defaultValue 5 s to wait for a SQLite write lock held by another process. */
+    busyTimeoutMs: 5000,
+  },
+} as const;
+
+/** Every environment variable Baton reads. */
+export const envVars = {
+  BATON_DIR: 'the local backend state directory (default .baton)',
+  BATON_PARAMS_KEY: 'base64 32-byte key encrypting SecureString parameters (else a generated key file)',
+} as const;

@@ -1,0 +1,18 @@
+import type { Clock } from './clock.ts';
+import type { ObjectStore } from './objects.ts';
+import type { ParamStore } from './params.ts';
+import type { QueueStore } from './queues.ts';
+import type { TableStore } from './tables.ts';
+import type { TopicStore } from './topics.ts';
+
+/** A backend: one implementation of every storage port, sharing one clock. */
+export interface Backend {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly objects: ObjectStore;
+  readonly queues: QueueStore;
+  readonly params: ParamStore;
+  readonly tables: TableStore;
+  readonly topics: TopicStore;
+  close(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * The queue port: at-least-once queues with SQS semantics.
+ *
+ * A message is in one of these states:
+ *   delayed   sent with a delay that has not passed; not receivable yet
+ *   visible   receivable
+ *   in flight received under a lease (receipt handle) until its visibility timeout passes
+ *   gone      deleted by its current lease holder, expired past retention, or moved to the DLQ
+ *
+ * Leases are fenced: every receive issues a new receipt handle, and deleting, extending or
+ * releasing with an older handle fails with StaleReceiptError, so a consumer that outlived its
+ * lease can never delete a message someone else now holds.
+ *
+ * Attempts: a receive normally counts as an attempt. A runtime that may receive more than it can
+ * start (a throttled trigger) receives with `countAttempt: false` and calls `startAttempts` when a
+ * handler really starts, so messages are never dead-lettered without having run. When a message
+ * with `attempts >= maxReceiveCount` fails (released with an error) or its lease expires, it moves
+ * to the queue's dead-letter queue in the same transaction, keeping its source queue, attempts
+ * and last error.
+ *
+ * Left out on purpose: FIFO groups and deduplication ids (not needed by the pipelines Baton targets
+ * yet), and purge-by-receipt semantics beyond SQS's.
+ */
+import type { SerializedError } from '../core/errors.ts';
+
+export interface QueueConfig {
+  name: string;
+  visibilityTimeoutMs: number;
+  retentionMs: number;
+  delayMs: number;
+  maxMessageSize: number;
+  /** Where failed messages go; absent for a queue without a DLQ (and for DLQs themselves). */
+  deadLetter?: { queue: string; maxReceiveCount: number };
+}
+
+export type MessageAttributes = Record<string, string | number>;
+
+export interface SendInput {
+  body: string;
+  attributes?: MessageAttributes;
+  delayMs?: number;
+}
+
+export interface SendResult {
+  messageId: string;
+}
+
+export interface BatchResultEntry<T> {
+  index: number;
+  ok: boolean;
+  value?: T;
+  error?: SerializedError;
+}
+
+export interface ReceiveOptions {
+  /** At most this many messages (default 10). */
+  maxMessages?: number;
+  /** Overrides the queue's visibility timeout for these messages. */
+  visibilityTimeoutMs?: number;
+  /** Long poll: wait up to this long for a first message (default 0: return at once). */
+  waitMs?: number;
+  /** false: do not count this receive as an attempt; call startAttempts when a handler starts. */
+  countAttempt?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: MessageAttributes;
+  /** Times this message was received (as SQS ApproximateReceiveCount). */
+  receiveCount: number;
+  /** Times a handler started on it; what maxReceiveCount is compared with. */
+  attempts: number;
+  sentAt: number;
+  firstReceivedAt: number;
+  /** The last error recorded for it (by release), if any. */
+  lastError?: SerializedError;
+  /** For a message in a dead-letter queue: the queue it came from. */
+  sourceQueue?: string;
+}
+
+export interface QueueStats {
+  queue: string;
+  /** Visible messages, ready to receive. */
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  /** Age in ms of the oldest message in the queue (any state), 0 when empty. */
+  oldestAgeMs: number;
+  /** Depth of this queue's dead-letter queue, when it has one. */
+  deadLettered?: number;
+}
+
+export interface RedriveOptions {
+  /** Move at most this many messages. */
+  max?: number;
+  /** Only messages for which this returns true. */
+  filter?: (message: ReceivedMessage) => boolean;
+  /** Report what would move without moving anything. */
+  dryRun?: boolean;
+  /** Destination; default each message's source queue. */
+  to?: string;
+}
+
+export interface RedriveResult {
+  moved: number;
+  /** The messages moved (or that would move, on a dry run). */
+  messages: Array<{ messageId: string; sourceQueue: string | undefined; to: string; attempts: number; lastError?: SerializedError }>;
+}
+
+export interface QueueStore {
+  /** Creates or updates a queue. Idempotent. */
+  declare(config: QueueConfig): Promise<void>;
+  list(): Promise<QueueConfig[]>;
+  send(queue: string, input: SendInput): Promise<SendResult>;
+  /** Sends many in one transaction; an invalid entry fails alone. */
+  sendBatch(queue: string, inputs: SendInput[]): Promise<Array<BatchResultEntry<SendResult>>>;
+  receive(queue: string, options?: ReceiveOptions): Promise<ReceivedMessage[]>;
+  /** Counts an attempt for messages received with countAttempt: false. */
+  startAttempts(queue: string, receiptHandles: string[]): Promise<void>;
+  delete(queue: string, receiptHandle: string): Promise<void>;
+  deleteBatch(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>>;
+  /** Sets the message's visibility to now + ms (heartbeat, or 0 to make it visible now). */
+  changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutMs: number): Promise<void>;
+  /**
+   * Gives a message back after a failed attempt: records the error and makes it visible after
+   * `delayMs` (default 0), or moves it to the DLQ at once when its attempts are used up.
+   */
+  release(queue: string, receiptHandle: string, options?: { error?: unknown; delayMs?: number }): Promise<{ deadLettered: boolean }>;
+  redrive(deadLetterQueue: string, options?: RedriveOptions): Promise<RedriveResult>;
+  stats(queue: string): Promise<QueueStats>;
+  /** Deletes every message in the queue. */
+  purge(queue: string): Promise<number>;
+}

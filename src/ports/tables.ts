@@ -1,0 +1,95 @@
+/**
+ * The table port: DynamoDB semantics on plain JSON items (as the DocumentClient sees them).
+ *
+ * Every change appends a stream record (INSERT, MODIFY, REMOVE with keys and images) in the same
+ * transaction as the change, with a sequence number that orders all records of a table; named
+ * consumers read after their own durable position, so a consumer that restarts goes on where it
+ * committed, and records of one key are always seen in order.
+ *
+ * Left out on purpose: secondary indexes, scans with filter expressions, transactions across items
+ * and the expression language: conditions and updates are given as structured objects.
+ */
+import type { SerializedError } from '../core/errors.ts';
+
+export type KeyType = 'string' | 'number';
+export type Item = Record<string, unknown>;
+export type Key = Record<string, string | number>;
+
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+export interface TableConfig {
+  name: string;
+  partitionKey: { name: string; type: KeyType };
+  sortKey?: { name: string; type: KeyType };
+  /** Absent: the table has no stream. */
+  stream?: { viewType: StreamViewType };
+}
+
+/** A condition on the current item: every listed check must hold. */
+export interface Condition {
+  /** true: the item must not exist; false: it must exist. */
+  notExists?: boolean;
+  exists?: boolean;
+  /** Attributes that must equal these values (undefined: must be absent). */
+  equals?: Record<string, unknown>;
+}
+
+export interface UpdateInput {
+  set?: Record<string, unknown>;
+  /** Adds numbers to numeric attributes (missing counts as 0). */
+  add?: Record<string, number>;
+  remove?: string[];
+  condition?: Condition;
+}
+
+export type SortCondition =
+  | { eq: string | number }
+  | { lt: string | number }
+  | { lte: string | number }
+  | { gt: string | number }
+  | { gte: string | number }
+  | { between: [string | number, string | number] }
+  | { beginsWith: string };
+
+export interface QueryInput {
+  partition: string | number;
+  sort?: SortCondition;
+  limit?: number;
+  /** false: descending by sort key. */
+  ascending?: boolean;
+  exclusiveStartKey?: Key;
+}
+
+export interface QueryResult {
+  items: Item[];
+  lastEvaluatedKey?: Key;
+}
+
+export type WriteRequest = { put: Item; condition?: Condition } | { delete: Key; condition?: Condition };
+
+export interface StreamRecord {
+  /** Orders all records of one table. */
+  sequence: number;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  table: string;
+  keys: Key;
+  oldImage?: Item;
+  newImage?: Item;
+  createdAt: number;
+}
+
+export interface TableStore {
+  declare(config: TableConfig): Promise<void>;
+  list(): Promise<TableConfig[]>;
+  put(table: string, item: Item, options?: { condition?: Condition }): Promise<{ old?: Item }>;
+  get(table: string, key: Key): Promise<Item | undefined>;
+  update(table: string, key: Key, input: UpdateInput): Promise<Item>;
+  delete(table: string, key: Key, options?: { condition?: Condition }): Promise<{ old?: Item }>;
+  query(table: string, input: QueryInput): Promise<QueryResult>;
+  /** Each request in its own savepoint: one failing does not fail the others. */
+  batchWrite(table: string, requests: WriteRequest[]): Promise<Array<{ index: number; ok: boolean; error?: SerializedError }>>;
+  /** Records after the consumer's committed position, oldest first. */
+  readStream(table: string, consumer: string, options?: { limit?: number }): Promise<StreamRecord[]>;
+  /** Moves the consumer's durable position to this sequence (inclusive). */
+  commitStream(table: string, consumer: string, sequence: number): Promise<void>;
+}
