@@ -75,7 +75,8 @@ const known = { BatonError, DefinitionError, ValidationError, NotFoundError, Con
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof BatonError) return err.toJSON();
   if (err instanceof Error) {
-    const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ERROR';
+    const raw = (err as Error & { code?: unknown }).code;
+    const code = typeof raw === 'string' ? raw : 'ERROR';
     return { name: err.name, code, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
   }
   return { name: 'Error', code: 'ERROR', message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err) };

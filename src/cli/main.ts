@@ -1,0 +1,32 @@
+import { Command } from 'commander';
+import { BatonError } from '../core/errors.ts';
+import { registerDemo } from './commands/demo.ts';
+import { registerObjects } from './commands/objects.ts';
+import { registerParams } from './commands/params.ts';
+import { registerQueues } from './commands/queues.ts';
+import { registerSchedules } from './commands/schedules.ts';
+import { registerTables } from './commands/tables.ts';
+import { registerTopics } from './commands/topics.ts';
+
+const program = new Command('baton')
+  .description('Baton: serverless data pipelines whose long jobs never hit a time limit and lose no record.')
+  .option('-c, --config <file>', 'the app definition', 'baton.config.ts')
+  .option('-d, --dir <dir>', 'local state directory (default $BATON_DIR or .baton)')
+  .option('--json', 'machine-readable output')
+  .showHelpAfterError();
+
+registerDemo(program);
+registerQueues(program);
+registerParams(program);
+registerObjects(program);
+registerTables(program);
+registerTopics(program);
+registerSchedules(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Baton's errors already say what happened and what to do; anything else is a bug worth a stack.
+  console.error(err instanceof BatonError ? `error: ${err.message}` : err);
+  process.exitCode = 1;
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { Subscriber, TopicConfig } from '../../ports/topics.ts';
+import { define, durationField, nameSchema, type Resource } from './define.ts';
+
+const subscriber = z.union([
+  z.strictObject({ queue: nameSchema }),
+  /** Appends one JSON line per message to this file (relative to the project). */
+  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({
+    webhook: z.url({ protocol: /^https?$/ }),
+    attempts: z.number().int().min(1).max(100).optional(),
+    backoff: durationField(0, 3_600_000).optional(),
+    timeout: durationField(1, 300_000).optional(),
+  }),
+]);
+
+const options = z.strictObject({
+  subscribers: z.array(subscriber).optional(),
+});
+
+export type TopicOptions = z.input<typeof options>;
+export type TopicResource = Resource<'topic', TopicConfig>;
+
+/** Declares a topic: publish once, deliver to every subscriber (queue, file outbox, webhook). */
+export function topic(name: string, opts: TopicOptions = {}): TopicResource {
+  const { name: n, options: o } = define('topic', name, options, opts);
+  const subscribers: Subscriber[] = (o.subscribers ?? []).map((s) => {
+    if ('queue' in s) return { kind: 'queue', queue: s.queue };
+    if ('file' in s) return { kind: 'file', path: s.file };
+    return {
+      kind: 'webhook',
+      url: s.webhook,
+      ...(s.attempts !== undefined ? { attempts: s.attempts } : {}),
+      ...(s.backoff !== undefined ? { backoffMs: s.backoff } : {}),
+      ...(s.timeout !== undefined ? { timeoutMs: s.timeout } : {}),
+    };
+  });
+  return { kind: 'topic', name: n, config: { name: n, subscribers } };
+}

@@ -1,0 +1,18 @@
+export { app, type AppSpec, type AnyResource } from './core/app.ts';
+export { bucket, type BucketOptions } from './core/resources/bucket.ts';
+export { queue, type QueueOptions } from './core/resources/queue.ts';
+export { table, type TableOptions } from './core/resources/table.ts';
+export { params, type ParamsOptions } from './core/resources/params.ts';
+export { schedule, type ScheduleOptions } from './core/resources/schedule.ts';
+export { topic, type TopicOptions } from './core/resources/topic.ts';
+export * from './core/errors.ts';
+export { parseDuration, formatDuration, type Duration } from './core/duration.ts';
+export { parseSize, formatSize, type Size } from './core/size.ts';
+export { defaults, envVars } from './core/defaults.ts';
+export type { Backend } from './ports/backend.ts';
+export type { Clock } from './ports/clock.ts';
+export type * from './ports/objects.ts';
+export type * from './ports/queues.ts';
+export type * from './ports/params.ts';
+export type * from './ports/tables.ts';
+export type * from './ports/topics.ts';
