@@ -1,4 +1,5 @@
 export { app, type AppSpec, type AnyResource } from './core/app.ts';
+export { fn, type FnOptions, type FnConfig } from './core/resources/fn.ts';
 export { bucket, type BucketOptions } from './core/resources/bucket.ts';
 export { queue, type QueueOptions } from './core/resources/queue.ts';
 export { table, type TableOptions } from './core/resources/table.ts';

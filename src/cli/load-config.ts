@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AppSpec } from '../core/app.ts';
 import { DefinitionError } from '../core/errors.ts';
@@ -17,5 +17,5 @@ export async function loadConfig(path = configFileName): Promise<AppSpec> {
   if (!spec || typeof spec !== 'object' || (spec as { kind?: unknown }).kind !== 'app') {
     throw new DefinitionError(`${path} must have a default export made by app(...).`, { action: `End the file with "export default app('name', [ ...resources ])".` });
   }
-  return spec as AppSpec;
+  return { ...(spec as AppSpec), root: dirname(file) };
 }

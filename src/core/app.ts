@@ -5,6 +5,7 @@ import type { TopicConfig } from '../ports/topics.ts';
 import { defaults } from './defaults.ts';
 import { DefinitionError, show } from './errors.ts';
 import type { BucketResource } from './resources/bucket.ts';
+import type { Destination, FnConfig, FnResource } from './resources/fn.ts';
 import { nameSchema } from './resources/define.ts';
 import type { ParamsConfig, ParamsResource } from './resources/params.ts';
 import type { QueueResource } from './resources/queue.ts';
@@ -12,7 +13,7 @@ import type { ScheduleConfig, ScheduleResource } from './resources/schedule.ts';
 import type { TableResource } from './resources/table.ts';
 import type { TopicResource } from './resources/topic.ts';
 
-export type AnyResource = BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource;
+export type AnyResource = FnResource | BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource;
 
 /** A validated app: every resource resolved, every reference between resources checked. */
 export interface AppSpec {
@@ -24,9 +25,12 @@ export interface AppSpec {
   readonly params: readonly ParamsConfig[];
   readonly schedules: readonly ScheduleConfig[];
   readonly topics: readonly TopicConfig[];
+  readonly fns: readonly FnConfig[];
+  /** The folder relative handler modules are resolved against (the config file's), set by the loader. */
+  root?: string;
 }
 
-const kinds = new Set(['bucket', 'queue', 'table', 'params', 'schedule', 'topic']);
+const kinds = new Set(['fn', 'bucket', 'queue', 'table', 'params', 'schedule', 'topic']);
 
 /**
  * Declares an app from its resources. Dead-letter queues named by a queue but not declared are
@@ -39,13 +43,13 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     throw new DefinitionError(`app ${show(name)}: the name is invalid; use letters, digits, '.', '-' and '_', starting with a letter or digit.`);
   }
   if (!Array.isArray(resources)) {
-    throw new DefinitionError(`app "${name}": resources must be an array of bucket(), queue(), table(), params(), schedule() and topic() declarations; got ${show(resources)}.`);
+    throw new DefinitionError(`app "${name}": resources must be an array of fn(), bucket(), queue(), table(), params(), schedule() and topic() declarations; got ${show(resources)}.`);
   }
   const seen = new Map<string, string>();
-  const by = { bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[] };
+  const by = { fn: [] as FnConfig[], bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[] };
   resources.forEach((r, i) => {
     if (!r || typeof r !== 'object' || !kinds.has((r as { kind?: string }).kind ?? '')) {
-      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with bucket(), queue(), table(), params(), schedule() or topic().`);
+      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with fn(), bucket(), queue(), table(), params(), schedule() or topic().`);
     }
     const res = r as AnyResource;
     const id = `${res.kind}:${res.name}`;
@@ -70,12 +74,32 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
   const topics = new Set(by.topic.map((t) => t.name));
   for (const b of by.bucket) b.notifications.forEach((n, i) => n.queue !== undefined && needQueue(`bucket "${b.name}": field "notifications.${i}.queue"`, n.queue));
   for (const t of by.topic) t.subscribers.forEach((s, i) => s.kind === 'queue' && needQueue(`topic "${t.name}": field "subscribers.${i}.queue"`, s.queue));
+  const fns = new Set(by.fn.map((f) => f.name));
+  const needFn = (where: string, name: string) => {
+    if (!fns.has(name)) throw new DefinitionError(`${where} names function "${name}", which is not declared; declare it with fn("${name}", './handlers/${name}.ts') in the app.`);
+  };
+  const needTopic = (where: string, name: string) => {
+    if (!topics.has(name)) throw new DefinitionError(`${where} names topic "${name}", which is not declared; declare it with topic("${name}") in the app.`);
+  };
+  const needDestination = (where: string, d: Destination) => ('queue' in d ? needQueue(`${where}.queue"`, d.queue) : needTopic(`${where}.topic"`, d.topic));
+  const tables = new Map(by.table.map((t) => [t.name, t]));
+  for (const b of by.bucket) b.notifications.forEach((n, i) => n.target?.startsWith('fn:') && needFn(`bucket "${b.name}": field "notifications.${i}.fn"`, n.target.slice(3)));
+  for (const f of by.fn) {
+    if (f.onFailure) needDestination(`fn "${f.name}": field "onFailure`, f.onFailure);
+    f.triggers.forEach((t, i) => {
+      const where = `fn "${f.name}": field "triggers.${i}`;
+      if (t.kind === 'queue') return needQueue(`${where}.queue"`, t.queue);
+      const table = tables.get(t.table);
+      if (!table) throw new DefinitionError(`${where}.table" names table "${t.table}", which is not declared; declare it with table("${t.table}", { partitionKey: ..., stream: true }).`);
+      if (!table.stream) throw new DefinitionError(`${where}.table" names table "${t.table}", which has no stream; add stream: true to its declaration.`);
+      if (t.onFailure) needDestination(`${where}.onFailure`, t.onFailure);
+    });
+  }
   for (const s of by.schedule) {
     const target = s.target;
     if (target && 'queue' in target) needQueue(`schedule "${s.name}": field "target.queue"`, target.queue);
-    if (target && 'topic' in target && !topics.has(target.topic)) {
-      throw new DefinitionError(`schedule "${s.name}": field "target.topic" names topic "${target.topic}", which is not declared; declare it with topic("${target.topic}") in the app.`);
-    }
+    if (target && 'topic' in target) needTopic(`schedule "${s.name}": field "target.topic"`, target.topic);
+    if (target && 'fn' in target) needFn(`schedule "${s.name}": field "target.fn"`, target.fn);
   }
-  return { kind: 'app', name, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic };
+  return { kind: 'app', name, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic, fns: by.fn };
 }

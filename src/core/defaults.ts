@@ -65,6 +65,26 @@ export const defaults = {
     /** @defaultValue 10 s for one webhook request. */
     webhookTimeoutMs: 10_000,
   },
+  fn: {
+    /** @defaultValue 3 s, Lambda's default time limit. */
+    timeoutMs: 3000,
+    /** @defaultValue 15 min, Lambda's cap for the function executor. */
+    maxTimeoutMs: 15 * 60_000,
+    /** @defaultValue 4 warm workers per function. */
+    concurrency: 4,
+    /** @defaultValue 1024 MB heap per worker. */
+    memoryMb: 1024,
+    /** @defaultValue 2 retries of a failed async invocation, as Lambda. */
+    asyncRetries: 2,
+    /** @defaultValue 10 messages per queue-triggered invocation, as Lambda's SQS mapping. */
+    queueBatchSize: 10,
+    /** @defaultValue 100 records per stream-triggered invocation, as Lambda's DynamoDB mapping. */
+    streamBatchSize: 100,
+    /** @defaultValue 2 retries of a failing stream batch. */
+    streamMaxRetryAttempts: 2,
+    /** @defaultValue 1 KiB of an event payload kept in a log line. */
+    logPayloadBytes: 1024,
+  },
   schedule: {
     /** @defaultValue 'UTC' */
     timezone: 'UTC',

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { defaults } from '../defaults.ts';
+import { DefinitionError } from '../errors.ts';
+import { define, durationField, nameSchema, type Resource } from './define.ts';
+
+const destination = z.union([z.strictObject({ queue: nameSchema }), z.strictObject({ topic: nameSchema })]);
+
+const queueTrigger = z.strictObject({
+  queue: nameSchema,
+  /** Messages per invocation. @defaultValue 10 */
+  batchSize: z.number().int().min(1).max(10_000).optional(),
+  /** Wait up to this long to fill a batch. @defaultValue 0 */
+  batchingWindow: durationField(0, 300_000).optional(),
+  /** Concurrent invocations for this trigger. @defaultValue the function's concurrency */
+  maxConcurrency: z.number().int().min(1).max(1000).optional(),
+  /** Honour `batchItemFailures` in the handler's result. @defaultValue true */
+  reportBatchItemFailures: z.boolean().optional(),
+});
+
+const streamTrigger = z.strictObject({
+  table: nameSchema,
+  /** Records per invocation. @defaultValue 100 */
+  batchSize: z.number().int().min(1).max(10_000).optional(),
+  /** On error, split the batch in two and retry each half. @defaultValue false */
+  bisectOnError: z.boolean().optional(),
+  /** Retries of a failing batch before it goes to onFailure and is skipped. @defaultValue 2 */
+  maxRetryAttempts: z.number().int().min(0).max(10_000).optional(),
+  onFailure: destination.optional(),
+});
+
+const options = z.strictObject({
+  /** The handler's export name. @defaultValue 'handler' */
+  handler: z.string().regex(/^[A-Za-z_$][\w$]*$/, 'expected an export name such as "handler"').optional(),
+  /** Hard time limit per invocation. @defaultValue 3s (Lambda's default); at most 15m */
+  timeout: durationField(1, defaults.fn.maxTimeoutMs).optional(),
+  /** Invocations at once (warm workers). @defaultValue 4 */
+  concurrency: z.number().int().min(1).max(1000).optional(),
+  /** Memory in MB, applied as the worker's heap limit. @defaultValue 1024 */
+  memory: z.number().int().min(128).max(10_240).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  executor: z.enum(['function']).optional(),
+  /** Async invocations: retries after the first attempt. @defaultValue 2 (as Lambda) */
+  retries: z.number().int().min(0).max(2).optional(),
+  /** Where a failed async invocation goes after its retries. */
+  onFailure: destination.optional(),
+  triggers: z.array(z.union([queueTrigger, streamTrigger])).optional(),
+});
+
+export type Destination = { queue: string } | { topic: string };
+
+export interface QueueTriggerConfig {
+  kind: 'queue';
+  queue: string;
+  batchSize: number;
+  batchingWindowMs: number;
+  maxConcurrency: number;
+  reportBatchItemFailures: boolean;
+}
+
+export interface StreamTriggerConfig {
+  kind: 'stream';
+  table: string;
+  batchSize: number;
+  bisectOnError: boolean;
+  maxRetryAttempts: number;
+  onFailure?: Destination;
+}
+
+export interface FnConfig {
+  name: string;
+  /** The handler module as written; relative paths are resolved against the config file's folder. */
+  module: string;
+  handler: string;
+  timeoutMs: number;
+  concurrency: number;
+  memoryMb: number;
+  env: Record<string, string>;
+  executor: 'function';
+  retries: number;
+  onFailure?: Destination;
+  triggers: Array<QueueTriggerConfig | StreamTriggerConfig>;
+}
+
+export type FnOptions = z.input<typeof options>;
+export type FnResource = Resource<'fn', FnConfig>;
+
+/** Declares a function: an AWS Lambda handler module run with Lambda's semantics. */
+export function fn(name: string, module: string, opts: FnOptions = {}): FnResource {
+  const { name: n, options: o } = define('fn', name, options, opts);
+  if (typeof module !== 'string' || module.trim() === '') {
+    throw new DefinitionError(`fn "${n}": the module path must be a non-empty string such as './handlers/${n}.ts'.`);
+  }
+  const f = defaults.fn;
+  const concurrency = o.concurrency ?? f.concurrency;
+  return {
+    kind: 'fn',
+    name: n,
+    config: {
+      name: n,
+      module,
+      handler: o.handler ?? 'handler',
+      timeoutMs: o.timeout ?? f.timeoutMs,
+      concurrency,
+      memoryMb: o.memory ?? f.memoryMb,
+      env: o.env ?? {},
+      executor: o.executor ?? 'function',
+      retries: o.retries ?? f.asyncRetries,
+      ...(o.onFailure ? { onFailure: o.onFailure } : {}),
+      triggers: (o.triggers ?? []).map((t) =>
+        'queue' in t
+          ? { kind: 'queue' as const, queue: t.queue, batchSize: t.batchSize ?? f.queueBatchSize, batchingWindowMs: t.batchingWindow ?? 0, maxConcurrency: t.maxConcurrency ?? concurrency, reportBatchItemFailures: t.reportBatchItemFailures ?? true }
+          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}) },
+      ),
+    },
+  };
+}
