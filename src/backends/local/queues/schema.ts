@@ -1,2 +1,48 @@
-/** SQLite tables of the local queues store. */
-export const schema = ``;
+/**
+ * SQLite tables of the local queues store.
+ *
+ * `queues` holds each declared queue's config (JSON), so another process opening the same state
+ * sees it. `queue_messages` holds every message of every queue, dead-letter queues included; a
+ * move to a DLQ or a redrive is an UPDATE of `queue_id`, so the row (and its id) survives it.
+ *
+ * Columns of queue_messages:
+ *   id             row id; AUTOINCREMENT so an id is never reused, which keeps old receipt
+ *                  handles (`<id>.<lease_seq>`) from ever matching a newer message
+ *   visible_at     when the message may next be received (send time + delay, or end of lease)
+ *   enqueued_at    when it entered this queue (send, dead-lettering or redrive); retention
+ *                  counts from here, and `oldestAgeMs` is measured from it
+ *   lease_seq      bumped by every receive, never reset: the fencing token in receipt handles
+ *   lease_state    0 no open lease; 1 leased, attempt not counted yet; 2 leased and counted
+ *   attempts       handler starts (what maxReceiveCount is compared with)
+ *   source_queue   for a dead-lettered message, the queue it came from
+ *
+ * The index (queue_id, visible_at, id) makes receive an index range scan in visibility order.
+ * No foreign key from queue_messages to queues: it would cost a lookup on every insert, and
+ * queues are never deleted.
+ */
+export const schema = `
+CREATE TABLE IF NOT EXISTS queues (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL,
+  declared_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS queue_messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  queue_id INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attributes TEXT,
+  sent_at INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  lease_seq INTEGER NOT NULL DEFAULT 0,
+  lease_state INTEGER NOT NULL DEFAULT 0,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  last_error TEXT,
+  source_queue TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue_id, visible_at, id);
+`;

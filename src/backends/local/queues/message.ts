@@ -1,0 +1,81 @@
+import { defaults } from '../../../core/defaults.ts';
+import { formatDuration } from '../../../core/duration.ts';
+import { TooLargeError, ValidationError, show, type SerializedError } from '../../../core/errors.ts';
+import { formatSize } from '../../../core/size.ts';
+import type { MessageAttributes, ReceivedMessage, SendInput } from '../../../ports/queues.ts';
+import type { MessageRow } from './state.ts';
+
+/**
+ * Checks a message to send and returns its attributes as stored (JSON, or null when there are
+ * none). Size is the body plus every attribute name and value, in UTF-8 bytes, as SQS counts it.
+ */
+export function checkMessage(queue: string, limit: number, input: SendInput): string | null {
+  const body: unknown = input?.body;
+  if (typeof body !== 'string') {
+    throw new ValidationError(`Queue '${queue}': message body is ${show(body)}; it must be a string.`, { action: 'Serialize the payload, e.g. with JSON.stringify, before sending.' });
+  }
+  let size = Buffer.byteLength(body, 'utf8');
+  let attributes: string | null = null;
+  const attrs: MessageAttributes | undefined = input.attributes;
+  if (attrs !== undefined && attrs !== null) {
+    let any = false;
+    for (const [name, value] of Object.entries(attrs)) {
+      if (typeof value === 'string') size += Buffer.byteLength(value, 'utf8');
+      else if (typeof value === 'number' && Number.isFinite(value)) size += String(value).length;
+      else throw new ValidationError(`Queue '${queue}': message attribute '${name}' is ${show(value)}; attribute values must be strings or finite numbers.`);
+      size += Buffer.byteLength(name, 'utf8');
+      any = true;
+    }
+    if (any) attributes = JSON.stringify(attrs);
+  }
+  if (size > limit) {
+    throw new TooLargeError(
+      `Message for queue '${queue}' is ${size} bytes (${formatSize(size)}, body plus attribute names and values in UTF-8), over the queue's limit of ${limit} bytes (${formatSize(limit)}).`,
+      { action: `Put the payload in an object and send its key, or raise maxMessageSize of queue '${queue}' in baton.config.ts (at most ${formatSize(defaults.queue.maxMessageSizeCap)}).` },
+    );
+  }
+  return attributes;
+}
+
+/** The delay to apply to a message: its own, or the queue's default. */
+export function checkDelay(queue: string, delayMs: number | undefined, fallback: number): number {
+  if (delayMs === undefined) return fallback;
+  if (typeof delayMs !== 'number' || !Number.isFinite(delayMs) || delayMs < 0 || delayMs > defaults.queue.maxDelayMs) {
+    throw new ValidationError(`Queue '${queue}': delayMs is ${show(delayMs)}; it must be from 0 to ${defaults.queue.maxDelayMs} (${formatDuration(defaults.queue.maxDelayMs)}).`);
+  }
+  return Math.round(delayMs);
+}
+
+/** Builds the message a consumer sees from its row as it is after this receive. */
+export function toReceived(row: MessageRow, receiptHandle: string, lease: { now: number; counted: boolean }): ReceivedMessage {
+  const message: ReceivedMessage = {
+    messageId: row.message_id,
+    receiptHandle,
+    body: row.body,
+    attributes: row.attributes === null ? {} : (JSON.parse(row.attributes) as MessageAttributes),
+    receiveCount: row.receive_count + 1,
+    attempts: row.attempts + (lease.counted ? 1 : 0),
+    sentAt: row.sent_at,
+    firstReceivedAt: row.first_received_at ?? lease.now,
+  };
+  if (row.last_error !== null) message.lastError = JSON.parse(row.last_error) as SerializedError;
+  if (row.source_queue !== null) message.sourceQueue = row.source_queue;
+  return message;
+}
+
+/** The message as it is stored, without a lease (what a redrive filter sees). */
+export function toStored(row: MessageRow): ReceivedMessage {
+  const message: ReceivedMessage = {
+    messageId: row.message_id,
+    receiptHandle: '',
+    body: row.body,
+    attributes: row.attributes === null ? {} : (JSON.parse(row.attributes) as MessageAttributes),
+    receiveCount: row.receive_count,
+    attempts: row.attempts,
+    sentAt: row.sent_at,
+    firstReceivedAt: row.first_received_at ?? 0,
+  };
+  if (row.last_error !== null) message.lastError = JSON.parse(row.last_error) as SerializedError;
+  if (row.source_queue !== null) message.sourceQueue = row.source_queue;
+  return message;
+}

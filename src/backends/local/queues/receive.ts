@@ -1,0 +1,103 @@
+import { defaults } from '../../../core/defaults.ts';
+import { ValidationError, show } from '../../../core/errors.ts';
+import type { ReceivedMessage, ReceiveOptions } from '../../../ports/queues.ts';
+import { leaseExpiredError, moveToDeadLetter } from './dead-letter.ts';
+import { waitForWake } from './long-poll.ts';
+import { toReceived } from './message.ts';
+import { encodeReceipt } from './receipt.ts';
+import type { QueueEntry, QueueState } from './state.ts';
+
+const q = defaults.queue;
+
+interface ReceiveRequest {
+  max: number;
+  visibilityTimeoutMs: number;
+  counted: boolean;
+  waitMs: number;
+}
+
+function whole(queue: string, field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(`Queue '${queue}': receive option ${field} is ${show(value)}; it must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function checkOptions(entry: QueueEntry, options: ReceiveOptions): ReceiveRequest {
+  const name = entry.config.name;
+  return {
+    max: whole(name, 'maxMessages', options.maxMessages ?? q.maxReceiveBatch, 1, q.maxReceiveBatchLocal),
+    visibilityTimeoutMs: whole(name, 'visibilityTimeoutMs', options.visibilityTimeoutMs ?? entry.config.visibilityTimeoutMs, 0, q.maxVisibilityTimeoutMs),
+    waitMs: whole(name, 'waitMs', options.waitMs ?? 0, 0, q.maxWaitMs),
+    counted: options.countAttempt ?? true,
+  };
+}
+
+/**
+ * Makes the one-shot receive: in one transaction, walks visible messages in (visible_at, id)
+ * order; deletes those past retention, moves those whose attempts are used up to the DLQ (a lease
+ * that expired on its last attempt), and leases the rest until the batch is full.
+ * Returns the messages and whether any went to the DLQ (to wake its pollers).
+ */
+function makeReceiveNow(state: QueueState) {
+  const { stmts } = state;
+  return state.db.transaction((entry: QueueEntry, req: ReceiveRequest, now: number) => {
+    const dlq = state.deadLetterOf(entry);
+    const maxAttempts = entry.config.deadLetter?.maxReceiveCount ?? Infinity;
+    const cutoff = now - entry.config.retentionMs;
+    const visibleAt = now + req.visibilityTimeoutMs;
+    const leaseState = req.counted ? 2 : 1;
+    const increment = req.counted ? 1 : 0;
+    const lease = { now, counted: req.counted };
+    const out: ReceivedMessage[] = [];
+    // With a zero visibility timeout a leased message stays visible; never hand it out twice.
+    const taken = req.visibilityTimeoutMs === 0 ? new Set<number>() : undefined;
+    let deadLettered = false;
+    for (;;) {
+      const want = req.max - out.length;
+      const rows = stmts.ready.all(entry.id, now, want);
+      let removed = false;
+      for (const row of rows) {
+        if (taken?.has(row.id)) continue;
+        if (row.enqueued_at <= cutoff) {
+          stmts.deleteById.run(row.id);
+          removed = true;
+        } else if (dlq && row.attempts >= maxAttempts) {
+          const error = row.last_error === null && row.lease_state !== 0 ? leaseExpiredError(row, entry) : null;
+          moveToDeadLetter(state, row.id, entry, dlq, now, error);
+          removed = deadLettered = true;
+        } else {
+          stmts.markReceived.run(visibleAt, leaseState, increment, now, row.id);
+          taken?.add(row.id);
+          out.push(toReceived(row, encodeReceipt(row.id, row.lease_seq + 1), lease));
+        }
+      }
+      // Another page can only help if this one was full and some of it was skipped.
+      if (out.length >= req.max || rows.length < want || !removed) break;
+    }
+    return { messages: out, deadLettered };
+  });
+}
+
+/**
+ * Makes receive: a one-shot receive, then (when waitMs > 0 and nothing came) a long poll that
+ * retries on each in-process `queue:<name>` signal and every pollIntervalMs on the clock, until a
+ * message arrives, waitMs passes, or the caller's signal aborts (rejecting with its reason).
+ */
+export function makeReceive(state: QueueState) {
+  const receiveNow = makeReceiveNow(state);
+  const clock = state.ctx.clock;
+  return async (queue: string, options: ReceiveOptions = {}): Promise<ReceivedMessage[]> => {
+    options.signal?.throwIfAborted();
+    const entry = state.require(queue);
+    const req = checkOptions(entry, options);
+    const deadline = clock.now() + req.waitMs;
+    for (;;) {
+      const { messages, deadLettered } = receiveNow.immediate(entry, req, clock.now());
+      if (deadLettered) state.notify(entry.config.deadLetter!.queue);
+      const remaining = deadline - clock.now();
+      if (messages.length > 0 || remaining <= 0) return messages;
+      await waitForWake(state.ctx, `queue:${queue}`, Math.min(q.pollIntervalMs, remaining), options.signal);
+    }
+  };
+}
