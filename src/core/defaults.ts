@@ -88,6 +88,8 @@ export const defaults = {
   schedule: {
     /** @defaultValue 'UTC' */
     timezone: 'UTC',
+    /** @defaultValue 1,000: the most fire times one nextFireTimes or firesBetween call returns. */
+    maxFireTimes: 1000,
   },
   store: {
     /** @defaultValue '.baton': where the local backend keeps its SQLite file and objects. */
