@@ -94,3 +94,41 @@ describe('app()', () => {
     expect(() => app('shop', [queue('a', { deadLetter: { queue: 'a' } })])).toThrow(/names the queue itself/);
   });
 });
+
+describe('schedule()', () => {
+  it('parses the expression and keeps the source', async () => {
+    const { schedule } = await import('../../src/index.ts');
+    const s = schedule('morning', { expression: 'cron(0/20 6-8 * * ? *)', timezone: 'Europe/Paris', target: { queue: 'q' } });
+    expect(s.config).toMatchObject({ name: 'morning', source: 'cron(0/20 6-8 * * ? *)', timezone: 'Europe/Paris', catchUp: 'once', enabled: true });
+    expect(s.config.expression.kind).toBe('cron');
+  });
+
+  it('names the schedule, the field and what is wrong', async () => {
+    const { schedule } = await import('../../src/index.ts');
+    expect(() => schedule('morning', { expression: 'cron(0 6 * * * *)' })).toThrow(/schedule "morning" is invalid: field "expression" = "cron\(0 6 \* \* \* \*\)": .*\?/);
+    expect(() => schedule('morning', { expression: 'rate(5 minute)' })).toThrow(/schedule "morning" is invalid: field "expression"/);
+    expect(() => schedule('morning', { expression: 'rate(5 minutes)', timezone: 'Mars/Olympus' })).toThrow(/field "timezone" = "Mars\/Olympus": expected an IANA time zone/);
+  });
+
+  it('checks that a target exists', async () => {
+    const { schedule } = await import('../../src/index.ts');
+    expect(() => app('shop', [schedule('tick', { expression: 'rate(1 hour)', target: { queue: 'nope' } })])).toThrow(/schedule "tick": field "target.queue" names queue "nope"/);
+    expect(() => app('shop', [schedule('tick', { expression: 'rate(1 hour)', target: { fn: 'nope' } })])).toThrow(/schedule "tick": field "target.fn" names function "nope"/);
+  });
+});
+
+describe('fn()', () => {
+  it('applies Lambda defaults and resolves triggers', async () => {
+    const { fn } = await import('../../src/index.ts');
+    const f = fn('work', './handlers/work.ts', { timeout: '30s', triggers: [{ queue: 'jobs', batchSize: 5 }] });
+    expect(f.config).toMatchObject({ name: 'work', module: './handlers/work.ts', handler: 'handler', timeoutMs: 30_000, retries: 2, executor: 'function' });
+    expect(f.config.triggers).toEqual([{ kind: 'queue', queue: 'jobs', batchSize: 5, batchingWindowMs: 0, maxConcurrency: 4, reportBatchItemFailures: true }]);
+    expect(() => fn('work', './w.ts', { timeout: '16m' })).toThrow(/fn "work" is invalid: field "timeout" = "16m": must be between 1 ms and 900000 ms/);
+  });
+
+  it('checks trigger sources exist and tables have streams', async () => {
+    const { fn } = await import('../../src/index.ts');
+    expect(() => app('shop', [fn('work', './w.ts', { triggers: [{ queue: 'jobs' }] })])).toThrow(/fn "work": field "triggers.0.queue" names queue "jobs"/);
+    expect(() => app('shop', [table('t', { partitionKey: 'id' }), fn('work', './w.ts', { triggers: [{ table: 't' }] })])).toThrow(/names table "t", which has no stream/);
+  });
+});

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { defaults } from '../defaults.ts';
-import { parseSchedule, type ScheduleExpression } from '../schedule/index.ts';
+import { parseSchedule, validateTimezone, type ScheduleExpression } from '../schedule/index.ts';
 import { define, nameSchema, type Resource } from './define.ts';
 
 function validTimezone(tz: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    validateTimezone(tz);
     return true;
   } catch {
     return false;
