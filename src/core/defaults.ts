@@ -36,6 +36,26 @@ export const defaults = {
     maxKeyBytes: 1024,
     /** @defaultValue 1,000 keys per list page, as S3. */
     maxKeys: 1000,
+    /** @defaultValue 255 bytes between two '/' in a key: what a local filesystem holds per name. */
+    maxSegmentBytes: 255,
+    /** @defaultValue 5 GiB per put, as S3's single PUT. */
+    maxObjectBytes: 5 * 1024 ** 3,
+    /** @defaultValue 2 KiB of user metadata (names and values), as S3. */
+    maxMetadataBytes: 2048,
+    /** @defaultValue 'binary/octet-stream', what S3 records when a put names no content type. */
+    contentType: 'binary/octet-stream',
+    /** @defaultValue 100 outbox events per pendingEvents call. */
+    pendingEvents: 100,
+    /**
+     * @defaultValue 2 s: how long a local write or read waits for another process's in-flight
+     * write of the same key before it finishes that write itself (its writer having died).
+     */
+    intentWaitMs: 2000,
+    /**
+     * @defaultValue 10 min: a temporary upload file with no intent, from a live process, is
+     * removed on open only once it is this old (a dead process's are removed at once).
+     */
+    strayTempAgeMs: 10 * 60_000,
   },
   params: {
     /** @defaultValue 4 KiB for a standard parameter value, as SSM. */

@@ -14,6 +14,8 @@ import type { S3EventRecord } from 'aws-lambda';
 export type ObjectEventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectRemoved:Delete';
 
 export interface BucketNotification {
+  /** The rule's name, sent as `s3.configurationId` in its records; default `notification-<n>` (1-based position). */
+  id?: string;
   /** 'created' matches ObjectCreated:*, 'removed' ObjectRemoved:*. */
   events: Array<'created' | 'removed'>;
   prefix?: string;
