@@ -64,6 +64,14 @@ export const defaults = {
     maxHistory: 100,
     /** Environment variable holding a base64 32-byte key for SecureString values. */
     keyEnv: 'BATON_PARAMS_KEY',
+    /** @defaultValue 'params.key': the generated key file in the state directory, used when no key is given. */
+    keyFile: 'params.key',
+    /** @defaultValue 1011 characters per name, as SSM. */
+    maxNameLength: 1011,
+    /** @defaultValue 15 levels in a hierarchical name, as SSM. */
+    maxLevels: 15,
+    /** @defaultValue 1,024 characters per description, as SSM. */
+    maxDescriptionLength: 1024,
   },
   tables: {
     /** @defaultValue 400 KB per item, as DynamoDB. */
@@ -74,6 +82,18 @@ export const defaults = {
     maxBatchWrite: 25,
     /** @defaultValue 1,000 items per query page. */
     maxQueryLimit: 1000,
+    /** @defaultValue 1 MiB of items per query page, as DynamoDB. */
+    maxQueryBytes: 1024 * 1024,
+    /** @defaultValue 2,048 bytes for a string partition key, as DynamoDB. */
+    maxPartitionKeyBytes: 2048,
+    /** @defaultValue 1,024 bytes for a string sort key, as DynamoDB. */
+    maxSortKeyBytes: 1024,
+    /** @defaultValue 100 stream records per read when no limit is given. */
+    streamReadLimit: 100,
+    /** @defaultValue 1,000 stream records per read at most, as DynamoDB Streams' GetRecords. */
+    maxStreamReadLimit: 1000,
+    /** @defaultValue 1 min between two lazy trims of one table's stream. */
+    streamTrimIntervalMs: 60_000,
   },
   topics: {
     /** @defaultValue 256 KiB per message, as SNS. */
@@ -84,6 +104,17 @@ export const defaults = {
     webhookBackoffMs: 1000,
     /** @defaultValue 10 s for one webhook request. */
     webhookTimeoutMs: 10_000,
+    /** @defaultValue 5 min: the longest wait between two webhook attempts, however many there are. */
+    webhookMaxBackoffMs: 5 * 60_000,
+    /** @defaultValue 3 attempts to append to a file outbox (a full disk or a permission error). */
+    fileAttempts: 3,
+    /**
+     * @defaultValue 5 s added to a delivery's lease beyond its request timeout or backoff wait: how
+     * long another process waits before taking over a delivery whose owner died.
+     */
+    leaseMarginMs: 5000,
+    /** @defaultValue 7 days: delivered and failed deliveries older than this are pruned on open. */
+    deliveryRetentionMs: 7 * 86_400_000,
   },
   fn: {
     /** @defaultValue 3 s, Lambda's default time limit. */
@@ -104,6 +135,26 @@ export const defaults = {
     streamMaxRetryAttempts: 2,
     /** @defaultValue 1 KiB of an event payload kept in a log line. */
     logPayloadBytes: 1024,
+    /** @defaultValue 1,000 log lines kept per invocation; later lines are counted, not kept. */
+    maxLogRecords: 1000,
+    /** @defaultValue 10 s to load a handler module in a fresh worker, as Lambda's init phase. */
+    initTimeoutMs: 10_000,
+    /** @defaultValue 1 min before the first async retry; doubles for the next (1 min, 2 min, as Lambda). */
+    asyncRetryBaseMs: 60_000,
+    /** @defaultValue 1 min lease on a pending async invocation, renewed while it runs. */
+    asyncLeaseMs: 60_000,
+    /** @defaultValue 'baton-async': the internal queue holding pending async invocations. */
+    asyncQueue: 'baton-async',
+  },
+  runs: {
+    /** @defaultValue 1,000 most recent runs kept per function. */
+    keepPerFn: 1000,
+    /** @defaultValue 7 days: older runs (and their logs) are pruned. */
+    maxAgeMs: 7 * 86_400_000,
+    /** @defaultValue 1 KiB of a run's input kept as its summary. */
+    inputSummaryBytes: 1024,
+    /** @defaultValue prune after every 200 finished runs (0: only when prune() is called). */
+    pruneEvery: 200,
   },
   schedule: {
     /** @defaultValue 'UTC' */

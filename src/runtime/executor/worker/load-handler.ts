@@ -1,0 +1,71 @@
+/**
+ * Loads a handler module in a worker and finds the handler export. Failures become init errors
+ * in Lambda's vocabulary, each naming the function, the module and the cause, and saying what to
+ * fix:
+ *   Runtime.ImportModuleError    the module (or something it imports) cannot be found
+ *   Runtime.UserCodeSyntaxError  the module does not parse
+ *   Runtime.InitError            the module threw while it ran its top-level code
+ *   Runtime.HandlerNotFound      the export is missing or is not a function (lists the exports)
+ * A CommonJS module (module.exports = { handler }) is found under the namespace's default export.
+ */
+import { fileURLToPath } from 'node:url';
+import type { InvocationError } from '../../../ports/executor.ts';
+import { runtimeError } from '../errors.ts';
+import type { WorkerSetup } from '../protocol.ts';
+import type { AnyHandler } from './call-handler.ts';
+
+export type LoadResult = { ok: true; handler: AnyHandler } | { ok: false; error: InvocationError };
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+function classify(setup: WorkerSetup, err: unknown): InvocationError {
+  const where = `fn "${setup.fnName}": module "${setup.module}"`;
+  const code = (err as { code?: unknown } | null)?.code;
+  const stack = err instanceof Error ? err.stack : undefined;
+  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+    const path = setup.moduleUrl.startsWith('file:') ? fileURLToPath(setup.moduleUrl) : setup.moduleUrl;
+    const self = err instanceof Error && err.message.includes(path);
+    return runtimeError(
+      'Runtime.ImportModuleError',
+      self
+        ? `${where} was not found (looked for ${path}). Check the module path in fn("${setup.fnName}", ...): relative paths are resolved against the config file's folder.`
+        : `${where} cannot be loaded: ${describe(err)}. Install the missing package or fix the import in the module.`,
+      'INIT_ERROR',
+      stack,
+    );
+  }
+  if (err instanceof SyntaxError) {
+    return runtimeError('Runtime.UserCodeSyntaxError', `${where} has a syntax error: ${err.message}. Fix the module; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
+  }
+  return runtimeError('Runtime.InitError', `${where} threw while loading: ${describe(err)}. Fix the module's top-level code; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
+}
+
+function exportsOf(ns: Record<string, unknown>): string[] {
+  const names = Object.keys(ns).filter((k) => k !== 'default' || typeof ns.default === 'function');
+  const cjs = ns.default;
+  if (cjs && typeof cjs === 'object') names.push(...Object.keys(cjs).map((k) => `default.${k}`));
+  return names;
+}
+
+export async function loadHandler(setup: WorkerSetup): Promise<LoadResult> {
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await import(setup.moduleUrl)) as Record<string, unknown>;
+  } catch (err) {
+    return { ok: false, error: classify(setup, err) };
+  }
+  const cjs = ns.default && typeof ns.default === 'object' ? (ns.default as Record<string, unknown>) : undefined;
+  const found = setup.handler in ns ? ns[setup.handler] : cjs?.[setup.handler];
+  if (typeof found === 'function') return { ok: true, handler: found as AnyHandler };
+  const where = `fn "${setup.fnName}": module "${setup.module}"`;
+  const names = exportsOf(ns);
+  const has = names.length ? `it exports: ${names.join(', ')}` : 'it has no exports';
+  const message =
+    found === undefined
+      ? `${where} has no export "${setup.handler}" (${has}). Export the handler as "${setup.handler}", or name the export with the handler option of fn("${setup.fnName}", ...).`
+      : `${where}: export "${setup.handler}" is ${found === null ? 'null' : `a ${typeof found}`}, not a function (${has}). Export the handler function as "${setup.handler}".`;
+  return { ok: false, error: runtimeError('Runtime.HandlerNotFound', message, 'INIT_ERROR') };
+}
