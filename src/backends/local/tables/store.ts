@@ -1,6 +1,145 @@
-// Placeholder until the local table store is written; see src/ports/tables.ts.
+/**
+ * The local table store: DynamoDB semantics on SQLite, with a change stream per table.
+ *
+ * Each operation validates its input first (no lock held), then runs in one IMMEDIATE transaction
+ * that reads the current item, checks the condition, writes, and appends the stream record, so a
+ * condition holds across connections and processes and no change is ever without its record.
+ * A batch write is one transaction with a SAVEPOINT per request.
+ */
+import { defaults } from '../../../core/defaults.ts';
+import { BatonError, serializeError, show, ValidationError, type SerializedError } from '../../../core/errors.ts';
+import type { Condition, Item, Key, QueryInput, QueryResult, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { LocalContext } from '../context.ts';
+import { TableCatalog, type TableEntry } from './catalog.ts';
+import { validateCondition } from './conditions.ts';
+import { ItemWriter } from './items.ts';
+import { encodeItem } from './json.ts';
+import { itemKey, keyValues } from './keys.ts';
+import { QueryRunner } from './query.ts';
+import { StreamLog } from './stream.ts';
+import { validateUpdate } from './update.ts';
 
-export class LocalTableStore {
-  constructor(readonly ctx: LocalContext, ..._rest: unknown[]) {}
+type BatchResult = { index: number; ok: boolean; error?: SerializedError };
+
+export class LocalTableStore implements TableStore {
+  private readonly catalog: TableCatalog;
+  private readonly stream: StreamLog;
+  private readonly items: ItemWriter;
+  private readonly queries: QueryRunner;
+  private readonly batch: (t: TableEntry, requests: WriteRequest[]) => BatchResult[];
+
+  constructor(private readonly ctx: LocalContext) {
+    this.catalog = new TableCatalog(ctx.db);
+    this.stream = new StreamLog(ctx.db, ctx.clock);
+    this.items = new ItemWriter(ctx.db, this.stream);
+    this.queries = new QueryRunner(ctx.db);
+    this.batch = ctx.db.transaction((t: TableEntry, requests: WriteRequest[]) => requests.map((r, index) => this.batchOne(t, r, index))).immediate;
+  }
+
+  async declare(config: TableConfig): Promise<void> {
+    this.catalog.declare(config);
+  }
+
+  async list(): Promise<TableConfig[]> {
+    return this.catalog.list();
+  }
+
+  async put(table: string, item: Item, options: { condition?: Condition } = {}): Promise<{ old?: Item }> {
+    const t = this.catalog.get(table);
+    const kv = itemKey(t, item);
+    const json = encodeItem(t, kv, item);
+    if (options.condition) validateCondition(t, options.condition);
+    const old = this.items.put.immediate(t, kv, json, options.condition);
+    this.signal(t);
+    return old === undefined ? {} : { old: JSON.parse(old) as Item };
+  }
+
+  async get(table: string, key: Key): Promise<Item | undefined> {
+    const t = this.catalog.get(table);
+    const kv = keyValues(t, key);
+    const json = this.items.get.get(t.id, kv.pk, kv.sk);
+    return json === undefined ? undefined : (JSON.parse(json) as Item);
+  }
+
+  async update(table: string, key: Key, input: UpdateInput): Promise<Item> {
+    const t = this.catalog.get(table);
+    const kv = keyValues(t, key);
+    validateUpdate(t, input);
+    if (input.condition) validateCondition(t, input.condition);
+    const item = this.items.update.immediate(t, kv, input);
+    this.signal(t);
+    return item;
+  }
+
+  async delete(table: string, key: Key, options: { condition?: Condition } = {}): Promise<{ old?: Item }> {
+    const t = this.catalog.get(table);
+    const kv = keyValues(t, key);
+    if (options.condition) validateCondition(t, options.condition);
+    const old = this.items.delete.immediate(t, kv, options.condition);
+    this.signal(t);
+    return old === undefined ? {} : { old: JSON.parse(old) as Item };
+  }
+
+  async query(table: string, input: QueryInput): Promise<QueryResult> {
+    return this.queries.run(this.catalog.get(table), input);
+  }
+
+  async batchWrite(table: string, requests: WriteRequest[]): Promise<BatchResult[]> {
+    const t = this.catalog.get(table);
+    if (!Array.isArray(requests)) throw new ValidationError(`batchWrite on table "${t.name}": requests must be an array, not ${show(requests)}.`);
+    if (requests.length > defaults.tables.maxBatchWrite) {
+      throw new ValidationError(`batchWrite on table "${t.name}" has ${requests.length} requests; the limit is ${defaults.tables.maxBatchWrite}.`, {
+        action: `Split the requests into batches of at most ${defaults.tables.maxBatchWrite}.`,
+      });
+    }
+    if (requests.length === 0) return [];
+    const results = this.batch(t, requests);
+    this.signal(t);
+    return results;
+  }
+
+  async readStream(table: string, consumer: string, options: { limit?: number } = {}): Promise<StreamRecord[]> {
+    return this.stream.read(this.streamed(table), consumer, options.limit);
+  }
+
+  async commitStream(table: string, consumer: string, sequence: number): Promise<void> {
+    this.stream.commit(this.streamed(table), consumer, sequence);
+  }
+
+  private streamed(table: string): TableEntry {
+    const t = this.catalog.get(table);
+    if (!t.viewType) {
+      throw new ValidationError(`Table "${t.name}" has no stream.`, { action: `Declare it with stream: true (or a view type such as 'NEW_AND_OLD_IMAGES') in baton.config.ts.` });
+    }
+    return t;
+  }
+
+  /**
+   * One request of a batch, inside the batch's transaction; the item writers nest as a SAVEPOINT.
+   * A Baton error (bad input, failed condition, too large) fails only this request; anything else
+   * (a storage failure) fails the whole batch, which then writes nothing.
+   */
+  private batchOne(t: TableEntry, request: WriteRequest, index: number): BatchResult {
+    try {
+      if (request === null || typeof request !== 'object') throw new ValidationError(`batchWrite request ${index} must be { put: item } or { delete: key }, not ${show(request)}.`);
+      if (request.condition) validateCondition(t, request.condition);
+      if ('put' in request) {
+        const kv = itemKey(t, request.put);
+        this.items.put(t, kv, encodeItem(t, kv, request.put), request.condition);
+      } else if ('delete' in request) {
+        this.items.delete(t, keyValues(t, request.delete), request.condition);
+      } else {
+        throw new ValidationError(`batchWrite request ${index} must be { put: item } or { delete: key }, not ${show(request)}.`);
+      }
+      return { index, ok: true };
+    } catch (err) {
+      if (!(err instanceof BatonError)) throw err;
+      return { index, ok: false, error: serializeError(err) };
+    }
+  }
+
+  /** Wakes in-process stream readers; a no-op for a table without a stream or without listeners. */
+  private signal(t: TableEntry): void {
+    if (t.viewType) this.ctx.signals.emit(`stream:${t.name}`);
+  }
 }

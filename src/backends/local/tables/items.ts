@@ -1,0 +1,79 @@
+/**
+ * Single-item writes (put, update, delete), each a function that runs inside a transaction: alone
+ * as an IMMEDIATE transaction, or nested inside a batch, where better-sqlite3 turns it into a
+ * SAVEPOINT so one failing request rolls back only itself. The stream record of a change is
+ * appended in the same transaction as the change.
+ */
+import type { Condition, Item, UpdateInput } from '../../../ports/tables.ts';
+import type { Db } from '../db.ts';
+import type { TableEntry } from './catalog.ts';
+import { checkCondition } from './conditions.ts';
+import { deepEqual, encodeItem } from './json.ts';
+import { keyObject, type KeyValues } from './keys.ts';
+import type { StreamLog } from './stream.ts';
+import { applyUpdate } from './update.ts';
+
+type Transaction<A extends unknown[], R> = ((...args: A) => R) & { immediate: (...args: A) => R };
+
+export class ItemWriter {
+  readonly get;
+  private readonly upsert;
+  private readonly remove;
+  readonly put: Transaction<[t: TableEntry, kv: KeyValues, json: string, condition: Condition | undefined], string | undefined>;
+  readonly update: Transaction<[t: TableEntry, kv: KeyValues, input: UpdateInput], Item>;
+  readonly delete: Transaction<[t: TableEntry, kv: KeyValues, condition: Condition | undefined], string | undefined>;
+
+  constructor(
+    db: Db,
+    private readonly stream: StreamLog,
+  ) {
+    this.get = db.prepare<[number, string | number, string | number], string>('SELECT item FROM table_items WHERE tid = ? AND pk = ? AND sk = ?').pluck();
+    this.upsert = db.prepare<[number, string | number, string | number, string]>(
+      'INSERT INTO table_items (tid, pk, sk, item) VALUES (?, ?, ?, ?) ON CONFLICT (tid, pk, sk) DO UPDATE SET item = excluded.item',
+    );
+    this.remove = db.prepare<[number, string | number, string | number]>('DELETE FROM table_items WHERE tid = ? AND pk = ? AND sk = ?');
+    this.put = db.transaction(this.putItem.bind(this));
+    this.update = db.transaction(this.updateItem.bind(this));
+    this.delete = db.transaction(this.deleteItem.bind(this));
+  }
+
+  /** Returns the old item's JSON, if there was one. */
+  private putItem(t: TableEntry, kv: KeyValues, json: string, condition: Condition | undefined): string | undefined {
+    const old = this.get.get(t.id, kv.pk, kv.sk);
+    if (condition) checkCondition(t, kv, condition, old);
+    if (old === json) return old; // byte for byte the same: nothing to write, nothing to stream
+    this.upsert.run(t.id, kv.pk, kv.sk, json);
+    this.record(t, kv, old, json);
+    return old;
+  }
+
+  /** Returns the item as it is after the update. */
+  private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput): Item {
+    const old = this.get.get(t.id, kv.pk, kv.sk);
+    if (input.condition) checkCondition(t, kv, input.condition, old);
+    const next = applyUpdate(t, kv, old === undefined ? undefined : (JSON.parse(old) as Item), input);
+    const json = encodeItem(t, kv, next);
+    if (old === json) return next;
+    this.upsert.run(t.id, kv.pk, kv.sk, json);
+    this.record(t, kv, old, json);
+    return next;
+  }
+
+  /** Returns the deleted item's JSON, if there was one. */
+  private deleteItem(t: TableEntry, kv: KeyValues, condition: Condition | undefined): string | undefined {
+    const old = this.get.get(t.id, kv.pk, kv.sk);
+    if (condition) checkCondition(t, kv, condition, old);
+    if (old === undefined) return undefined;
+    this.remove.run(t.id, kv.pk, kv.sk);
+    if (t.viewType) this.stream.append(t, 'REMOVE', JSON.stringify(keyObject(t, kv)), old, undefined);
+    return old;
+  }
+
+  /** Appends INSERT or MODIFY, unless the new item equals the old one (attribute order aside). */
+  private record(t: TableEntry, kv: KeyValues, old: string | undefined, json: string): void {
+    if (!t.viewType) return;
+    // Equal items have JSON of equal length (only attribute order can differ), so most changes skip the parse.
+    if (old !== undefined && old.length === json.length && deepEqual(JSON.parse(old), JSON.parse(json))) return;
+    this.stream.append(t, old === undefined ? 'INSERT' : 'MODIFY', JSON.stringify(keyObject(t, kv)), old, json);
+  }
+}

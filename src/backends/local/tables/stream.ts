@@ -1,0 +1,143 @@
+/**
+ * The change stream of the tables: records appended in the same transaction as the change they
+ * describe, and named consumers that each keep a durable position.
+ *
+ * Vocabulary:
+ *   record    one change (INSERT, MODIFY or REMOVE) with its keys and the images the table's view
+ *             type asks for; its sequence (1, 2, 3, ... per table) orders all records of the table,
+ *             so the changes of one key are always seen in the order they were made
+ *   position  per (table, consumer): the last sequence the consumer committed; a consumer never
+ *             seen before starts at 0, the oldest kept record (DynamoDB's TRIM_HORIZON)
+ *   trim      records older than `defaults.tables.streamRetentionMs` are deleted lazily (at most
+ *             once per `streamTrimIntervalMs` per table, on a write or a read) and never returned;
+ *             the newest record of a table is always kept, so a commit up to it stays checkable
+ *
+ * A write that changes nothing (the new item equals the old one) appends no record, as DynamoDB
+ * Streams documents. After a commit that appended records, 'stream:<table>' is emitted on the
+ * context's signals so an in-process reader can wake up at once.
+ */
+import { defaults } from '../../../core/defaults.ts';
+import { show, ValidationError } from '../../../core/errors.ts';
+import type { Clock } from '../../../ports/clock.ts';
+import type { Item, Key, StreamRecord } from '../../../ports/tables.ts';
+import type { Db } from '../db.ts';
+import type { TableEntry } from './catalog.ts';
+
+export type EventName = StreamRecord['eventName'];
+
+interface RecordRow {
+  seq: number;
+  event: EventName;
+  keys: string;
+  old_image: string | null;
+  new_image: string | null;
+  created_at: number;
+}
+
+export class StreamLog {
+  private readonly lastTrim = new Map<number, number>();
+  private readonly insert;
+  private readonly select;
+  private readonly position;
+  private readonly setPosition;
+  private readonly lastSeq;
+  private readonly firstFresh;
+  private readonly trimBefore;
+  private readonly commitTx: (t: TableEntry, consumer: string, sequence: number) => void;
+  private readonly trimTx: (t: TableEntry) => void;
+
+  constructor(
+    db: Db,
+    private readonly clock: Clock,
+  ) {
+    this.insert = db.prepare<[number, number, EventName, string, string | null, string | null, number]>(
+      'INSERT INTO table_stream (tid, seq, event, keys, old_image, new_image, created_at) VALUES (?, coalesce((SELECT max(seq) FROM table_stream WHERE tid = ?), 0) + 1, ?, ?, ?, ?, ?)',
+    );
+    this.select = db.prepare<[number, number, number, number], RecordRow>(
+      'SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq LIMIT ?',
+    );
+    this.position = db.prepare<[number, string], number>('SELECT position FROM table_stream_consumers WHERE tid = ? AND consumer = ?').pluck();
+    this.setPosition = db.prepare<[number, string, number]>(
+      'INSERT INTO table_stream_consumers (tid, consumer, position) VALUES (?, ?, ?) ON CONFLICT (tid, consumer) DO UPDATE SET position = max(position, excluded.position)',
+    );
+    this.lastSeq = db.prepare<[number], number | null>('SELECT max(seq) FROM table_stream WHERE tid = ?').pluck();
+    this.firstFresh = db.prepare<[number, number], number>('SELECT seq FROM table_stream WHERE tid = ? AND created_at >= ? ORDER BY seq LIMIT 1').pluck();
+    this.trimBefore = db.prepare<[number, number]>('DELETE FROM table_stream WHERE tid = ? AND seq < ?');
+    this.commitTx = db.transaction((t: TableEntry, consumer: string, sequence: number) => this.commitInTransaction(t, consumer, sequence)).immediate;
+    this.trimTx = db.transaction((t: TableEntry) => this.trim(t)).immediate;
+  }
+
+  /**
+   * Appends one record, inside the caller's transaction. Images are the stored JSON texts; the
+   * table's view type decides which of them are kept.
+   */
+  append(t: TableEntry, event: EventName, keysJson: string, oldJson: string | undefined, newJson: string | undefined): void {
+    const view = t.viewType;
+    if (view === undefined) return;
+    const keepOld = view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES';
+    const keepNew = view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES';
+    const now = this.clock.now();
+    this.insert.run(t.id, t.id, event, keysJson, keepOld ? (oldJson ?? null) : null, keepNew ? (newJson ?? null) : null, now);
+    if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trim(t);
+  }
+
+  read(t: TableEntry, consumer: string, limit: number | undefined): StreamRecord[] {
+    checkConsumer(t, consumer);
+    const n = readLimit(t, limit);
+    const now = this.clock.now();
+    if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trimTx(t);
+    const after = this.position.get(t.id, consumer) ?? 0;
+    return this.select.all(t.id, after, now - defaults.tables.streamRetentionMs, n).map((row) => toRecord(t, row));
+  }
+
+  commit(t: TableEntry, consumer: string, sequence: number): void {
+    checkConsumer(t, consumer);
+    if (!Number.isSafeInteger(sequence) || sequence < 0) {
+      throw new ValidationError(`Stream commit for consumer "${consumer}" on table "${t.name}": sequence ${show(sequence)} must be a whole number >= 0.`);
+    }
+    this.commitTx(t, consumer, sequence);
+  }
+
+  private commitInTransaction(t: TableEntry, consumer: string, sequence: number): void {
+    const last = this.lastSeq.get(t.id) ?? 0;
+    if (sequence > last) {
+      throw new ValidationError(
+        `Stream commit for consumer "${consumer}" on table "${t.name}": sequence ${sequence} is beyond the last record (${last === 0 ? 'there is none' : `sequence ${last}`}).`,
+        { action: 'Commit the sequence of a record returned by readStream.' },
+      );
+    }
+    this.setPosition.run(t.id, consumer, sequence); // keeps the higher of the two: never backwards
+  }
+
+  /** Deletes records past retention, keeping the table's newest record. Runs inside a transaction. */
+  private trim(t: TableEntry): void {
+    const now = this.clock.now();
+    this.lastTrim.set(t.id, now);
+    const keepFrom = this.firstFresh.get(t.id, now - defaults.tables.streamRetentionMs) ?? this.lastSeq.get(t.id);
+    if (keepFrom !== undefined && keepFrom !== null) this.trimBefore.run(t.id, keepFrom);
+  }
+}
+
+function checkConsumer(t: TableEntry, consumer: string): void {
+  if (typeof consumer !== 'string' || consumer === '' || consumer.length > 256) {
+    throw new ValidationError(`Stream consumer name ${show(consumer)} for table "${t.name}" must be a string of 1 to 256 characters.`);
+  }
+}
+
+function readLimit(t: TableEntry, limit: number | undefined): number {
+  if (limit === undefined) return defaults.tables.streamReadLimit;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new ValidationError(`Stream read on table "${t.name}": limit ${show(limit)} must be a whole number >= 1.`);
+  return Math.min(limit, defaults.tables.maxStreamReadLimit);
+}
+
+function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
+  return {
+    sequence: row.seq,
+    eventName: row.event,
+    table: t.name,
+    keys: JSON.parse(row.keys) as Key,
+    ...(row.old_image !== null ? { oldImage: JSON.parse(row.old_image) as Item } : {}),
+    ...(row.new_image !== null ? { newImage: JSON.parse(row.new_image) as Item } : {}),
+    createdAt: row.created_at,
+  };
+}
