@@ -96,12 +96,11 @@ export function listPage(s: ObjectsState, bucket: string, options: ListOptions =
   const upper = prefix === '' ? undefined : prefixEnd(prefix);
 
   let start: Bound | undefined = { key: prefix, inclusive: true };
+  if (options.startAfter) start = later(start, { key: options.startAfter, inclusive: false });
   if (options.continuationToken) {
     const token = decodeToken(bucket, options.continuationToken);
     const resume = token.p ? prefixEnd(token.k) : token.k;
     start = resume === undefined ? undefined : later(start, { key: resume, inclusive: token.p === 1 });
-  } else if (options.startAfter !== undefined && options.startAfter !== '') {
-    start = later(start, { key: options.startAfter, inclusive: false });
   }
 
   const objects: ObjectHead[] = [];

@@ -1,0 +1,4 @@
+import { runObjectConformance } from '../conformance/objects.ts';
+import { makeLocalBackend } from '../helpers/local.ts';
+
+runObjectConformance('local', () => makeLocalBackend());
