@@ -50,30 +50,32 @@ function makeReceiveNow(state: QueueState) {
     const increment = req.counted ? 1 : 0;
     const lease = { now, counted: req.counted };
     const out: ReceivedMessage[] = [];
-    // With a zero visibility timeout a leased message stays visible; never hand it out twice.
+    // With a zero visibility timeout a leased message stays visible (and may sort again later in
+    // this scan); never hand it out twice.
     const taken = req.visibilityTimeoutMs === 0 ? new Set<number>() : undefined;
     let deadLettered = false;
+    let limit = req.max;
+    let rows = stmts.ready.all(entry.id, now, limit);
     for (;;) {
-      const want = req.max - out.length;
-      const rows = stmts.ready.all(entry.id, now, want);
-      let removed = false;
       for (const row of rows) {
         if (taken?.has(row.id)) continue;
         if (row.enqueued_at <= cutoff) {
           stmts.deleteById.run(row.id);
-          removed = true;
         } else if (dlq && row.attempts >= maxAttempts) {
           const error = row.last_error === null && row.lease_state !== 0 ? leaseExpiredError(row, entry) : null;
           moveToDeadLetter(state, row.id, entry, dlq, now, error);
-          removed = deadLettered = true;
+          deadLettered = true;
         } else {
           stmts.markReceived.run(visibleAt, leaseState, increment, now, row.id);
           taken?.add(row.id);
           out.push(toReceived(row, encodeReceipt(row.id, row.lease_seq + 1), lease));
         }
       }
-      // Another page can only help if this one was full and some of it was skipped.
-      if (out.length >= req.max || rows.length < want || !removed) break;
+      const last = rows[rows.length - 1];
+      // A short page means nothing more is visible; a full one that skipped some may have more after it.
+      if (out.length === req.max || !last || rows.length < limit) break;
+      limit = req.max - out.length;
+      rows = stmts.readyAfter.all(entry.id, now, last.visible_at, last.id, limit);
     }
     return { messages: out, deadLettered };
   });

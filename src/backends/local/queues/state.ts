@@ -18,6 +18,7 @@ export interface MessageRow {
   attributes: string | null;
   sent_at: number;
   enqueued_at: number;
+  visible_at: number;
   lease_seq: number;
   lease_state: number;
   receive_count: number;
@@ -38,7 +39,7 @@ export interface LeaseRow {
   source_queue: string | null;
 }
 
-const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
+const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
 
 function prepare(db: Db) {
   return {
@@ -54,6 +55,10 @@ function prepare(db: Db) {
     ),
     ready: db.prepare<[number, number, number], MessageRow>(
       `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`,
+    ),
+    /** queue_id, now, after visible_at, after id, limit: the next page after a (visible_at, id) position */
+    readyAfter: db.prepare<[number, number, number, number, number], MessageRow>(
+      `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? AND (visible_at, id) > (?, ?) ORDER BY visible_at, id LIMIT ?`,
     ),
     /** visible_at, lease_state, attempts increment, first_received_at, id */
     markReceived: db.prepare<[number, number, number, number, number]>(
@@ -85,8 +90,8 @@ function prepare(db: Db) {
     lastError: db.prepare<[number], { last_error: string | null }>('SELECT last_error FROM queue_messages WHERE id = ?'),
 
     /** queue_id, after id, limit */
-    page: db.prepare<[number, number, number], MessageRow & { visible_at: number }>(
-      `SELECT ${messageColumns}, visible_at FROM queue_messages WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    page: db.prepare<[number, number, number], MessageRow>(
+      `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?`,
     ),
     /** queue_id, now (visible_at), now (enqueued_at), id */
     redrive: db.prepare<[number, number, number, number]>(
