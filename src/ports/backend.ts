@@ -2,6 +2,7 @@ import type { Clock } from './clock.ts';
 import type { ObjectStore } from './objects.ts';
 import type { ParamStore } from './params.ts';
 import type { QueueStore } from './queues.ts';
+import type { RunStore } from './runs.ts';
 import type { TableStore } from './tables.ts';
 import type { TopicStore } from './topics.ts';
 
@@ -14,5 +15,6 @@ export interface Backend {
   readonly params: ParamStore;
   readonly tables: TableStore;
   readonly topics: TopicStore;
+  readonly runs: RunStore;
   close(): Promise<void>;
 }

@@ -12,6 +12,8 @@ import { LocalParamStore } from './params/store.ts';
 import { schema as paramsSchema } from './params/schema.ts';
 import { LocalQueueStore } from './queues/store.ts';
 import { schema as queuesSchema } from './queues/schema.ts';
+import { LocalRunStore } from './runs/store.ts';
+import { schema as runsSchema } from './runs/schema.ts';
 import { LocalTableStore } from './tables/store.ts';
 import { schema as tablesSchema } from './tables/schema.ts';
 import { LocalTopicStore } from './topics/store.ts';
@@ -29,7 +31,7 @@ export interface LocalBackend extends Backend {
   readonly context: LocalContext;
 }
 
-const schemas = [queuesSchema, objectsSchema, paramsSchema, tablesSchema, topicsSchema].filter((s) => s.trim() !== '');
+const schemas = [queuesSchema, objectsSchema, paramsSchema, tablesSchema, topicsSchema, runsSchema].filter((s) => s.trim() !== '');
 
 /** Opens the embedded backend: one SQLite file in WAL mode plus a filesystem object store. */
 export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
@@ -50,6 +52,7 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
     params: new LocalParamStore(context, options.paramsKey === undefined ? {} : { key: options.paramsKey }),
     tables: new LocalTableStore(context),
     topics,
+    runs: new LocalRunStore(context),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,0 +1,41 @@
+/**
+ * SQLite tables of the local run history.
+ *
+ * `runs` holds one row per invocation. `seq` (AUTOINCREMENT, never reused) orders runs newest
+ * first and is what logs point to; `id` is the public run id. `record_ids` is a JSON array.
+ * `run_logs` holds log lines in write order (its rowid). Pruning deletes a run's logs, then the
+ * run, in one transaction; there is no foreign key, so an insert costs no extra lookup.
+ *
+ * Indexes: (fn, seq) for `baton runs --fn` and per-function retention, (status, seq) for
+ * `--status`, (started_at) for age-based retention, (run_seq, id) for a run's logs.
+ */
+export const schema = `
+CREATE TABLE IF NOT EXISTS runs (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL UNIQUE,
+  fn            TEXT NOT NULL,
+  trigger       TEXT NOT NULL,
+  attempt       INTEGER NOT NULL,
+  request_id    TEXT,
+  started_at    INTEGER NOT NULL,
+  duration_ms   REAL,
+  status        TEXT NOT NULL,
+  error_type    TEXT,
+  error_message TEXT,
+  error_stack   TEXT,
+  record_ids    TEXT NOT NULL,
+  input         TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS runs_by_fn ON runs (fn, seq);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, seq);
+CREATE INDEX IF NOT EXISTS runs_by_started ON runs (started_at);
+
+CREATE TABLE IF NOT EXISTS run_logs (
+  id      INTEGER PRIMARY KEY,
+  run_seq INTEGER NOT NULL,
+  time    INTEGER NOT NULL,
+  level   TEXT NOT NULL,
+  message TEXT NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS run_logs_by_run ON run_logs (run_seq, id);
+`;

@@ -1,0 +1,98 @@
+/**
+ * The run history port: every invocation is a run, recorded when it starts and finished with its
+ * outcome and its log lines, so `baton runs` and `baton logs` can answer "what ran, how did it
+ * end, and what did it print" after the fact.
+ *
+ * A run is `running` from `start` until `finish` sets ok, error or timeout; a run left `running`
+ * by a process that died stays so until retention prunes it. Retention keeps the newest N runs of
+ * each function and/or runs younger than a maximum age; pruning a run removes its logs.
+ *
+ * Left out on purpose: full-text search of logs, and log streaming while a run is still going
+ * (appendLogs exists so a long run can write its lines in batches; the executor reports them at
+ * the end).
+ */
+import type { LogRecord } from './executor.ts';
+
+export type RunStatus = 'running' | 'ok' | 'error' | 'timeout';
+
+export interface RunError {
+  /** Lambda's errorType ('TypeError', 'Sandbox.Timedout', ...). */
+  type: string;
+  message: string;
+  stack?: string;
+}
+
+export interface Run {
+  id: string;
+  fn: string;
+  /** What started it: 'invoke', 'async', 'queue:orders', 'schedule:nightly', 'stream:orders', ... */
+  trigger: string;
+  /** 1 for the first try; retries count up. */
+  attempt: number;
+  /** The Lambda request id the handler saw (async retries share it, as on Lambda). */
+  requestId?: string;
+  /** Epoch ms (the backend's clock). */
+  startedAt: number;
+  /** Set when finished. */
+  durationMs?: number;
+  status: RunStatus;
+  error?: RunError;
+  /** The message or record ids the run handled. */
+  recordIds: string[];
+  /** The input as JSON, cut to a summary size (1 KiB by default). */
+  input?: string;
+}
+
+export interface StartRunInput {
+  /** Default: a fresh id. */
+  id?: string;
+  fn: string;
+  trigger: string;
+  attempt?: number;
+  requestId?: string;
+  recordIds?: string[];
+  /** The input, summarized (JSON, cut to the store's summary size) before it is stored. */
+  input?: unknown;
+  /** Default: the clock's now. */
+  startedAt?: number;
+}
+
+export interface FinishRunInput {
+  status: Exclude<RunStatus, 'running'>;
+  durationMs: number;
+  error?: RunError;
+  /** Log lines to append in the same write. */
+  logs?: LogRecord[];
+  /** The ids of what the run handled, when only known at the end. */
+  recordIds?: string[];
+}
+
+export interface ListRunsFilter {
+  fn?: string;
+  status?: RunStatus;
+  trigger?: string;
+  /** Newest first; default 50. */
+  limit?: number;
+  /** Only runs started before this time (epoch ms), for paging back. */
+  before?: number;
+}
+
+export interface RetentionPolicy {
+  /** Keep at most this many runs per function (newest first). */
+  keepPerFn?: number;
+  /** Remove runs that started longer ago than this. */
+  maxAgeMs?: number;
+}
+
+export interface RunStore {
+  start(input: StartRunInput): Promise<Run>;
+  /** Throws NotFoundError for an unknown run id. */
+  finish(id: string, input: FinishRunInput): Promise<Run>;
+  appendLogs(id: string, logs: LogRecord[]): Promise<void>;
+  list(filter?: ListRunsFilter): Promise<Run[]>;
+  get(id: string): Promise<Run | undefined>;
+  /** The run's log lines in the order they were written. */
+  logs(id: string, options?: { limit?: number }): Promise<LogRecord[]>;
+  /** Applies the retention policy (default: the store's); returns how many runs and log lines went. */
+  prune(policy?: RetentionPolicy): Promise<{ runs: number; logs: number }>;
+}
