@@ -18,7 +18,7 @@ const say = (o: object) => writeSync(1, `${JSON.stringify(o)}\n`);
 
 const backend = openLocal({ dir, paramsKey: Buffer.alloc(32, 1) });
 await backend.queues.declare({ name: 'q', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
-await backend.objects.declare({ name: 'b', notifications: [] });
+await backend.objects.declare({ name: 'crash-bucket', notifications: [] });
 await backend.tables.declare({ name: 't', partitionKey: { name: 'id', type: 'string' }, stream: { viewType: 'NEW_AND_OLD_IMAGES' } });
 say({ op: 'ready' });
 
@@ -42,14 +42,14 @@ for (;;) {
     const body = Buffer.alloc(size, id);
     const md5 = createHash('md5').update(body).digest('hex');
     say({ op: 'put-begin', key: `k/${id}`, md5 });
-    await backend.objects.put('b', `k/${id}`, body);
+    await backend.objects.put('crash-bucket', `k/${id}`, body);
     say({ op: 'put', key: `k/${id}`, md5 });
   } else if (r < 0.85 && n > 10) {
-    const page = await backend.objects.list('b', { prefix: 'k/', maxKeys: 5 });
+    const page = await backend.objects.list('crash-bucket', { prefix: 'k/', maxKeys: 5 });
     const victim = page.objects[Math.floor(rand() * page.objects.length)];
     if (victim) {
       say({ op: 'del-begin', key: victim.key });
-      await backend.objects.delete('b', victim.key);
+      await backend.objects.delete('crash-bucket', victim.key);
       say({ op: 'del', key: victim.key });
     }
   } else {
