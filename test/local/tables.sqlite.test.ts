@@ -1,0 +1,141 @@
+/**
+ * Local-only table behaviour: typed key columns in SQLite, item size counted as JSON bytes, stream
+ * trimming and durable consumer positions across reopen, and conditions and stream order across two
+ * connections on one state directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLocal, type LocalBackend } from '../../src/backends/local/index.ts';
+import { defaults } from '../../src/core/defaults.ts';
+import { ConditionFailedError, TooLargeError } from '../../src/core/errors.ts';
+import type { TableConfig } from '../../src/ports/tables.ts';
+import { FakeClock } from '../../src/testing/fake-clock.ts';
+
+const orders: TableConfig = {
+  name: 'orders',
+  partitionKey: { name: 'customer', type: 'string' },
+  sortKey: { name: 'n', type: 'number' },
+  stream: { viewType: 'NEW_AND_OLD_IMAGES' },
+};
+
+describe('local tables (SQLite)', () => {
+  let dir: string;
+  let clock: FakeClock;
+  const opened: LocalBackend[] = [];
+  const open = async () => {
+    const b = openLocal({ dir, clock, paramsKey: Buffer.alloc(32, 9) });
+    opened.push(b);
+    await b.tables.declare(orders);
+    return b;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-tables-'));
+    clock = new FakeClock();
+  });
+  afterEach(async () => {
+    for (const b of opened.splice(0)) await b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps key values in typed columns: TEXT for strings, numeric for numbers', async () => {
+    const b = await open();
+    await b.tables.put('orders', { customer: '10', n: 2.5 });
+    await b.tables.put('orders', { customer: '9', n: 10 });
+    const rows = b.context.db.prepare('SELECT typeof(pk) AS pk, typeof(sk) AS sk FROM table_items').all() as Array<{ pk: string; sk: string }>;
+    expect(rows.map((r) => r.pk)).toEqual(['text', 'text']);
+    expect(rows.every((r) => r.sk === 'real' || r.sk === 'integer')).toBe(true);
+  });
+
+  it(`counts item size as JSON bytes: exactly ${defaults.tables.maxItemBytes} is accepted, one more is refused`, async () => {
+    const b = await open();
+    const base = JSON.stringify({ customer: 'c', n: 1, pad: '' }).length;
+    const pad = 'x'.repeat(defaults.tables.maxItemBytes - base);
+    await b.tables.put('orders', { customer: 'c', n: 1, pad });
+    const err = await b.tables.put('orders', { customer: 'c', n: 2, pad: `${pad}y` }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TooLargeError);
+    expect((err as Error).message).toContain(`${defaults.tables.maxItemBytes + 1} bytes`);
+  });
+
+  it('consumer positions survive a reopen, each on its own', async () => {
+    let b = await open();
+    for (let n = 1; n <= 4; n++) await b.tables.put('orders', { customer: 'c', n });
+    const records = await b.tables.readStream('orders', 'a');
+    await b.tables.commitStream('orders', 'a', records[2]!.sequence);
+    await b.tables.commitStream('orders', 'b', records[0]!.sequence);
+    await b.close();
+    b = await open();
+    expect((await b.tables.readStream('orders', 'a')).map((r) => r.keys.n)).toEqual([4]);
+    expect((await b.tables.readStream('orders', 'b')).map((r) => r.keys.n)).toEqual([2, 3, 4]);
+  });
+
+  it('trims expired records from SQLite but keeps the newest, so sequences never restart', async () => {
+    const b = await open();
+    for (let n = 1; n <= 5; n++) await b.tables.put('orders', { customer: 'c', n });
+    const before = await b.tables.readStream('orders', 'x');
+    await clock.advance(defaults.tables.streamRetentionMs + defaults.tables.streamTrimIntervalMs);
+    expect(await b.tables.readStream('orders', 'x')).toEqual([]);
+    const count = () => b.context.db.prepare('SELECT count(*) FROM table_stream').pluck().get();
+    expect(count()).toBe(1);
+    await b.tables.put('orders', { customer: 'c', n: 6 });
+    const [next] = await b.tables.readStream('orders', 'x');
+    expect(next!.sequence).toBe(before.at(-1)!.sequence + 1);
+    await b.tables.commitStream('orders', 'x', next!.sequence);
+  });
+
+  it('trims on writes too, so a stream nobody reads does not grow without bound', async () => {
+    const b = await open();
+    for (let n = 1; n <= 50; n++) await b.tables.put('orders', { customer: 'c', n });
+    await clock.advance(defaults.tables.streamRetentionMs + defaults.tables.streamTrimIntervalMs);
+    await b.tables.put('orders', { customer: 'c', n: 51 });
+    expect(b.context.db.prepare('SELECT count(*) FROM table_stream').pluck().get()).toBeLessThanOrEqual(2);
+  });
+
+  describe('two connections on one directory', () => {
+    it('a notExists put from both: exactly one wins', async () => {
+      const a = await open();
+      const b = await open();
+      const results = await Promise.allSettled([
+        a.tables.put('orders', { customer: 'c', n: 1, by: 'a' }, { condition: { notExists: true } }),
+        b.tables.put('orders', { customer: 'c', n: 1, by: 'b' }, { condition: { notExists: true } }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConditionFailedError);
+    });
+
+    it('see one stream: per-key order and increasing sequences across writers', async () => {
+      const a = await open();
+      const b = await open();
+      for (let v = 1; v <= 10; v++) {
+        await (v % 2 ? a : b).tables.update('orders', { customer: 'k', n: 1 }, { set: { v } });
+        await (v % 2 ? b : a).tables.put('orders', { customer: 'other', n: v });
+      }
+      const records = await a.tables.readStream('orders', 'reader');
+      const seqs = records.map((r) => r.sequence);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(records.filter((r) => r.keys.customer === 'k').map((r) => r.newImage?.v)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      await b.tables.commitStream('orders', 'reader', seqs[4]!);
+      expect((await a.tables.readStream('orders', 'reader'))[0]!.sequence).toBe(seqs[5]);
+    });
+
+    it('a table declared on one connection is usable from the other', async () => {
+      const a = await open();
+      const b = await open();
+      await a.tables.declare({ name: 'late', partitionKey: { name: 'id', type: 'string' } });
+      await b.tables.put('late', { id: 'x' });
+      expect(await a.tables.get('late', { id: 'x' })).toEqual({ id: 'x' });
+    });
+  });
+
+  it(`caps a stream read at ${defaults.tables.maxStreamReadLimit} records`, async () => {
+    const b = await open();
+    const requests = Array.from({ length: defaults.tables.maxBatchWrite }, (_, i) => ({ put: { customer: 'c', n: i } }));
+    for (let i = 0; i < Math.ceil((defaults.tables.maxStreamReadLimit + 10) / requests.length); i++) {
+      await b.tables.batchWrite('orders', requests.map((r) => ({ put: { ...r.put, n: r.put.n + i * requests.length } })));
+    }
+    expect(await b.tables.readStream('orders', 'c', { limit: 5000 })).toHaveLength(defaults.tables.maxStreamReadLimit);
+    expect(await b.tables.readStream('orders', 'c')).toHaveLength(defaults.tables.streamReadLimit);
+  });
+});
