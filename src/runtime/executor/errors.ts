@@ -46,3 +46,14 @@ export function toInvocationError(thrown: unknown): InvocationError {
   }
   return { errorType, errorMessage: message, name: errorType, code: 'HANDLER_ERROR', message };
 }
+
+/**
+ * An invocation error as an Error (name = errorType, same message and stack), for stores that
+ * record errors with serializeError: a queue's release, a dead-lettered message's last error.
+ */
+export function invocationErrorToError(e: Pick<InvocationError, 'errorType' | 'errorMessage' | 'stack'>): Error {
+  const err = new Error(e.errorMessage);
+  err.name = e.errorType;
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

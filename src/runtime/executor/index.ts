@@ -1,3 +1,3 @@
 export { createFunctionExecutor, FunctionExecutor, type FunctionExecutorOptions, type PoolStats } from './function-executor.ts';
-export { timeoutMessage } from './errors.ts';
+export { invocationErrorToError, timeoutMessage } from './errors.ts';
 export { localArnPrefix } from './worker/context.ts';

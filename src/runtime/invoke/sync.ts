@@ -1,0 +1,54 @@
+/**
+ * Synchronous invoke: runs a function once through the executor and records it as a run. The run
+ * starts when the invocation gets a worker slot (an invocation aborted while waiting never ran, so
+ * it is no run) and is finished with the status, duration, error and log lines.
+ */
+import type { Invocation, InvokeOptions } from '../../ports/executor.ts';
+import type { RunError } from '../../ports/runs.ts';
+import { findFn, type InvokeDeps } from './deps.ts';
+
+export interface InvokeSyncOptions extends InvokeOptions {
+  /** What started it, as shown in run history. @defaultValue 'invoke' */
+  trigger?: string;
+  /** @defaultValue 1 */
+  attempt?: number;
+  /** The message or record ids this invocation handles. */
+  recordIds?: string[];
+}
+
+export interface InvokeResult extends Invocation {
+  runId: string;
+}
+
+export function runError(inv: Invocation): RunError | undefined {
+  const e = inv.error;
+  return e ? { type: e.errorType, message: e.errorMessage, ...(e.stack ? { stack: e.stack } : {}) } : undefined;
+}
+
+export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
+  const fn = findFn(deps, fnName);
+  const { runs } = deps.backend;
+  let started: ReturnType<typeof runs.start> | undefined;
+  const inv = await deps.executor.invoke(fn, event, {
+    ...(options.requestId ? { requestId: options.requestId } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onStart: (info) => {
+      started = runs.start({
+        fn: fn.name,
+        trigger: options.trigger ?? 'invoke',
+        attempt: options.attempt ?? 1,
+        requestId: info.requestId,
+        recordIds: options.recordIds ?? [],
+        input: event,
+      });
+      // Awaited below; this only keeps a failed write from being reported as unhandled meanwhile.
+      started.catch(() => undefined);
+      options.onStart?.(info);
+    },
+  });
+  if (!started) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
+  const run = await started;
+  const error = runError(inv);
+  await runs.finish(run.id, { status: inv.status, durationMs: inv.durationMs, logs: inv.logs, ...(error ? { error } : {}) });
+  return { ...inv, runId: run.id };
+}
