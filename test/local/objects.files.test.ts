@@ -107,6 +107,18 @@ describe('key → path', () => {
   });
 });
 
+describe('time', () => {
+  it('lastModified and eventTime come from the store clock', async () => {
+    await store.declare({ name: 'timed', notifications: [{ events: ['created'], target: 'fn:t' }] });
+    await t.clock.advance(90_000);
+    const head = await store.put('timed', 'k', 'v');
+    expect(head.lastModified).toBe(t.clock.now());
+    const [event] = await store.pendingEvents();
+    expect(event!.record.eventTime).toBe(new Date(t.clock.now()).toISOString());
+    expect(event!.record.awsRegion).toBe('local');
+  });
+});
+
 describe('readers during writes', () => {
   it('a reader during a large put sees the old content or the new, never part', async () => {
     const old = Buffer.alloc(1 << 20, 'a');

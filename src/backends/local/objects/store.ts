@@ -123,13 +123,13 @@ export class LocalObjectStore implements ObjectStore {
         await awaitIntent(this.s, reserved.busy);
         continue;
       }
-      signalQueues(this.s.ctx, reserved.queues);
       try {
         finishDelete(this.s, reserved.intent);
       } catch {
         // The object is deleted (its row and events committed); the leftover file is removed by
         // the next access of the key or the next open, which report the error if it persists.
       }
+      signalQueues(this.s.ctx, reserved.queues);
       return;
     }
   }
