@@ -20,7 +20,7 @@ export class ItemWriter {
   private readonly upsert;
   private readonly remove;
   readonly put: Transaction<[t: TableEntry, kv: KeyValues, json: string, condition: Condition | undefined], string | undefined>;
-  readonly update: Transaction<[t: TableEntry, kv: KeyValues, input: UpdateInput], Item>;
+  readonly update: Transaction<[t: TableEntry, kv: KeyValues, input: UpdateInput], string>;
   readonly delete: Transaction<[t: TableEntry, kv: KeyValues, condition: Condition | undefined], string | undefined>;
 
   constructor(
@@ -47,16 +47,15 @@ export class ItemWriter {
     return old;
   }
 
-  /** Returns the item as it is after the update. */
-  private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput): Item {
+  /** Returns the item's JSON as it is after the update. */
+  private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput): string {
     const old = this.get.get(t.id, kv.pk, kv.sk);
     if (input.condition) checkCondition(t, kv, input.condition, old);
-    const next = applyUpdate(t, kv, old === undefined ? undefined : (JSON.parse(old) as Item), input);
-    const json = encodeItem(t, kv, next);
-    if (old === json) return next;
+    const json = encodeItem(t, kv, applyUpdate(t, kv, old === undefined ? undefined : (JSON.parse(old) as Item), input));
+    if (old === json) return json;
     this.upsert.run(t.id, kv.pk, kv.sk, json);
     this.record(t, kv, old, json);
-    return next;
+    return json;
   }
 
   /** Returns the deleted item's JSON, if there was one. */

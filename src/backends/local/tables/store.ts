@@ -66,9 +66,9 @@ export class LocalTableStore implements TableStore {
     const kv = keyValues(t, key);
     validateUpdate(t, input);
     if (input.condition) validateCondition(t, input.condition);
-    const item = this.items.update.immediate(t, kv, input);
+    const json = this.items.update.immediate(t, kv, input);
     this.signal(t);
-    return item;
+    return JSON.parse(json) as Item; // the item as stored, so what JSON cannot hold reads back as it will later
   }
 
   async delete(table: string, key: Key, options: { condition?: Condition } = {}): Promise<{ old?: Item }> {
@@ -123,6 +123,7 @@ export class LocalTableStore implements TableStore {
     try {
       if (request === null || typeof request !== 'object') throw new ValidationError(`batchWrite request ${index} must be { put: item } or { delete: key }, not ${show(request)}.`);
       if (request.condition) validateCondition(t, request.condition);
+      if ('put' in request && 'delete' in request) throw new ValidationError(`batchWrite request ${index} has both put and delete; give one.`);
       if ('put' in request) {
         const kv = itemKey(t, request.put);
         this.items.put(t, kv, encodeItem(t, kv, request.put), request.condition);
