@@ -56,7 +56,8 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
     async close() {
       if (closed) return;
       closed = true;
-      await topics.flush();
+      // Pending deliveries stay recorded and resume on the next open; waiting out webhook retries here would stall shutdown.
+      await topics.stop();
       db.close();
     },
   };

@@ -51,13 +51,16 @@ export class DeliveryRunner {
   private readonly inflight = new Set<Promise<void>>();
   /** Row ids this process is delivering now. */
   private readonly active = new Set<number>();
-  private readonly files = new FileAppender();
   private readonly stopping = new AbortController();
+
+  private readonly files: FileAppender;
 
   constructor(
     private readonly ctx: LocalContext,
     private readonly stmts: Statements,
-  ) {}
+  ) {
+    this.files = new FileAppender(ctx.dir);
+  }
 
   /** Starts rows this process already holds (written by its own publish). */
   start(ids: readonly number[]): void {
