@@ -158,6 +158,11 @@ export class LocalObjectStore implements ObjectStore {
     return commitPut(this.s, { bucket: to.bucket, key: to.key, placement, spooled, contentType: source.contentType, metadata: source.metadata, eventName: 'ObjectCreated:Copy' });
   }
 
+  /**
+   * Where the object's bytes are (or would be, for a key not stored yet): `<dir>/objects/<bucket>/<key>`
+   * for plain keys, the escaped tree for the rest (keys.ts). Read it, never write it: writes go
+   * through put so metadata and events stay true.
+   */
   localPath(bucket: string, key: string): string {
     requireBucket(this.s.q, bucket);
     checkKey(bucket, key);
