@@ -1,9 +1,12 @@
 import { Command } from 'commander';
 import { BatonError } from '../core/errors.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerInvoke } from './commands/invoke.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerObjects } from './commands/objects.ts';
 import { registerParams } from './commands/params.ts';
 import { registerQueues } from './commands/queues.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerSchedules } from './commands/schedules.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerTopics } from './commands/topics.ts';
@@ -22,6 +25,9 @@ registerObjects(program);
 registerTables(program);
 registerTopics(program);
 registerSchedules(program);
+registerInvoke(program);
+registerRuns(program);
+registerLogs(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -4,6 +4,8 @@
  * sent to the parent; results travel as JSON, as Lambda's do. The parent enforces the time limit
  * by terminating this thread; nothing here needs to cooperate with it.
  */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { runtimeError, toInvocationError } from '../errors.ts';
@@ -13,6 +15,14 @@ import { captureConsole } from './console-capture.ts';
 import { loadHandler } from './load-handler.ts';
 
 const setup = workerData as WorkerSetup;
+const runtimeDir = dirname(fileURLToPath(import.meta.url));
+
+/** Cuts a handler error's stack where Baton's worker frames begin: the user's frames are what matter. */
+function trimStack(stack: string): string {
+  const lines = stack.split('\n');
+  const cut = lines.findIndex((l, i) => i > 0 && l.includes(runtimeDir));
+  return cut > 0 ? lines.slice(0, cut).join('\n') : stack;
+}
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const capture = captureConsole((requestId, record) => post({ type: 'log', requestId, record }), setup.logPayloadBytes, setup.maxLogRecords);
@@ -42,7 +52,9 @@ async function run(handler: AnyHandler, m: ToWorker): Promise<void> {
           error: runtimeError('Runtime.ResultNotSerializable', `fn "${setup.fnName}": the handler's result cannot be serialized to JSON (${encoded.message}). Return plain data: objects, arrays, strings, numbers, booleans and null.`),
         };
   } catch (thrown) {
-    done = { type: 'done', requestId: m.requestId, ok: false, error: toInvocationError(thrown) };
+    const error = toInvocationError(thrown);
+    if (error.stack) error.stack = trimStack(error.stack);
+    done = { type: 'done', requestId: m.requestId, ok: false, error };
   }
   if (!done.ok) capture.write('error', `Invoke Error ${JSON.stringify({ errorType: done.error.errorType, errorMessage: done.error.errorMessage, stack: done.error.stack?.split('\n') })}`);
   capture.end();
