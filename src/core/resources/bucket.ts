@@ -6,6 +6,8 @@ const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'bucke
 
 const notification = z
   .strictObject({
+    /** The rule's id, sent as the event's configurationId. @defaultValue 'notification-<n>' */
+    id: z.string().min(1).max(255).optional(),
     events: z.array(z.enum(['created', 'removed'])).min(1).optional(),
     prefix: z.string().optional(),
     suffix: z.string().optional(),
@@ -32,6 +34,7 @@ export function bucket(name: string, opts: BucketOptions = {}): BucketResource {
     config: {
       name: n,
       notifications: (o.notifications ?? []).map((rule) => ({
+        ...(rule.id !== undefined ? { id: rule.id } : {}),
         events: rule.events ?? ['created'],
         ...(rule.prefix !== undefined ? { prefix: rule.prefix } : {}),
         ...(rule.suffix !== undefined ? { suffix: rule.suffix } : {}),
