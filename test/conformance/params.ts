@@ -345,8 +345,8 @@ export function runParamConformance(name: string, make: MakeBackend): void {
       });
     });
 
-    it('keeps every parameter across a reopen', async () => {
-      if (!h.reopen) return;
+    it('keeps every parameter across a reopen', async (ctx) => {
+      if (!h.reopen) return ctx.skip('this backend cannot be closed and reopened on the same state');
       await params.put('/keep/plain', { value: 'p' });
       await params.put('/keep/secret', { value: SECRET, type: 'SecureString' });
       const reopened = await h.reopen();

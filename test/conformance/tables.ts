@@ -536,8 +536,8 @@ export function runTableConformance(name: string, make: MakeBackend): void {
       });
     });
 
-    it('keeps items and stream positions across a reopen', async () => {
-      if (!h.reopen) return;
+    it('keeps items and stream positions across a reopen', async (ctx) => {
+      if (!h.reopen) return ctx.skip('this backend cannot be closed and reopened on the same state');
       await tables.put('orders', { customer: 'c', n: 1 });
       await tables.put('orders', { customer: 'c', n: 2 });
       const [first] = await tables.readStream('orders', 'durable');
