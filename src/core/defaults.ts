@@ -146,6 +146,34 @@ export const defaults = {
     /** @defaultValue 'baton-async': the internal queue holding pending async invocations. */
     asyncQueue: 'baton-async',
   },
+  triggers: {
+    /** @defaultValue 1 s: how long a queue trigger long-polls for a first message before it looks again. */
+    queueWaitMs: 1000,
+    /** @defaultValue 3: a running batch's visibility is extended every visibility timeout / 3 (its heartbeat). */
+    heartbeatDivisor: 3,
+    /** @defaultValue 250 ms between two looks at an outbox or a stream with nothing new (object events, table streams). */
+    pollIntervalMs: 250,
+    /** @defaultValue 1 s before the first retry of a failing stream batch; doubles per retry. */
+    streamRetryBaseMs: 1000,
+    /** @defaultValue 1 min: the longest wait between two retries of a stream batch. */
+    streamRetryMaxMs: 60_000,
+    /** @defaultValue 2 loops draining async invocations (their retries and destinations) at once. */
+    asyncDrainers: 2,
+    /** @defaultValue 10 async events taken per drain. */
+    asyncDrainBatch: 10,
+    /** @defaultValue 1 min: a tick this late or less counts as on time (fired even with catchUp 'skip'). */
+    scheduleGraceMs: 60_000,
+    /** @defaultValue 1 min: a schedule sleeps at most this long before it looks at the clock again. */
+    scheduleMaxSleepMs: 60_000,
+    /** @defaultValue 1 min: another engine's unfinished claim of a tick or an alarm notification is taken over after this. */
+    claimLeaseMs: 60_000,
+    /** @defaultValue 1 min between two evaluations of an alarm (CloudWatch's standard period). */
+    alarmEveryMs: 60_000,
+    /** @defaultValue 10 s: how long stop() lets in-flight batches finish before it hands their messages back. */
+    stopDeadlineMs: 10_000,
+    /** @defaultValue 1 s: how long a loop waits after an unexpected store error before it tries again. */
+    errorBackoffMs: 1000,
+  },
   runs: {
     /** @defaultValue 1,000 most recent runs kept per function. */
     keepPerFn: 1000,

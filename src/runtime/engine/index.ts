@@ -1,0 +1,123 @@
+/**
+ * The engine: runs an app. `startEngine` provisions the backend, then starts one loop per
+ * trigger, schedule, alarm and pump, each tracked (no floating promise):
+ *
+ *   queue triggers    queue -> fn batches (triggers/queue.ts)
+ *   stream triggers   table stream -> fn batches (triggers/stream.ts)
+ *   object events     the object store's outbox -> invokeAsync (triggers/objects.ts)
+ *   topic -> fn       a topic's function subscriptions -> invokeAsync (triggers/topic.ts)
+ *   schedules         clock -> fn / queue / topic (triggers/schedule.ts)
+ *   alarms            queue stats -> topic, once per transition (alarms/)
+ *   async drain       drainAsync: async invocations, retries, destinations (async-drain.ts)
+ *
+ * States: running -> stopping (stop() called: no new receive, read or tick; running batches go
+ * on) -> aborting (the deadline passed: running invocations are aborted and their messages made
+ * visible at once) -> stopped (every loop has returned; the executor is closed if the engine
+ * made it, or if closeExecutor says so).
+ */
+import type { AppSpec } from '../../core/app.ts';
+import { defaults } from '../../core/defaults.ts';
+import type { Backend } from '../../ports/backend.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Executor } from '../../ports/executor.ts';
+import type { QueueStats } from '../../ports/queues.ts';
+import { createFunctionExecutor } from '../executor/index.ts';
+import { provision } from '../provision.ts';
+import type { EngineReport, TriggerContext, TriggerSettings } from '../triggers/context.ts';
+import { runAsyncDrain } from './async-drain.ts';
+import { CountingExecutor, type EngineCounters } from './counting-executor.ts';
+import { startLoops, type EngineLoops } from './loops.ts';
+
+export interface EngineOptions {
+  backend: Backend;
+  spec: AppSpec;
+  /** Default: a function executor rooted at spec.root (the config file's folder). */
+  executor?: Executor;
+  /** Default: the backend's clock. Schedules, alarms, heartbeats and backoffs sleep on it. */
+  clock?: Clock;
+  /** Overrides of defaults.triggers (poll intervals, backoffs, ...). */
+  settings?: Partial<TriggerSettings>;
+  /** Backoff before the first async retry. @defaultValue defaults.fn.asyncRetryBaseMs (1 min) */
+  asyncRetryBaseMs?: number;
+  /** Close the executor on stop. @defaultValue true when the engine made it, false when given one */
+  closeExecutor?: boolean;
+  /** Where loop errors go (they never stop the engine). @defaultValue console.error */
+  onError?: (where: string, err: unknown) => void;
+}
+
+export interface StopOptions {
+  /** How long (real time) in-flight work may finish before it is aborted and handed back. @defaultValue defaults.triggers.stopDeadlineMs */
+  deadlineMs?: number;
+}
+
+export interface Engine {
+  /** Invocations run by this engine so far (every trigger and the async drain). */
+  readonly counters: Readonly<EngineCounters>;
+  /** Batches and events being worked on now. */
+  inFlight(): number;
+  /** Each declared queue's stats (depth, in flight, DLQ, oldest age). */
+  queueStats(): Promise<QueueStats[]>;
+  /** Loop errors seen so far (also passed to onError). */
+  readonly errors: ReadonlyArray<{ where: string; error: unknown }>;
+  /** Graceful shutdown; resolves when everything has stopped. Calling it again returns the same promise. */
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const { backend, spec } = options;
+  const clock = options.clock ?? backend.clock;
+  const owned = options.executor === undefined;
+  const inner = options.executor ?? createFunctionExecutor({ root: spec.root ?? process.cwd() });
+  const executor = new CountingExecutor(inner);
+  const closeExecutor = options.closeExecutor ?? owned;
+  await provision(backend, spec);
+
+  const stopping = new AbortController();
+  const aborting = new AbortController();
+  const errors: Array<{ where: string; error: unknown }> = [];
+  const report: EngineReport = {
+    error(where, err) {
+      if (errors.length < 1000) errors.push({ where, error: err });
+      if (options.onError) options.onError(where, err);
+      else console.error(`baton engine: ${where}:`, err);
+    },
+  };
+  const settings: TriggerSettings = { ...defaults.triggers, ...options.settings };
+  const ctx: TriggerContext = { backend, deps: { backend, executor, fns: spec.fns }, clock, settings, stopping: stopping.signal, aborting: aborting.signal, report };
+
+  const loops: EngineLoops = startLoops(ctx, spec);
+  const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));
+  const all = Promise.allSettled([...loops.promises, ...drains]).then(() => undefined);
+
+  let stopped: Promise<void> | undefined;
+  const stop = async (deadlineMs: number) => {
+    stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), deadlineMs);
+    });
+    const first = await Promise.race([all.then(() => 'done' as const), deadline]);
+    clearTimeout(timer);
+    if (first === 'deadline') aborting.abort();
+    await all;
+    if (closeExecutor) await executor.close();
+  };
+
+  return {
+    counters: executor.counters,
+    errors,
+    inFlight: () => loops.inFlight(),
+    async queueStats() {
+      const out: QueueStats[] = [];
+      for (const q of spec.queues) out.push(await backend.queues.stats(q.name));
+      return out;
+    },
+    stop(opts: StopOptions = {}) {
+      stopped ??= stop(opts.deadlineMs ?? settings.stopDeadlineMs);
+      return stopped;
+    },
+  };
+}
+
+export type { EngineCounters } from './counting-executor.ts';
+export type { TriggerSettings } from '../triggers/context.ts';

@@ -1,0 +1,130 @@
+/**
+ * One batch of a queue trigger, from receive to settle:
+ *
+ *   received  leased without counting an attempt; the heartbeat keeps the leases alive
+ *   started   the handler got a worker slot: startAttempts counts one attempt per message
+ *   settled   ok:       deleted, except the ids in `batchItemFailures` (when the trigger reports
+ *                       them), which are released with an error
+ *             error or timeout: every message released with the handler's error; it comes back
+ *                       after the queue's visibility timeout, or goes to the DLQ when its attempts
+ *                       are used up (the queue store decides)
+ *             handed back: the engine stopped (the invocation never started, or was aborted at
+ *                       the stop deadline): visible again at once, the lease kept so no DLQ move
+ *                       happens here
+ */
+import { BatonError, StaleReceiptError } from '../../core/errors.ts';
+import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
+import type { ReceivedMessage } from '../../ports/queues.ts';
+import { invocationErrorToError } from '../executor/index.ts';
+import { invokeSync, type InvokeResult } from '../invoke/index.ts';
+import type { TriggerContext } from './context.ts';
+import { batchItemFailures, sqsEvent } from './events/sqs.ts';
+import { startHeartbeat, type Heartbeat } from './heartbeat.ts';
+
+export type BatchOutcome = 'ok' | 'partial' | 'failed' | 'handed-back';
+
+export class QueueBatch {
+  /** Handles whose lease this batch still holds. */
+  readonly handles = new Set<string>();
+  readonly messages: ReceivedMessage[] = [];
+  private heartbeat: Heartbeat | undefined;
+
+  constructor(
+    private readonly ctx: TriggerContext,
+    private readonly fn: FnConfig,
+    private readonly trigger: QueueTriggerConfig,
+    private readonly visibilityMs: number,
+  ) {}
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  add(messages: readonly ReceivedMessage[]): void {
+    for (const m of messages) {
+      this.messages.push(m);
+      this.handles.add(m.receiptHandle);
+    }
+    this.heartbeat ??= startHeartbeat(this.ctx.backend.queues, this.ctx.clock, this.trigger.queue, this.handles, this.visibilityMs, Math.floor(this.visibilityMs / this.ctx.settings.heartbeatDivisor), (err) =>
+      this.ctx.report.error(`queue trigger ${this.trigger.queue} -> fn ${this.fn.name}: heartbeat`, err),
+    );
+  }
+
+  /** Runs the batch through the function and settles every message. */
+  async run(): Promise<BatchOutcome> {
+    const { backend } = this.ctx;
+    const queue = this.trigger.queue;
+    let counting: Promise<void> | undefined;
+    let inv: InvokeResult;
+    try {
+      inv = await invokeSync(this.ctx.deps, this.fn.name, sqsEvent(queue, this.messages), {
+        trigger: `queue:${queue}`,
+        attempt: Math.max(...this.messages.map((m) => m.attempts)) + 1,
+        recordIds: this.messages.map((m) => m.messageId),
+        signal: this.ctx.aborting,
+        onStart: () => {
+          counting = backend.queues.startAttempts(queue, [...this.handles]);
+          counting.catch(() => undefined);
+        },
+      });
+    } catch (err) {
+      // Never started (the engine is stopping, or the executor closed): no attempt was counted.
+      if (!this.ctx.aborting.aborted && !this.ctx.stopping.aborted) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: invoke`, err);
+      await this.handBack();
+      return 'handed-back';
+    }
+    await counting?.catch((err: unknown) => {
+      // Stale handles: their leases lapsed while waiting; another receive owns them now.
+      if (!(err instanceof StaleReceiptError)) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: startAttempts`, err);
+    });
+    await this.heartbeat?.stop();
+    if (inv.status !== 'ok' && this.ctx.aborting.aborted) {
+      await this.handBack();
+      return 'handed-back';
+    }
+    if (inv.status !== 'ok') {
+      await this.releaseAll(this.messages, invocationErrorToError(inv.error!));
+      return 'failed';
+    }
+    const ids = new Set(this.messages.map((m) => m.messageId));
+    const reported = this.trigger.reportBatchItemFailures ? batchItemFailures(inv.result, ids) : { failed: new Set<string>() };
+    if ('wholeBatch' in reported) {
+      await this.releaseAll(this.messages, new BatonError(`fn "${this.fn.name}": invalid partial batch response (${reported.wholeBatch}); the whole batch is retried, as Lambda does.`, { action: 'Return { batchItemFailures: [{ itemIdentifier: record.messageId }] } naming only messages of the event.' }));
+      return 'failed';
+    }
+    const failed = this.messages.filter((m) => reported.failed.has(m.messageId));
+    const done = this.messages.filter((m) => !reported.failed.has(m.messageId) && this.handles.has(m.receiptHandle));
+    if (done.length > 0) {
+      const results = await backend.queues.deleteBatch(queue, done.map((m) => m.receiptHandle));
+      for (const r of results) if (!r.ok && r.error?.name !== 'StaleReceiptError') this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: delete`, r.error);
+    }
+    if (failed.length === 0) return 'ok';
+    await this.releaseAll(failed, new BatonError(`fn "${this.fn.name}" reported this message in batchItemFailures.`));
+    return 'partial';
+  }
+
+  /** Makes every message still leased visible again at once (engine stopping). */
+  async handBack(): Promise<void> {
+    await this.heartbeat?.stop();
+    for (const handle of this.handles) {
+      try {
+        await this.ctx.backend.queues.changeVisibility(this.trigger.queue, handle, 0);
+      } catch (err) {
+        if (!(err instanceof StaleReceiptError)) this.ctx.report.error(`queue trigger ${this.trigger.queue}: hand back`, err);
+      }
+    }
+    this.handles.clear();
+  }
+
+  private async releaseAll(messages: readonly ReceivedMessage[], error: Error): Promise<void> {
+    for (const m of messages) {
+      if (!this.handles.has(m.receiptHandle)) continue;
+      try {
+        await this.ctx.backend.queues.release(this.trigger.queue, m.receiptHandle, { error, delayMs: this.visibilityMs });
+      } catch (err) {
+        if (!(err instanceof StaleReceiptError)) this.ctx.report.error(`queue trigger ${this.trigger.queue} -> fn ${this.fn.name}: release`, err);
+      }
+      this.handles.delete(m.receiptHandle);
+    }
+  }
+}
