@@ -6,7 +6,8 @@ import { truncateUtf8 } from '../../src/core/truncate.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/handlers');
-const executor = createFunctionExecutor({ root, maxLogRecords: 50 });
+const live: string[] = [];
+const executor = createFunctionExecutor({ root, maxLogRecords: 50, onLog: (fnName, requestId, record) => live.push(`${fnName} ${requestId} ${record.message}`) });
 afterAll(() => executor.close());
 
 const logsFn = fn('logs', './logs.ts', { timeout: 3000, concurrency: 2 }).config;
@@ -25,6 +26,7 @@ describe('function executor: logs', () => {
       ['info', '{"level":"info","msg":"structured","tag":"a","rows":3}'],
     ]);
     for (const l of first.logs) expect(l.time).toBeGreaterThan(Date.now() - 60_000);
+    expect(live.slice(0, 2)).toEqual([`logs ${first.requestId} cold start line`, `logs ${first.requestId} start a`]);
     const second = await executor.invoke(logsFn, { tag: 'b' });
     expect(second.logs[0]?.message).toBe('start b');
   });

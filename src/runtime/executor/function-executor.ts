@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { defaults } from '../../core/defaults.ts';
 import { BatonError, ValidationError } from '../../core/errors.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
-import type { Executor, Invocation, InvokeOptions } from '../../ports/executor.ts';
+import type { Executor, Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
 import { FnPool } from './pool.ts';
 import { PoolWorker } from './pool-worker.ts';
 import type { WorkerSetup } from './protocol.ts';
@@ -27,6 +27,8 @@ export interface FunctionExecutorOptions {
   initTimeoutMs?: number;
   /** The environment workers start from, below Lambda's variables and each fn's env. @defaultValue process.env */
   baseEnv?: Record<string, string | undefined>;
+  /** Called with every captured log line as it arrives, besides collecting it in the Invocation. */
+  onLog?: (fn: string, requestId: string, record: LogRecord) => void;
 }
 
 export interface PoolStats {
@@ -47,7 +49,7 @@ export class FunctionExecutor implements Executor {
   private readonly pools = new Map<string, { signature: string; pool: FnPool }>();
   private readonly retired = new Set<FnPool>();
   private closed = false;
-  private readonly opts: Required<FunctionExecutorOptions>;
+  private readonly opts: Required<Omit<FunctionExecutorOptions, 'onLog'>> & Pick<FunctionExecutorOptions, 'onLog'>;
 
   constructor(options: FunctionExecutorOptions) {
     this.opts = {
@@ -56,6 +58,7 @@ export class FunctionExecutor implements Executor {
       maxLogRecords: options.maxLogRecords ?? defaults.fn.maxLogRecords,
       initTimeoutMs: options.initTimeoutMs ?? defaults.fn.initTimeoutMs,
       baseEnv: options.baseEnv ?? process.env,
+      ...(options.onLog ? { onLog: options.onLog } : {}),
     };
   }
 
@@ -119,7 +122,8 @@ export class FunctionExecutor implements Executor {
       const stream = logStreamName();
       return new PoolWorker({ setup: { ...setup, logStreamName: stream }, env: this.envFor(fn, stream) });
     };
-    const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs);
+    const onLog = this.opts.onLog;
+    const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined);
     this.pools.set(fn.name, { signature, pool });
     return pool;
   }

@@ -69,6 +69,7 @@ export class PoolWorker {
   run(message: InvokeMessage): Promise<RunOutcome> {
     return new Promise<RunOutcome>((resolve) => {
       this.state = 'busy';
+      this.worker.ref();
       this.current = { requestId: message.requestId, settle: resolve };
       this.worker.postMessage(message);
     });
@@ -87,6 +88,8 @@ export class PoolWorker {
     switch (m.type) {
       case 'ready':
         this.state = 'idle';
+        // An idle warm worker must not keep the process alive on its own; a busy one does.
+        this.worker.unref();
         this.settleReady({ ok: true, initDurationMs: m.initDurationMs });
         return;
       case 'init-error':
@@ -103,6 +106,7 @@ export class PoolWorker {
         if (!cur || cur.requestId !== m.requestId) return;
         this.current = undefined;
         this.state = 'idle';
+        this.worker.unref();
         cur.settle(m.ok ? { ok: true, resultJson: m.resultJson } : { ok: false, error: m.error });
         return;
       }

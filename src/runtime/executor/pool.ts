@@ -57,6 +57,8 @@ export class FnPool {
     private readonly concurrency: number,
     private readonly spawn: () => PoolWorker,
     private readonly initTimeoutMs: number,
+    /** Also called with every captured line as it arrives (live output for `baton dev`). */
+    private readonly onLog?: (requestId: string, record: LogRecord) => void,
   ) {}
 
   /** Invocations running now, and waiting for a slot. */
@@ -72,7 +74,8 @@ export class FnPool {
     try {
       req.onStart?.({ requestId: req.requestId, startedAt: Date.now() });
       const logs: LogRecord[] = [];
-      const sink = (r: LogRecord) => logs.push(r);
+      const onLog = this.onLog;
+      const sink = onLog ? (r: LogRecord) => (logs.push(r), onLog(req.requestId, r)) : (r: LogRecord) => logs.push(r);
       const base = { requestId: req.requestId, queuedMs, logs };
       worker = this.takeIdle();
       let initDurationMs: number | undefined;
@@ -97,7 +100,7 @@ export class FnPool {
       const timing = { startedAt, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) };
       if (outcome.kind === 'timeout') {
         const message = timeoutMessage(req.timeoutMs);
-        logs.push({ time: Date.now(), level: 'error', message: `${req.requestId} ${message}` });
+        sink({ time: Date.now(), level: 'error', message: `${req.requestId} ${message}` });
         const error = runtimeError('Sandbox.Timedout', message, 'TIMEOUT');
         this.discard(worker, error);
         return { ...base, ...timing, status: 'timeout', error };
