@@ -1,7 +1,9 @@
 /** Starts one loop per trigger, schedule, alarm and pump of the app; returns their promises. */
 import type { AppSpec } from '../../core/app.ts';
+import { defaults } from '../../core/defaults.ts';
 import type { TriggerContext } from '../triggers/context.ts';
 import { QueueTrigger } from '../triggers/queue.ts';
+import { StreamTrigger } from '../triggers/stream.ts';
 
 export interface EngineLoops {
   promises: Array<Promise<void>>;
@@ -10,15 +12,17 @@ export interface EngineLoops {
 
 export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
   const visibility = new Map(spec.queues.map((q) => [q.name, q.visibilityTimeoutMs]));
-  const queueTriggers: QueueTrigger[] = [];
+  const views = new Map(spec.tables.map((t) => [t.name, t.stream?.viewType ?? 'NEW_AND_OLD_IMAGES']));
+  const triggers: Array<QueueTrigger | StreamTrigger> = [];
   for (const f of spec.fns) {
     for (const t of f.triggers) {
-      if (t.kind === 'queue') queueTriggers.push(new QueueTrigger(ctx, f, t, visibility.get(t.queue) ?? 30_000));
+      if (t.kind === 'queue') triggers.push(new QueueTrigger(ctx, f, t, visibility.get(t.queue) ?? defaults.queue.visibilityTimeoutMs));
+      else triggers.push(new StreamTrigger(ctx, f, t, views.get(t.table) ?? 'NEW_AND_OLD_IMAGES'));
     }
   }
-  const promises = [...queueTriggers.map((t) => t.run())];
+  const promises = [...triggers.map((t) => t.run())];
   return {
     promises,
-    inFlight: () => queueTriggers.reduce((n, t) => n + t.inFlight, 0),
+    inFlight: () => triggers.reduce((n, t) => n + t.inFlight, 0),
   };
 }

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { app } from '../../src/core/app.ts';
+import { fn } from '../../src/core/resources/fn.ts';
+import { queue } from '../../src/core/resources/queue.ts';
+import { table } from '../../src/core/resources/table.ts';
+import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
+import { provision } from '../../src/runtime/provision.ts';
+import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
+import { marshall } from '../../src/runtime/triggers/events/dynamodb.ts';
+import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
+import { fixtures, lines, until } from './engine-harness.ts';
+
+const executor = createFunctionExecutor({ root: fixtures });
+afterAll(() => executor.close());
+
+let t: TestBackend | undefined;
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.stop({ deadlineMs: 2000 });
+  await t?.close();
+  engine = undefined;
+  t = undefined;
+});
+
+interface Seen {
+  eventName: string;
+  id: string;
+  seq: string;
+  n?: string;
+  tags?: string[];
+  nested?: boolean;
+  batch: number;
+}
+
+function specWith(out: string, trigger: Record<string, unknown>) {
+  return app('streams', [
+    table('items', { partitionKey: 'id', stream: true }),
+    queue('ddb-failures'),
+    fn('ddb', './ddb-stream.ts', { env: { OUT_FILE: out }, triggers: [{ table: 'items', ...trigger }] }),
+  ]);
+}
+
+describe('marshall', () => {
+  it('writes JSON values in DynamoDB attribute-value form', () => {
+    expect(marshall({ s: 'x', n: 1.5, b: false, z: null, l: [1, 'a'], m: { ok: true }, u: undefined })).toEqual({
+      s: { S: 'x' },
+      n: { N: '1.5' },
+      b: { BOOL: false },
+      z: { NULL: true },
+      l: { L: [{ N: '1' }, { S: 'a' }] },
+      m: { M: { ok: { BOOL: true } } },
+    });
+  });
+});
+
+describe('table stream -> fn trigger', () => {
+  it('hands the handler NewImage in attribute-value JSON, in order per key, and commits its position', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const spec = specWith(out, { batchSize: 2 });
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    const items = t.backend.tables;
+    await items.put('items', { id: 'a', n: 1, tags: ['x', 'y'], meta: { ok: true } });
+    await items.put('items', { id: 'b', n: 1 });
+    await items.update('items', { id: 'a' }, { add: { n: 1 } });
+    await items.update('items', { id: 'b' }, { add: { n: 5 } });
+    await items.update('items', { id: 'a' }, { add: { n: 1 } });
+    await items.delete('items', { id: 'b' });
+    await until(() => lines(out).length === 6, { clock: t.clock, what: 'six stream records' });
+    const seen = lines<Seen>(out);
+    expect(seen[0]).toEqual({ eventName: 'INSERT', id: 'a', seq: '000000000000000000001', n: '1', tags: ['x', 'y'], nested: true, batch: expect.any(Number) as number });
+    expect(seen.filter((s) => s.id === 'a').map((s) => [s.eventName, s.n])).toEqual([['INSERT', '1'], ['MODIFY', '2'], ['MODIFY', '3']]);
+    expect(seen.filter((s) => s.id === 'b').map((s) => [s.eventName, s.n])).toEqual([['INSERT', '1'], ['MODIFY', '6'], ['REMOVE', undefined]]);
+    expect(seen.map((s) => s.seq)).toEqual([...seen.map((s) => s.seq)].sort());
+    expect(Math.max(...seen.map((s) => s.batch))).toBeLessThanOrEqual(2);
+    const runs = await t.backend.runs.list({ fn: 'ddb' });
+    expect(runs.every((r) => r.trigger === 'stream:items' && r.status === 'ok')).toBe(true);
+    // Committed: a restarted engine reads nothing again.
+    await engine.stop();
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    await t.clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lines(out)).toHaveLength(6);
+  });
+
+  it('bisects a failing batch, sends the bad record to onFailure after its retries, and goes on past it', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const spec = specWith(out, { batchSize: 4, bisectOnError: true, maxRetryAttempts: 1, onFailure: { queue: 'ddb-failures' } });
+    await provision(t.backend, spec);
+    for (const [id, bad] of [['r1', false], ['r2', false], ['r3', true], ['r4', false]] as const) await t.backend.tables.put('items', { id, bad });
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    await until(async () => (await t!.backend.queues.stats('ddb-failures')).visible === 1 && lines(out).length === 3, { clock: t.clock, what: 'the failure record' });
+    expect(lines<Seen>(out).map((s) => [s.id, s.batch])).toEqual([['r1', 2], ['r2', 2], ['r4', 1]]);
+    const [msg] = await t.backend.queues.receive('ddb-failures');
+    const record = JSON.parse(msg!.body) as { requestContext: Record<string, unknown>; DDBStreamBatchInfo: Record<string, unknown>; payload: { Records: Array<{ eventID: string }> } };
+    expect(record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, functionArn: 'arn:aws:lambda:local:000000000000:function:ddb' });
+    expect(record.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, startSequenceNumber: '000000000000000000003', endSequenceNumber: '000000000000000000003', streamArn: expect.stringContaining(':table/items/stream/') as string });
+    expect(record.payload.Records.map((r) => r.eventID)).toEqual(['items-000000000000000000003']);
+    const statuses = (await t.backend.runs.list({ fn: 'ddb' })).reverse().map((r) => [r.recordIds.length, r.status]);
+    expect(statuses).toEqual([[4, 'error'], [2, 'ok'], [2, 'error'], [1, 'error'], [1, 'ok']]);
+  });
+
+  it('retries a failing batch with backoff on the clock, then sends it to onFailure and moves on', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const spec = specWith(out, { batchSize: 10, maxRetryAttempts: 2, onFailure: { queue: 'ddb-failures' } });
+    await provision(t.backend, spec);
+    await t.backend.tables.put('items', { id: 'x', bad: true });
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    const start = t.clock.now();
+    await until(async () => (await t!.backend.queues.stats('ddb-failures')).visible === 1, { clock: t.clock, stepMs: 250, what: 'the failure record' });
+    expect(t.clock.now() - start).toBeGreaterThanOrEqual(3000);
+    const runs = (await t.backend.runs.list({ fn: 'ddb' })).reverse();
+    expect(runs.map((r) => [r.attempt, r.status])).toEqual([[1, 'error'], [2, 'error'], [3, 'error']]);
+    expect(runs[1]!.startedAt - runs[0]!.startedAt).toBeGreaterThanOrEqual(1000);
+    expect(runs[2]!.startedAt - runs[1]!.startedAt).toBeGreaterThanOrEqual(2000);
+    await t.backend.tables.put('items', { id: 'y', n: 7 });
+    await until(() => lines(out).length === 1, { clock: t.clock, what: 'the next record' });
+    expect(lines<Seen>(out)[0]).toMatchObject({ id: 'y', n: '7' });
+  });
+});
