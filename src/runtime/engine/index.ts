@@ -15,6 +15,7 @@
  * visible at once) -> stopped (every loop has returned; the executor is closed if the engine
  * made it, or if closeExecutor says so).
  */
+import { setMaxListeners } from 'node:events';
 import type { AppSpec } from '../../core/app.ts';
 import { defaults } from '../../core/defaults.ts';
 import type { Backend } from '../../ports/backend.ts';
@@ -74,6 +75,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const stopping = new AbortController();
   const aborting = new AbortController();
+  // Every loop, sleep and long poll listens on these two: far more than Node's default warning level.
+  setMaxListeners(0, stopping.signal, aborting.signal);
   const errors: Array<{ where: string; error: unknown }> = [];
   const report: EngineReport = {
     error(where, err) {

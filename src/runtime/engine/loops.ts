@@ -3,6 +3,7 @@ import type { AppSpec } from '../../core/app.ts';
 import { defaults } from '../../core/defaults.ts';
 import type { TriggerContext } from '../triggers/context.ts';
 import { QueueTrigger } from '../triggers/queue.ts';
+import { ScheduleRunner } from '../triggers/schedule.ts';
 import { StreamTrigger } from '../triggers/stream.ts';
 
 export interface EngineLoops {
@@ -20,7 +21,9 @@ export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
       else triggers.push(new StreamTrigger(ctx, f, t, views.get(t.table) ?? 'NEW_AND_OLD_IMAGES'));
     }
   }
-  const promises = [...triggers.map((t) => t.run())];
+  // A schedule with nothing to fire, or disabled, has no loop (and no state).
+  const schedules = spec.schedules.filter((s) => s.enabled && s.target !== undefined).map((s) => new ScheduleRunner(ctx, s));
+  const promises = [...triggers.map((t) => t.run()), ...schedules.map((s) => s.run())];
   return {
     promises,
     inFlight: () => triggers.reduce((n, t) => n + t.inFlight, 0),
