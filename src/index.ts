@@ -6,6 +6,7 @@ export { table, type TableOptions } from './core/resources/table.ts';
 export { params, type ParamsOptions } from './core/resources/params.ts';
 export { schedule, type ScheduleOptions } from './core/resources/schedule.ts';
 export { topic, type TopicOptions } from './core/resources/topic.ts';
+export { alarm, type AlarmOptions, type AlarmConfig, type AlarmMetric } from './core/resources/alarm.ts';
 export * from './core/errors.ts';
 export { parseDuration, formatDuration, type Duration } from './core/duration.ts';
 export { parseSize, formatSize, type Size } from './core/size.ts';

@@ -4,6 +4,7 @@ import type { TableConfig } from '../ports/tables.ts';
 import type { TopicConfig } from '../ports/topics.ts';
 import { defaults } from './defaults.ts';
 import { DefinitionError, show } from './errors.ts';
+import type { AlarmConfig, AlarmResource } from './resources/alarm.ts';
 import type { BucketResource } from './resources/bucket.ts';
 import type { Destination, FnConfig, FnResource } from './resources/fn.ts';
 import { nameSchema } from './resources/define.ts';
@@ -13,7 +14,7 @@ import type { ScheduleConfig, ScheduleResource } from './resources/schedule.ts';
 import type { TableResource } from './resources/table.ts';
 import type { TopicResource } from './resources/topic.ts';
 
-export type AnyResource = FnResource | BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource;
+export type AnyResource = FnResource | BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource | AlarmResource;
 
 /** A validated app: every resource resolved, every reference between resources checked. */
 export interface AppSpec {
@@ -26,11 +27,12 @@ export interface AppSpec {
   readonly schedules: readonly ScheduleConfig[];
   readonly topics: readonly TopicConfig[];
   readonly fns: readonly FnConfig[];
+  readonly alarms: readonly AlarmConfig[];
   /** The folder relative handler modules are resolved against (the config file's), set by the loader. */
   root?: string;
 }
 
-const kinds = new Set(['fn', 'bucket', 'queue', 'table', 'params', 'schedule', 'topic']);
+const kinds = new Set(['fn', 'bucket', 'queue', 'table', 'params', 'schedule', 'topic', 'alarm']);
 
 /**
  * Declares an app from its resources. Dead-letter queues named by a queue but not declared are
@@ -43,13 +45,13 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     throw new DefinitionError(`app ${show(name)}: the name is invalid; use letters, digits, '.', '-' and '_', starting with a letter or digit.`);
   }
   if (!Array.isArray(resources)) {
-    throw new DefinitionError(`app "${name}": resources must be an array of fn(), bucket(), queue(), table(), params(), schedule() and topic() declarations; got ${show(resources)}.`);
+    throw new DefinitionError(`app "${name}": resources must be an array of fn(), bucket(), queue(), table(), params(), schedule(), topic() and alarm() declarations; got ${show(resources)}.`);
   }
   const seen = new Map<string, string>();
-  const by = { fn: [] as FnConfig[], bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[] };
+  const by = { fn: [] as FnConfig[], bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[], alarm: [] as AlarmConfig[] };
   resources.forEach((r, i) => {
     if (!r || typeof r !== 'object' || !kinds.has((r as { kind?: string }).kind ?? '')) {
-      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with fn(), bucket(), queue(), table(), params(), schedule() or topic().`);
+      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with fn(), bucket(), queue(), table(), params(), schedule(), topic() or alarm().`);
     }
     const res = r as AnyResource;
     const id = `${res.kind}:${res.name}`;
@@ -101,5 +103,12 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     if (target && 'topic' in target) needTopic(`schedule "${s.name}": field "target.topic"`, target.topic);
     if (target && 'fn' in target) needFn(`schedule "${s.name}": field "target.fn"`, target.fn);
   }
-  return { kind: 'app', name, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic, fns: by.fn };
+  for (const a of by.alarm) {
+    needQueue(`alarm "${a.name}": field "queue"`, a.queue);
+    needTopic(`alarm "${a.name}": field "topic"`, a.topic);
+    if (a.metric === 'deadLettered' && !queues.get(a.queue)?.deadLetter) {
+      throw new DefinitionError(`alarm "${a.name}": metric "deadLettered" watches queue "${a.queue}"'s dead-letter queue, but it has none; give the queue deadLetter: { maxReceiveCount: ... }, or watch the DLQ itself with metric "depth".`);
+    }
+  }
+  return { kind: 'app', name, alarms: by.alarm, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic, fns: by.fn };
 }

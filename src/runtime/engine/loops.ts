@@ -3,6 +3,7 @@ import type { AppSpec } from '../../core/app.ts';
 import { defaults } from '../../core/defaults.ts';
 import type { TriggerContext } from '../triggers/context.ts';
 import { QueueTrigger } from '../triggers/queue.ts';
+import { AlarmRunner } from '../alarms/runner.ts';
 import { ScheduleRunner } from '../triggers/schedule.ts';
 import { StreamTrigger } from '../triggers/stream.ts';
 
@@ -23,7 +24,8 @@ export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
   }
   // A schedule with nothing to fire, or disabled, has no loop (and no state).
   const schedules = spec.schedules.filter((s) => s.enabled && s.target !== undefined).map((s) => new ScheduleRunner(ctx, s));
-  const promises = [...triggers.map((t) => t.run()), ...schedules.map((s) => s.run())];
+  const alarms = spec.alarms.map((a) => new AlarmRunner(ctx, a));
+  const promises = [...triggers.map((t) => t.run()), ...schedules.map((s) => s.run()), ...alarms.map((a) => a.run())];
   return {
     promises,
     inFlight: () => triggers.reduce((n, t) => n + t.inFlight, 0),
