@@ -67,6 +67,13 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     const implied: QueueConfig = { name: dlq, visibilityTimeoutMs: q.visibilityTimeoutMs, retentionMs: defaults.queue.maxRetentionMs, delayMs: 0, maxMessageSize: q.maxMessageSize };
     queues.set(dlq, implied);
   }
+  // A function subscriber of a topic gets an internal queue, filled in the publish transaction.
+  for (const t of by.topic) {
+    for (const s of t.subscribers) {
+      if (s.kind !== 'queue' || s.fn === undefined || queues.has(s.queue)) continue;
+      queues.set(s.queue, { name: s.queue, visibilityTimeoutMs: defaults.queue.visibilityTimeoutMs, retentionMs: defaults.queue.maxRetentionMs, delayMs: 0, maxMessageSize: defaults.queue.maxMessageSizeCap });
+    }
+  }
   for (const q of queues.values()) {
     if (q.deadLetter?.queue === q.name) throw new DefinitionError(`queue "${q.name}": field "deadLetter.queue" names the queue itself; use another queue.`);
   }
@@ -86,6 +93,7 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
   const needDestination = (where: string, d: Destination) => ('queue' in d ? needQueue(`${where}.queue"`, d.queue) : needTopic(`${where}.topic"`, d.topic));
   const tables = new Map(by.table.map((t) => [t.name, t]));
   for (const b of by.bucket) b.notifications.forEach((n, i) => n.target?.startsWith('fn:') && needFn(`bucket "${b.name}": field "notifications.${i}.fn"`, n.target.slice(3)));
+  for (const t of by.topic) t.subscribers.forEach((s, i) => s.kind === 'queue' && s.fn !== undefined && needFn(`topic "${t.name}": field "subscribers.${i}.fn"`, s.fn));
   for (const f of by.fn) {
     if (f.onFailure) needDestination(`fn "${f.name}": field "onFailure`, f.onFailure);
     f.triggers.forEach((t, i) => {

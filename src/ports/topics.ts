@@ -9,7 +9,12 @@
  * Left out on purpose: filter policies, raw message delivery flags, email and SMS protocols.
  */
 export type Subscriber =
-  | { kind: 'queue'; queue: string }
+  /**
+   * `fn` is set when the queue is Baton's internal inbox of a function subscriber (topic(name, {
+   * subscribers: [{ fn }] })): the message is enqueued in the publish transaction like any queue
+   * subscriber's, and the runtime invokes the function from that queue. Backends need not know.
+   */
+  | { kind: 'queue'; queue: string; fn?: string }
   | { kind: 'file'; path: string }
   | { kind: 'webhook'; url: string; attempts?: number; backoffMs?: number; timeoutMs?: number };
 

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Subscriber, TopicConfig } from '../../ports/topics.ts';
 import { define, durationField, nameSchema, type Resource } from './define.ts';
 
 const subscriber = z.union([
   z.strictObject({ queue: nameSchema }),
+  /** Invokes this function (asynchronously, as SNS invokes Lambda) with the SNS event. */
+  z.strictObject({ fn: nameSchema }),
   /** Appends one JSON line per message to this file (relative to the project). */
   z.strictObject({ file: z.string().min(1) }),
   z.strictObject({
@@ -21,11 +24,22 @@ const options = z.strictObject({
 export type TopicOptions = z.input<typeof options>;
 export type TopicResource = Resource<'topic', TopicConfig>;
 
-/** Declares a topic: publish once, deliver to every subscriber (queue, file outbox, webhook). */
+/**
+ * The internal queue that holds a topic's messages for one function subscriber:
+ * 'baton-sns-<topic>-<fn>', or a hashed name when that would not be a valid queue name.
+ */
+export function topicFnQueue(topic: string, fn: string): string {
+  const plain = `baton-sns-${topic}-${fn}`;
+  if (/^[A-Za-z0-9_-]{1,80}$/.test(plain)) return plain;
+  return `baton-sns-${createHash('sha256').update(`${topic}\n${fn}`).digest('hex').slice(0, 32)}`;
+}
+
+/** Declares a topic: publish once, deliver to every subscriber (queue, function, file outbox, webhook). */
 export function topic(name: string, opts: TopicOptions = {}): TopicResource {
   const { name: n, options: o } = define('topic', name, options, opts);
   const subscribers: Subscriber[] = (o.subscribers ?? []).map((s) => {
     if ('queue' in s) return { kind: 'queue', queue: s.queue };
+    if ('fn' in s) return { kind: 'queue', queue: topicFnQueue(n, s.fn), fn: s.fn };
     if ('file' in s) return { kind: 'file', path: s.file };
     return {
       kind: 'webhook',

@@ -4,8 +4,10 @@ import { defaults } from '../../core/defaults.ts';
 import type { TriggerContext } from '../triggers/context.ts';
 import { QueueTrigger } from '../triggers/queue.ts';
 import { AlarmRunner } from '../alarms/runner.ts';
+import { ObjectEventPump } from '../triggers/objects.ts';
 import { ScheduleRunner } from '../triggers/schedule.ts';
 import { StreamTrigger } from '../triggers/stream.ts';
+import { TopicFnPump } from '../triggers/topic.ts';
 
 export interface EngineLoops {
   promises: Array<Promise<void>>;
@@ -25,7 +27,10 @@ export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
   // A schedule with nothing to fire, or disabled, has no loop (and no state).
   const schedules = spec.schedules.filter((s) => s.enabled && s.target !== undefined).map((s) => new ScheduleRunner(ctx, s));
   const alarms = spec.alarms.map((a) => new AlarmRunner(ctx, a));
-  const promises = [...triggers.map((t) => t.run()), ...schedules.map((s) => s.run()), ...alarms.map((a) => a.run())];
+  const topicPumps = spec.topics.flatMap((t) => t.subscribers.flatMap((s) => (s.kind === 'queue' && s.fn !== undefined ? [new TopicFnPump(ctx, t.name, s.fn, s.queue)] : [])));
+  // The outbox pump runs only when some bucket notifies a function.
+  const objectPumps = spec.buckets.some((b) => b.notifications.some((n) => n.target?.startsWith('fn:'))) ? [new ObjectEventPump(ctx)] : [];
+  const promises = [...triggers, ...schedules, ...alarms, ...topicPumps, ...objectPumps].map((loop) => loop.run());
   return {
     promises,
     inFlight: () => triggers.reduce((n, t) => n + t.inFlight, 0),
