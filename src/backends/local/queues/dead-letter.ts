@@ -1,5 +1,5 @@
 import type { SerializedError } from '../../../core/errors.ts';
-import type { MessageRow, QueueEntry, QueueState } from './state.ts';
+import type { QueueEntry, QueueState } from './state.ts';
 
 /**
  * Moves one message to its queue's DLQ. Call inside the transaction that decided it, so the move
@@ -15,11 +15,11 @@ export function moveToDeadLetter(state: QueueState, id: number, source: QueueEnt
  * The error recorded for a message dead-lettered because its last lease expired, when no handler
  * recorded one (so the DLQ still says why the message is there).
  */
-export function leaseExpiredError(row: MessageRow, source: QueueEntry): string {
+export function leaseExpiredError(messageId: string, attempts: number, source: QueueEntry): string {
   const error: SerializedError = {
     name: 'LeaseExpiredError',
     code: 'LEASE_EXPIRED',
-    message: `Message ${row.message_id} in queue '${source.config.name}' used ${row.attempts} attempt(s); its last lease expired without a delete or release (the handler crashed, or ran longer than the visibility timeout).`,
+    message: `Message ${messageId} in queue '${source.config.name}' used ${attempts} attempt(s); its last lease expired without a delete or release (the handler crashed, or ran longer than the visibility timeout).`,
     action: 'Make the handler finish within the visibility timeout, extend it with changeVisibility while it works, or raise visibilityTimeoutMs.',
   };
   return JSON.stringify(error);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SendInput, SendResult } from '../../../ports/queues.ts';
 import type { LocalContext } from '../context.ts';
 import { checkDelay, checkMessage } from './message.ts';
-import { queueState, type QueueEntry, type QueueState } from './state.ts';
+import { queueState, type InsertRow, type QueueEntry, type QueueState } from './state.ts';
 
 /**
  * Enqueues one message as part of the caller's open transaction (used by object notifications and
@@ -16,12 +16,33 @@ export function enqueueWithin(ctx: LocalContext, queue: string, input: SendInput
   return insertMessage(state, state.require(queue), input, ctx.clock.now());
 }
 
-/** The one insert path: send, sendBatch and enqueueWithin all come here. */
-export function insertMessage(state: QueueState, entry: QueueEntry, input: SendInput, now: number): SendResult {
+/** Validates one message and returns its row, ready to insert (throws for a bad message). */
+export function messageRow(entry: QueueEntry, input: SendInput, now: number): InsertRow {
   const { name, maxMessageSize, delayMs } = entry.config;
   const attributes = checkMessage(name, maxMessageSize, input);
   const delay = checkDelay(name, input.delayMs, delayMs);
-  const messageId = randomUUID();
-  state.stmts.insert.run(entry.id, messageId, input.body, attributes, now, now, now + delay);
-  return { messageId };
+  return [entry.id, randomUUID(), input.body, attributes, now, now, now + delay];
+}
+
+/** Chunk sizes of the multi-row INSERTs: a batch of 100 is 64 + 16 + 16 + 4 rows, four statements. */
+const chunks = [64, 16, 4, 1] as const;
+
+/**
+ * The one insert path: send, sendBatch and enqueueWithin all come here. Inserts validated rows
+ * with as few statements as the chunk sizes allow (one statement per row costs a third more).
+ */
+export function insertRows(state: QueueState, rows: InsertRow[]): void {
+  let at = 0;
+  for (const size of chunks) {
+    if (rows.length - at < size) continue;
+    const stmt = state.insertMany(size);
+    for (; rows.length - at >= size; at += size) stmt.run(size === 1 ? rows[at]! : rows.slice(at, at + size).flat());
+  }
+}
+
+/** Validates and inserts one message. */
+export function insertMessage(state: QueueState, entry: QueueEntry, input: SendInput, now: number): SendResult {
+  const row = messageRow(entry, input, now);
+  insertRows(state, [row]);
+  return { messageId: row[1] };
 }

@@ -3,7 +3,8 @@ import { formatDuration } from '../../../core/duration.ts';
 import { TooLargeError, ValidationError, show, type SerializedError } from '../../../core/errors.ts';
 import { formatSize } from '../../../core/size.ts';
 import type { MessageAttributes, ReceivedMessage, SendInput } from '../../../ports/queues.ts';
-import type { MessageRow } from './state.ts';
+import { encodeReceipt } from './receipt.ts';
+import { col, type MessageRow, type MessageTuple } from './state.ts';
 
 /**
  * Checks a message to send and returns its attributes as stored (JSON, or null when there are
@@ -46,20 +47,23 @@ export function checkDelay(queue: string, delayMs: number | undefined, fallback:
   return Math.round(delayMs);
 }
 
-/** Builds the message a consumer sees from its row as it is after this receive. */
-export function toReceived(row: MessageRow, receiptHandle: string, lease: { now: number; counted: boolean }): ReceivedMessage {
+/** Builds the message a consumer sees from its row as read just before this receive leased it. */
+export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean }): ReceivedMessage {
+  const attributes = row[col.attributes];
   const message: ReceivedMessage = {
-    messageId: row.message_id,
-    receiptHandle,
-    body: row.body,
-    attributes: row.attributes === null ? {} : (JSON.parse(row.attributes) as MessageAttributes),
-    receiveCount: row.receive_count + 1,
-    attempts: row.attempts + (lease.counted ? 1 : 0),
-    sentAt: row.sent_at,
-    firstReceivedAt: row.first_received_at ?? lease.now,
+    messageId: row[col.messageId],
+    receiptHandle: encodeReceipt(row[col.id], row[col.leaseSeq] + 1),
+    body: row[col.body],
+    attributes: attributes === null ? {} : (JSON.parse(attributes) as MessageAttributes),
+    receiveCount: row[col.receiveCount] + 1,
+    attempts: row[col.attempts] + (lease.counted ? 1 : 0),
+    sentAt: row[col.sentAt],
+    firstReceivedAt: row[col.firstReceivedAt] ?? lease.now,
   };
-  if (row.last_error !== null) message.lastError = JSON.parse(row.last_error) as SerializedError;
-  if (row.source_queue !== null) message.sourceQueue = row.source_queue;
+  const lastError = row[col.lastError];
+  const sourceQueue = row[col.sourceQueue];
+  if (lastError !== null) message.lastError = JSON.parse(lastError) as SerializedError;
+  if (sourceQueue !== null) message.sourceQueue = sourceQueue;
   return message;
 }
 

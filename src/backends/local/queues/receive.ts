@@ -4,8 +4,7 @@ import type { ReceivedMessage, ReceiveOptions } from '../../../ports/queues.ts';
 import { leaseExpiredError, moveToDeadLetter } from './dead-letter.ts';
 import { waitForWake } from './long-poll.ts';
 import { toReceived } from './message.ts';
-import { encodeReceipt } from './receipt.ts';
-import type { QueueEntry, QueueState } from './state.ts';
+import { col, type QueueEntry, type QueueState } from './state.ts';
 
 const q = defaults.queue;
 
@@ -58,24 +57,25 @@ function makeReceiveNow(state: QueueState) {
     let rows = stmts.ready.all(entry.id, now, limit);
     for (;;) {
       for (const row of rows) {
-        if (taken?.has(row.id)) continue;
-        if (row.enqueued_at <= cutoff) {
-          stmts.deleteById.run(row.id);
-        } else if (dlq && row.attempts >= maxAttempts) {
-          const error = row.last_error === null && row.lease_state !== 0 ? leaseExpiredError(row, entry) : null;
-          moveToDeadLetter(state, row.id, entry, dlq, now, error);
+        const id = row[col.id];
+        if (taken?.has(id)) continue;
+        if (row[col.enqueuedAt] <= cutoff) {
+          stmts.deleteById.run(id);
+        } else if (dlq && row[col.attempts] >= maxAttempts) {
+          const expired = row[col.lastError] === null && row[col.leaseState] !== 0;
+          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(row[col.messageId], row[col.attempts], entry) : null);
           deadLettered = true;
         } else {
-          stmts.markReceived.run(visibleAt, leaseState, increment, now, row.id);
-          taken?.add(row.id);
-          out.push(toReceived(row, encodeReceipt(row.id, row.lease_seq + 1), lease));
+          stmts.markReceived.run(visibleAt, leaseState, increment, now, id);
+          taken?.add(id);
+          out.push(toReceived(row, lease));
         }
       }
       const last = rows[rows.length - 1];
       // A short page means nothing more is visible; a full one that skipped some may have more after it.
       if (out.length === req.max || !last || rows.length < limit) break;
       limit = req.max - out.length;
-      rows = stmts.readyAfter.all(entry.id, now, last.visible_at, last.id, limit);
+      rows = stmts.readyAfter.all(entry.id, now, last[col.visibleAt], last[col.id], limit);
     }
     return { messages: out, deadLettered };
   });

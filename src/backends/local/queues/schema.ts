@@ -16,7 +16,9 @@
  *   attempts       handler starts (what maxReceiveCount is compared with)
  *   source_queue   for a dead-lettered message, the queue it came from
  *
- * The index (queue_id, visible_at, id) makes receive an index range scan in visibility order.
+ * The index (queue_id, visible_at) makes receive an index range scan in (visible_at, id) order:
+ * SQLite ends every index entry with the rowid, so ties are already in id (send) order and
+ * listing id in the index would store it twice.
  * No foreign key from queue_messages to queues: it would cost a lookup on every insert, and
  * queues are never deleted.
  */
@@ -44,5 +46,5 @@ CREATE TABLE IF NOT EXISTS queue_messages (
   last_error TEXT,
   source_queue TEXT
 );
-CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue_id, visible_at, id);
+CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue_id, visible_at);
 `;

@@ -1,8 +1,8 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
 import { settle } from './batch.ts';
-import { insertMessage } from './enqueue.ts';
-import type { QueueEntry, QueueState } from './state.ts';
+import { insertMessage, insertRows, messageRow } from './enqueue.ts';
+import type { InsertRow, QueueEntry, QueueState } from './state.ts';
 
 /** True when the message becomes visible at once, so long-pollers should be woken. */
 function visibleNow(entry: QueueEntry, input: SendInput): boolean {
@@ -25,13 +25,19 @@ export function send(state: QueueState, queue: string, input: SendInput): SendRe
 export function makeSendBatch(state: QueueState) {
   const tx = state.db.transaction((entry: QueueEntry, inputs: SendInput[], now: number) => {
     const results: Array<BatchResultEntry<SendResult>> = new Array(inputs.length);
+    const rows: InsertRow[] = [];
     let wake = false;
     for (let index = 0; index < inputs.length; index++) {
       const input = inputs[index]!;
-      const result = settle(index, () => insertMessage(state, entry, input, now));
+      const result = settle(index, () => {
+        const row = messageRow(entry, input, now);
+        rows.push(row);
+        return { messageId: row[1] };
+      });
       wake ||= result.ok && visibleNow(entry, input);
       results[index] = result;
     }
+    insertRows(state, rows);
     return { results, wake };
   });
   return (queue: string, inputs: SendInput[]): Array<BatchResultEntry<SendResult>> => {
