@@ -9,11 +9,6 @@ import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 
 const SECOND = 1000;
 
-// TEMPORARY until the topic store lands: its placeholder has no flush(), which close() awaits.
-import { LocalTopicStore } from '../../src/backends/local/topics/store.ts';
-const topicProto = LocalTopicStore.prototype as unknown as { flush?: () => Promise<void> };
-topicProto.flush ??= async () => {};
-
 const makeLocal: MakeBackend = () => {
   const t = makeLocalBackend();
   return {
