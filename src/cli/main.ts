@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { BatonError } from '../core/errors.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDev } from './commands/dev.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerObjects } from './commands/objects.ts';
@@ -19,6 +20,7 @@ const program = new Command('baton')
   .showHelpAfterError();
 
 registerDemo(program);
+registerDev(program);
 registerQueues(program);
 registerParams(program);
 registerObjects(program);

@@ -1,0 +1,78 @@
+/**
+ * `baton dev`: loads baton.config.ts, starts the engine (every trigger, schedule, alarm and pump),
+ * shows a live one-line summary every second (rewritten in place on a terminal, a new line only
+ * when it changes otherwise, one JSON object per change with --json), and on SIGINT or SIGTERM
+ * shuts down gracefully: stop receiving, let in-flight work finish up to --deadline, hand back
+ * the rest. A second signal exits at once (messages still in flight come back after their
+ * visibility timeout, as after a crash).
+ */
+import type { Command } from 'commander';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseDuration } from '../../core/duration.ts';
+import { startEngine, type Engine } from '../../runtime/engine/index.ts';
+import { formatSummary } from '../../runtime/engine/summary.ts';
+import { withSession } from '../session.ts';
+
+interface DevOptions {
+  deadline: string;
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      const force = () => {
+        process.stderr.write('\nbaton dev: second signal, exiting now; in-flight messages come back after their visibility timeout.\n');
+        process.exit(130);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+async function showSummary(engine: Engine, json: boolean, signal: AbortSignal): Promise<void> {
+  const tty = process.stdout.isTTY && !json;
+  let last = '';
+  while (!signal.aborted) {
+    const line = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
+    if (tty) process.stdout.write(`\r${new Date().toISOString().slice(11, 19)}  ${line}\x1b[K`);
+    else if (line !== last) console.log(json ? JSON.stringify({ time: new Date().toISOString(), ...engine.counters, inFlight: engine.inFlight() }) : `${new Date().toISOString().slice(11, 19)}  ${line}`);
+    last = line;
+    await sleep(1000, undefined, { signal }).catch(() => undefined);
+  }
+  if (tty) process.stdout.write('\n');
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run every trigger, schedule and alarm of the app until stopped (Ctrl-C), with a live summary')
+    .option('--deadline <duration>', 'on shutdown, how long in-flight work may finish before it is handed back', '10s')
+    .action(async (o: DevOptions, cmd: Command) => {
+      const deadlineMs = parseDuration(o.deadline);
+      await withSession(cmd, async ({ spec, backend, json }) => {
+        const engine = await startEngine({
+          backend,
+          spec,
+          onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
+        });
+        const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
+        if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
+        const summaryStop = new AbortController();
+        const summary = showSummary(engine, json, summaryStop.signal);
+        const sig = await waitForSignal();
+        summaryStop.abort();
+        await summary;
+        if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${o.deadline} to finish)...`);
+        await engine.stop({ deadlineMs });
+        const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
+        if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
+        else console.log(`baton dev: stopped. ${final}`);
+      });
+    });
+}
