@@ -57,7 +57,7 @@ describe('function executor: handlers as AWS documents them', () => {
       hasDone: true,
     });
     expect(r.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
-    expect(r.remainingBefore).toBeGreaterThan(1200);
+    expect(r.remainingBefore).toBeGreaterThan(1000);
     expect(r.remainingBefore).toBeLessThanOrEqual(1500);
     expect(r.remainingAfter as number).toBeLessThanOrEqual((r.remainingBefore as number) - 40);
   });
@@ -180,10 +180,9 @@ describe('function executor: concurrency', () => {
     const runs = await Promise.all(Array.from({ length: 6 }, (_, i) => executor.invoke(f, { ms: 80, tag: `t${i}` })));
     const spans = runs.map((r) => r.result as { start: number; end: number; tag: string });
     expect(runs.every((r) => r.status === 'ok')).toBe(true);
-    for (const s of spans) {
-      const overlapping = spans.filter((o) => o.start < s.end && s.start < o.end).length;
-      expect(overlapping).toBeLessThanOrEqual(2);
-    }
+    // At every moment a handler starts, at most two handlers are running (spans are [start, end)).
+    const runningAt = (t: number) => spans.filter((o) => o.start <= t && t < o.end).length;
+    expect(Math.max(...spans.map((s) => runningAt(s.start)))).toBe(2);
     // FIFO: the first two start first, the last two start last.
     const order = [...spans].sort((a, b) => a.start - b.start).map((s) => s.tag);
     expect(order.slice(0, 2).sort()).toEqual(['t0', 't1']);
