@@ -1,0 +1,97 @@
+/**
+ * Standardize: a JSON-lines object (gzip or not) → a Parquet object of the valid records (typed
+ * columns from the schema, zstd) and a JSON-lines object of the rejected ones, each with its line
+ * number and every reason it failed.
+ *
+ * The bulk path stays inside DuckDB (DESIGN.md, "Data plane notes"): the file is read as lines of
+ * text (read_csv with a NUL delimiter and no quoting, so no line can abort the scan), each line's
+ * fields are extracted in one JSON parse (TRY(json_extract_string(line, [paths])): a malformed
+ * line gives NULL instead of an error), cast with TRY_CAST and checked by SQL compiled from the
+ * schema (sql.ts). A line the CSV reader itself refuses (a raw NUL byte) is caught by its reject
+ * store and reported too, and the line numbers of the rows after it are corrected.
+ */
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { z } from 'zod';
+import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
+import { one, sqlIdent, sqlString, withDuck } from '../duck.ts';
+import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
+import { compileSchema, type Column } from './schema.ts';
+import { reasonsListSql, typedColumnsSql } from './sql.ts';
+
+export interface StandardizeOptions {
+  source: ObjectRef;
+  /** The record schema, a zod object of primitives (schema.ts). */
+  schema: z.ZodType;
+  /** Where the Parquet file of valid records goes. */
+  output: ObjectRef;
+  /** Where the JSON-lines file of rejected records goes (only written when some are rejected). */
+  rejected: ObjectRef;
+  /** 'auto' (default) looks at the file's first bytes. */
+  compression?: 'auto' | 'gzip' | 'none';
+}
+
+export interface StandardizeResult {
+  /** Non-blank lines read. */
+  read: number;
+  valid: number;
+  rejected: number;
+  output: ObjectHead;
+  rejectedObject?: ObjectHead;
+}
+
+/** The SQL reading a file as numbered lines of text. */
+export function linesSql(path: string, gzip: boolean, rejectsTable: string): string {
+  return `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, store_rejects=true, rejects_table=${sqlString(rejectsTable)}, rejects_scan=${sqlString(`${rejectsTable}_scan`)}) WITH ORDINALITY`;
+}
+
+/** Builds the staging query: line, typed columns, reasons, and the raw line for rejected rows. */
+export function stagingSql(columns: readonly Column[], source: string): string {
+  const paths = columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ');
+  const raw = (_c: Column, i: number) => `v[${i + 1}]`;
+  const reasons = `CASE WHEN v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] ELSE ${reasonsListSql(columns, raw)} END`;
+  return `SELECT line, ${typedColumnsSql(columns, raw)}, ${reasons} AS reasons, CASE WHEN len(reasons) > 0 THEN j END AS raw
+    FROM (SELECT ordinality AS line, j, ${columns.length ? `TRY(json_extract_string(j, [${paths}]))` : `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`} AS v FROM ${source} WHERE j IS NOT NULL AND trim(j) <> '')`;
+}
+
+/**
+ * Adds lines the CSV reader refused to the staging table as rejected rows, and shifts the line
+ * numbers of rows after them (WITH ORDINALITY counts rows read, not lines).
+ */
+export async function mergeReaderRejects(conn: DuckDBConnection, staged: string, rejectsTable: string): Promise<void> {
+  const n = Number((await one(conn, `SELECT count(*) AS n FROM ${rejectsTable}`))['n']);
+  if (n === 0) return;
+  await conn.run(`CREATE TEMP TABLE rej_adj AS SELECT line - (row_number() OVER (ORDER BY line) - 1) AS a FROM (SELECT DISTINCT line FROM ${rejectsTable})`);
+  await conn.run(`UPDATE ${staged} SET line = line + (SELECT count(*) FROM rej_adj WHERE a <= ${staged}.line)`);
+  await conn.run(`INSERT INTO ${staged} (line, reasons, raw) SELECT line, list(DISTINCT 'unreadable line: ' || error_message), any_value(csv_line) FROM ${rejectsTable} GROUP BY line`);
+}
+
+export async function standardize(objects: ObjectStore, options: StandardizeOptions): Promise<StandardizeResult> {
+  const columns = compileSchema(options.schema);
+  const tmp = await scratch();
+  try {
+    const path = await inputPath(objects, options.source, tmp.dir);
+    const gzip = options.compression === 'gzip' || (options.compression !== 'none' && (await isGzip(path)));
+    const parquet = join(tmp.dir, 'valid.parquet');
+    const rejectedPath = join(tmp.dir, 'rejected.jsonl');
+    const counts = await withDuck(
+      async (conn) => {
+        await conn.run(`CREATE TEMP TABLE staged AS ${stagingSql(columns, linesSql(path, gzip, 'rejected_lines'))}`);
+        await mergeReaderRejects(conn, 'staged', 'rejected_lines');
+        const cols = columns.map((c) => sqlIdent(c.name)).join(', ');
+        await conn.run(`COPY (SELECT ${cols} FROM staged WHERE len(reasons) = 0 ORDER BY line) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+        const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE len(reasons) = 0) AS valid FROM staged');
+        const read = Number(c['read']);
+        const valid = Number(c['valid']);
+        if (read > valid) await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(rejectedPath)} (FORMAT json)`);
+        return { read, valid, rejected: read - valid };
+      },
+      { tempDir: join(tmp.dir, 'spill') },
+    );
+    const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
+    const rejectedObject = counts.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
+    return { ...counts, output, ...(rejectedObject ? { rejectedObject } : {}) };
+  } finally {
+    await tmp.dispose();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Schema columns as SQL: for each column, the typed value (TRY_CAST, so a bad value becomes NULL
+ * instead of aborting the query) and the reason it fails, if it does. All reasons of a row are
+ * gathered in one list, so a record's every failure is reported at once.
+ */
+import { sqlIdent, sqlString } from '../duck.ts';
+import type { Column } from './schema.ts';
+
+const expected: Record<Column['kind'], string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'a boolean',
+  timestamp: 'an ISO timestamp',
+  date: 'an ISO date (YYYY-MM-DD)',
+  enum: 'one of the enum values',
+};
+
+/** The typed value of a column from its raw text expression. */
+export function typedSql(col: Column, raw: string): string {
+  if (col.kind === 'string' || col.kind === 'enum') return raw;
+  if (col.kind === 'timestamp') return `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  return `TRY_CAST(${raw} AS ${col.sqlType})`;
+}
+
+/** The reason (or NULL) for one column, from its raw text expression. */
+export function reasonSql(col: Column, raw: string): string {
+  const name = col.name.replaceAll("'", "''");
+  const parts: string[] = [];
+  if (!col.optional) parts.push(`WHEN ${raw} IS NULL THEN '${name}: required, but missing or null'`);
+  if (col.kind === 'enum' && col.values) {
+    const list = col.values.map(sqlString).join(', ');
+    const shown = col.values.map((v) => JSON.stringify(v)).join(', ').replaceAll("'", "''");
+    parts.push(`WHEN ${raw} NOT IN (${list}) THEN '${name}: expected one of ${shown}, got ' || to_json(left(${raw}, 60))::VARCHAR`);
+  } else if (col.kind !== 'string') {
+    parts.push(`WHEN ${raw} IS NOT NULL AND ${typedSql(col, raw)} IS NULL THEN '${name}: expected ${expected[col.kind]}, got ' || to_json(left(${raw}, 60))::VARCHAR`);
+  }
+  return parts.length === 0 ? 'NULL' : `CASE ${parts.join(' ')} END`;
+}
+
+/** `list_filter([...reasons], r -> r IS NOT NULL)` over all columns plus any extra reasons. */
+export function reasonsListSql(columns: readonly Column[], rawOf: (col: Column, i: number) => string, extra: readonly string[] = []): string {
+  const items = [...extra, ...columns.map((c, i) => reasonSql(c, rawOf(c, i)))].filter((r) => r !== 'NULL');
+  return items.length === 0 ? '[]::VARCHAR[]' : `list_filter([${items.join(', ')}], r -> r IS NOT NULL)`;
+}
+
+/** `typed AS "name"` for every column. */
+export function typedColumnsSql(columns: readonly Column[], rawOf: (col: Column, i: number) => string): string {
+  return columns.map((c, i) => `${typedSql(c, rawOf(c, i))} AS ${sqlIdent(c.name)}`).join(', ');
+}

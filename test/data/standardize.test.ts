@@ -1,0 +1,70 @@
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { standardize } from '../../src/data/standardize/index.ts';
+import { validateRecord } from '../../src/data/standardize/record.ts';
+import { compileSchema } from '../../src/data/standardize/schema.ts';
+import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
+import { sql } from './sql.ts';
+
+const schema = z.object({
+  id: z.int(),
+  user: z.string(),
+  amount: z.number(),
+  ok: z.boolean().optional(),
+  at: z.iso.datetime(),
+  kind: z.enum(['view', 'click', 'buy']),
+  note: z.string().nullable(),
+});
+
+let t: TestBackend;
+beforeEach(async () => {
+  t = makeLocalBackend();
+  await t.backend.objects.declare({ name: 'lake', notifications: [] });
+});
+afterEach(async () => t.close());
+
+function line(i: number): string {
+  return JSON.stringify({ id: i, user: `u${i % 10}`, amount: i * 0.5, ok: i % 2 === 0, at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(), kind: 'click', note: null });
+}
+
+describe('standardize', () => {
+  it('compiles the schema to typed columns', () => {
+    expect(compileSchema(schema).map((c) => `${c.name}:${c.sqlType}${c.optional ? '?' : ''}`)).toEqual(['id:BIGINT', 'user:VARCHAR', 'amount:DOUBLE', 'ok:BOOLEAN?', 'at:TIMESTAMP', 'kind:VARCHAR', 'note:VARCHAR?']);
+    expect(() => compileSchema(z.object({ tags: z.array(z.string()) }))).toThrow(/field "tags" has zod type "array"/);
+  });
+
+  it('writes valid rows to Parquet and rejects with reasons and line numbers (gzip input)', async () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => line(i));
+    lines[10] = '{"id": 10, "user": "u0", broken';
+    lines[20] = JSON.stringify({ id: 'twenty', user: 'u', amount: 'lots', at: 'yesterday', kind: 'jump', note: null });
+    lines[30] = '';
+    lines[40] = '[1,2,3]';
+    lines[50] = JSON.stringify({ user: 'u', amount: 1, at: '2026-01-01T00:00:00Z', kind: 'buy' });
+    lines[60] = `{"id": 60, "user": "a\u0000b"}`;
+    await t.backend.objects.put('lake', 'raw/a.jsonl.gz', gzipSync(lines.join('\n') + '\n'));
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/a.jsonl.gz' }, schema, output: { bucket: 'lake', key: 'std/a.parquet' }, rejected: { bucket: 'lake', key: 'rejected/a.jsonl' } });
+    expect(r).toMatchObject({ read: 999, valid: 994, rejected: 5 });
+    const parquet = t.backend.objects.localPath!('lake', 'std/a.parquet')!;
+    const valid = await sql(`SELECT count(*) AS n, sum(id) AS s, typeof(any_value("at")) AS t, typeof(any_value(id)) AS ti FROM read_parquet('${parquet}')`);
+    const expectedSum = Array.from({ length: 1000 }, (_, i) => i).filter((i) => ![10, 20, 30, 40, 50, 60].includes(i)).reduce((a, b) => a + b, 0);
+    expect(valid[0]).toEqual({ n: 994, s: expectedSum, t: 'TIMESTAMP', ti: 'BIGINT' });
+    const rejected = (await t.backend.objects.get('lake', 'rejected/a.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[]; raw: string });
+    expect(rejected.map((x) => x.line)).toEqual([11, 21, 41, 51, 61]);
+    expect(rejected[0]!.reasons).toEqual(['malformed JSON: the line does not parse']);
+    expect(rejected[1]!.reasons).toEqual([
+      'id: expected a whole number, got "twenty"',
+      'amount: expected a number, got "lots"',
+      'at: expected an ISO timestamp, got "yesterday"',
+      'kind: expected one of "view", "click", "buy", got "jump"',
+    ]);
+    expect(rejected[2]!.reasons).toEqual(['not a JSON object']);
+    expect(rejected[3]!.reasons).toEqual(['id: required, but missing or null']);
+    expect(rejected[4]!.reasons[0]).toMatch(/^unreadable line: /);
+  });
+
+  it('validates one record at the ingestion edge', () => {
+    expect(validateRecord(schema, JSON.parse(line(1)))).toMatchObject({ ok: true });
+    expect(validateRecord(schema, { id: 1.5, user: 'u' })).toMatchObject({ ok: false, reasons: expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^amount: /)]) });
+  });
+});
