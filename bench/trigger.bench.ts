@@ -1,9 +1,15 @@
 // npm run bench -- trigger: the cost of running handlers through Baton.
 // Each part is an exported function returning figures, so other parts (queue -> function
 // throughput) can be added beside it and run in the same report.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openLocal } from '../src/backends/local/index.ts';
+import { app } from '../src/core/app.ts';
 import { fn } from '../src/core/resources/fn.ts';
+import { queue } from '../src/core/resources/queue.ts';
+import { startEngine } from '../src/runtime/engine/index.ts';
 import { createFunctionExecutor } from '../src/runtime/executor/index.ts';
 import { handler as noop } from './handlers/noop.ts';
 import { report, type Figure } from './report.ts';
@@ -61,8 +67,90 @@ export async function invokeOverhead(options: { calls?: number; warmup?: number 
   };
 }
 
+const BODY = JSON.stringify({ orderId: 'ord-000000', customer: 'cus-0000', amount: 1234, items: ['sku-1', 'sku-2'], note: 'x'.repeat(24) });
+
+async function withTempBackend<T>(work: (backend: ReturnType<typeof openLocal>) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-trigger-'));
+  const backend = openLocal({ dir });
+  try {
+    return await work(backend);
+  } finally {
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The baseline: the raw queue, sendBatch + receive + deleteBatch at the batch size (as bench/queue.bench.ts measures it). */
+async function rawQueue(batch: number, total: number): Promise<number> {
+  return withTempBackend(async (backend) => {
+    const q = backend.queues;
+    await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
+    const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
+    const t0 = performance.now();
+    for (let sent = 0; sent < total; sent += batch) await q.sendBatch('bench', inputs);
+    for (let drained = 0; drained < total; ) {
+      const got = await q.receive('bench', { maxMessages: batch });
+      if (got.length === 0) throw new Error(`queue ran dry after ${drained} of ${total} messages`);
+      await q.deleteBatch('bench', got.map((m) => m.receiptHandle));
+      drained += got.length;
+    }
+    return total / ((performance.now() - t0) / 1000);
+  });
+}
+
+/**
+ * Queue -> function -> delete through the engine's queue trigger: the same sendBatch of the
+ * backlog, then the trigger receives (without counting), counts attempts when the no-op handler
+ * starts, runs it in a warm worker and deletes the batch; timed until the queue is empty.
+ */
+async function viaTrigger(batch: number, total: number): Promise<{ msgsPerS: number; invocations: number }> {
+  return withTempBackend(async (backend) => {
+    const spec = app('bench', [queue('bench', { visibilityTimeout: '1m' }), fn('noop', './sqs-noop.ts', { timeout: '10s', triggers: [{ queue: 'bench', batchSize: batch }] })]);
+    const engine = await startEngine({ backend, spec: { ...spec, root: join(here, 'handlers') } });
+    try {
+      // Warm the workers so the figure is the steady state, not module loading.
+      await backend.queues.sendBatch('bench', Array.from({ length: 8 }, () => ({ body: BODY })));
+      while (engine.counters.invocations < 1) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 200));
+      const before = engine.counters.invocations;
+      const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
+      const t0 = performance.now();
+      for (let sent = 0; sent < total; sent += batch) await backend.queues.sendBatch('bench', inputs);
+      // Every no-op batch is full and deleted whole, so the invocation count says when all are done
+      // (polling the queue's stats instead would compete with the trigger for the thread).
+      while (engine.counters.invocations - before < total / batch) await new Promise((r) => setTimeout(r, 1));
+      const msgsPerS = total / ((performance.now() - t0) / 1000);
+      const left = await backend.queues.stats('bench');
+      if (left.visible + left.inFlight + left.delayed !== 0) throw new Error(`${left.visible + left.inFlight} messages left after the run`);
+      if (engine.counters.errors + engine.counters.timeouts > 0) throw new Error('a no-op invocation failed');
+      return { msgsPerS, invocations: engine.counters.invocations - before };
+    } finally {
+      await engine.stop();
+    }
+  });
+}
+
+/**
+ * Messages per second through queue -> function (no-op) -> delete at batch sizes 10 and 100,
+ * beside the raw queue throughput at the same batch size in the same run (the baseline).
+ */
+export async function queueToFunction(options: { totals?: Record<10 | 100, number> } = {}): Promise<BenchPart> {
+  const totals = options.totals ?? { 10: 30_000, 100: 100_000 };
+  await rawQueue(100, 10_000); // warm-up
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  for (const batch of [10, 100] as const) {
+    const total = totals[batch];
+    const raw = await rawQueue(batch, total);
+    const run = await viaTrigger(batch, total);
+    figures.push({ bench: 'trigger', figure: `msgs_per_s_batch${batch}`, value: run.msgsPerS, unit: 'msg/s', baseline: raw });
+    notes.push(`queue -> fn batch ${batch}: ${total.toLocaleString('en-US')} messages in ${run.invocations.toLocaleString('en-US')} invocations (fn concurrency 4, one trigger); baseline is the raw queue (sendBatch + receive + deleteBatch) in the same run.`);
+  }
+  return { figures, notes };
+}
+
 /** The parts of this benchmark, in report order. */
-export const parts: Array<() => Promise<BenchPart>> = [() => invokeOverhead()];
+export const parts: Array<() => Promise<BenchPart>> = [() => queueToFunction(), () => invokeOverhead()];
 
 if (process.argv[2] === 'trigger') {
   const figures: Figure[] = [];

@@ -13,6 +13,9 @@ export interface Heartbeat {
   stop(): Promise<void>;
 }
 
+/** One shared abort reason: abort() without one builds a DOMException with a stack, per batch. */
+const stopped = new Error('heartbeat stopped');
+
 export function startHeartbeat(queues: QueueStore, clock: Clock, queue: string, handles: Set<string>, visibilityMs: number, everyMs: number, onError: (err: unknown) => void): Heartbeat {
   const ctl = new AbortController();
   const loop = async () => {
@@ -32,7 +35,7 @@ export function startHeartbeat(queues: QueueStore, clock: Clock, queue: string, 
   const done = loop();
   return {
     async stop() {
-      ctl.abort();
+      ctl.abort(stopped);
       await done;
     },
   };
