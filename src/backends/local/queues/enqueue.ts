@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SendInput, SendResult } from '../../../ports/queues.ts';
 import type { LocalContext } from '../context.ts';
 import { checkDelay, checkMessage } from './message.ts';
-import { queueState, type InsertRow, type QueueEntry, type QueueState } from './state.ts';
+import type { InsertRow } from './rows.ts';
+import { queueState, type QueueEntry, type QueueState } from './state.ts';
 
 /**
  * Enqueues one message as part of the caller's open transaction (used by object notifications and

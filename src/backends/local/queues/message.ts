@@ -4,7 +4,7 @@ import { TooLargeError, ValidationError, show, type SerializedError } from '../.
 import { formatSize } from '../../../core/size.ts';
 import type { MessageAttributes, ReceivedMessage, SendInput } from '../../../ports/queues.ts';
 import { encodeReceipt } from './receipt.ts';
-import { col, type MessageRow, type MessageTuple } from './state.ts';
+import { col, type MessageRow, type MessageTuple } from './rows.ts';
 
 /**
  * Checks a message to send and returns its attributes as stored (JSON, or null when there are

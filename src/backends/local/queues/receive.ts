@@ -4,7 +4,8 @@ import type { ReceivedMessage, ReceiveOptions } from '../../../ports/queues.ts';
 import { leaseExpiredError, moveToDeadLetter } from './dead-letter.ts';
 import { waitForWake } from './long-poll.ts';
 import { toReceived } from './message.ts';
-import { col, type QueueEntry, type QueueState } from './state.ts';
+import { col } from './rows.ts';
+import type { QueueEntry, QueueState } from './state.ts';
 
 const q = defaults.queue;
 

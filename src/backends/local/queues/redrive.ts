@@ -13,7 +13,8 @@ const pageSize = 500;
  * Skipped, and left in the DLQ: messages in flight there (a consumer of the DLQ holds them), past
  * the DLQ's retention, rejected by `filter`, beyond `max`, or with no source queue and no `to`.
  * A dry run reports the same list and writes nothing. Because a moved message leaves the DLQ in
- * the same transaction, running redrive again never moves a message twice.
+ * the same transaction, running redrive again never moves a message twice. A filter that throws
+ * rolls the whole redrive back and the error propagates.
  */
 export function makeRedrive(state: QueueState) {
   const { stmts } = state;

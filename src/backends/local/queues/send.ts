@@ -2,7 +2,8 @@ import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
 import { settle } from './batch.ts';
 import { insertMessage, insertRows, messageRow } from './enqueue.ts';
-import type { InsertRow, QueueEntry, QueueState } from './state.ts';
+import type { InsertRow } from './rows.ts';
+import type { QueueEntry, QueueState } from './state.ts';
 
 /** True when the message becomes visible at once, so long-pollers should be woken. */
 function visibleNow(entry: QueueEntry, input: SendInput): boolean {

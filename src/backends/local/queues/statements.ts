@@ -1,0 +1,81 @@
+import type { Db } from '../db.ts';
+import type { LeaseRow, MessageRow, MessageTuple } from './rows.ts';
+
+/** The columns of a MessageRow / MessageTuple, in tuple order. */
+const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
+
+/**
+ * Every statement of the local queues, prepared once per database. Comments list the parameters
+ * in order where they are not obvious.
+ */
+export function prepare(db: Db) {
+  return {
+    upsertQueue: db.prepare<[string, string, number], { id: number }>(
+      'INSERT INTO queues (name, config, declared_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET config = excluded.config, declared_at = excluded.declared_at RETURNING id',
+    ),
+    queueByName: db.prepare<[string], { id: number; config: string }>('SELECT id, config FROM queues WHERE name = ?'),
+    queueById: db.prepare<[number], { id: number; config: string }>('SELECT id, config FROM queues WHERE id = ?'),
+    allQueues: db.prepare<[], { id: number; config: string }>('SELECT id, config FROM queues ORDER BY name'),
+
+    ready: db
+      .prepare<[number, number, number], MessageTuple>(`SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
+      .raw(true),
+    /** queue_id, now, after visible_at, after id, limit: the next page after a (visible_at, id) position */
+    readyAfter: db
+      .prepare<[number, number, number, number, number], MessageTuple>(
+        `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? AND (visible_at, id) > (?, ?) ORDER BY visible_at, id LIMIT ?`,
+      )
+      .raw(true),
+    /** visible_at, lease_state, attempts increment, first_received_at, id */
+    markReceived: db.prepare<[number, number, number, number, number]>(
+      'UPDATE queue_messages SET visible_at = ?, lease_seq = lease_seq + 1, lease_state = ?, receive_count = receive_count + 1, attempts = attempts + ?, first_received_at = coalesce(first_received_at, ?) WHERE id = ?',
+    ),
+    deleteById: db.prepare<[number]>('DELETE FROM queue_messages WHERE id = ?'),
+    /** queue_id, source_queue, now (visible_at), now (enqueued_at), last_error (null keeps the old one), id */
+    deadLetter: db.prepare<[number, string, number, number, string | null, number]>(
+      'UPDATE queue_messages SET queue_id = ?, source_queue = ?, visible_at = ?, enqueued_at = ?, lease_state = 0, last_error = coalesce(?, last_error) WHERE id = ?',
+    ),
+
+    /** id, queue_id, lease_seq */
+    deleteLeased: db.prepare<[number, number, number]>('DELETE FROM queue_messages WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0'),
+    /** visible_at, id, queue_id, lease_seq */
+    extendLeased: db.prepare<[number, number, number, number]>(
+      'UPDATE queue_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0',
+    ),
+    /** id, queue_id, lease_seq: counts an attempt once per lease */
+    startAttempt: db.prepare<[number, number, number]>(
+      'UPDATE queue_messages SET attempts = attempts + (lease_state = 1), lease_state = 2 WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0',
+    ),
+    /** visible_at, last_error (null keeps the old one), id */
+    release: db.prepare<[number, string | null, number]>(
+      'UPDATE queue_messages SET visible_at = ?, lease_state = 0, last_error = coalesce(?, last_error) WHERE id = ?',
+    ),
+    lease: db.prepare<[number], LeaseRow>(
+      'SELECT queue_id, message_id, lease_seq, lease_state, attempts, receive_count, source_queue FROM queue_messages WHERE id = ?',
+    ),
+
+    /** queue_id, after id, limit */
+    page: db.prepare<[number, number, number], MessageRow>(
+      `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    ),
+    /** queue_id, now (visible_at), now (enqueued_at), id */
+    redrive: db.prepare<[number, number, number, number]>(
+      'UPDATE queue_messages SET queue_id = ?, source_queue = NULL, attempts = 0, receive_count = 0, lease_state = 0, first_received_at = NULL, visible_at = ?, enqueued_at = ? WHERE id = ?',
+    ),
+
+    expire: db.prepare<[number, number]>('DELETE FROM queue_messages WHERE queue_id = ? AND enqueued_at <= ?'),
+    /** now x3, queue_id */
+    counts: db.prepare<[number, number, number, number], { visible: number; in_flight: number; delayed: number; oldest: number | null }>(
+      `SELECT count(*) FILTER (WHERE visible_at <= ?) AS visible,
+              count(*) FILTER (WHERE visible_at > ? AND lease_state <> 0) AS in_flight,
+              count(*) FILTER (WHERE visible_at > ? AND lease_state = 0) AS delayed,
+              min(enqueued_at) AS oldest
+         FROM queue_messages WHERE queue_id = ?`,
+    ),
+    /** queue_id, retention cutoff */
+    depth: db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM queue_messages WHERE queue_id = ? AND enqueued_at > ?'),
+    purge: db.prepare<[number]>('DELETE FROM queue_messages WHERE queue_id = ?'),
+  };
+}
+
+export type Statements = ReturnType<typeof prepare>;
