@@ -11,11 +11,11 @@
  * store and reported too, and the line numbers of the rows after it are corrected.
  */
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { one, sqlIdent, sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
+import { mergeReaderRejects } from '../rejects.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { reasonsListSql, typedColumnsSql } from './sql.ts';
 
@@ -52,18 +52,6 @@ export function stagingSql(columns: readonly Column[], source: string): string {
   const reasons = `CASE WHEN v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] ELSE ${reasonsListSql(columns, raw)} END`;
   return `SELECT line, ${typedColumnsSql(columns, raw)}, ${reasons} AS reasons, CASE WHEN len(reasons) > 0 THEN j END AS raw
     FROM (SELECT ordinality AS line, j, ${columns.length ? `TRY(json_extract_string(j, [${paths}]))` : `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`} AS v FROM ${source} WHERE j IS NOT NULL AND trim(j) <> '')`;
-}
-
-/**
- * Adds lines the CSV reader refused to the staging table as rejected rows, and shifts the line
- * numbers of rows after them (WITH ORDINALITY counts rows read, not lines).
- */
-export async function mergeReaderRejects(conn: DuckDBConnection, staged: string, rejectsTable: string): Promise<void> {
-  const n = Number((await one(conn, `SELECT count(*) AS n FROM ${rejectsTable}`))['n']);
-  if (n === 0) return;
-  await conn.run(`CREATE TEMP TABLE rej_adj AS SELECT line - (row_number() OVER (ORDER BY line) - 1) AS a FROM (SELECT DISTINCT line FROM ${rejectsTable})`);
-  await conn.run(`UPDATE ${staged} SET line = line + (SELECT count(*) FROM rej_adj WHERE a <= ${staged}.line)`);
-  await conn.run(`INSERT INTO ${staged} (line, reasons, raw) SELECT line, list(DISTINCT 'unreadable line: ' || error_message), any_value(csv_line) FROM ${rejectsTable} GROUP BY line`);
 }
 
 export async function standardize(objects: ObjectStore, options: StandardizeOptions): Promise<StandardizeResult> {

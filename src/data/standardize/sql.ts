@@ -20,6 +20,8 @@ const expected: Record<Column['kind'], string> = {
 export function typedSql(col: Column, raw: string): string {
   if (col.kind === 'string' || col.kind === 'enum') return raw;
   if (col.kind === 'timestamp') return `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  // TRY_CAST('2.5' AS BIGINT) rounds to 3; a whole number must be whole.
+  if (col.kind === 'int') return `CASE WHEN TRY_CAST(${raw} AS DOUBLE) = round(TRY_CAST(${raw} AS DOUBLE)) THEN TRY_CAST(${raw} AS BIGINT) END`;
   return `TRY_CAST(${raw} AS ${col.sqlType})`;
 }
 

@@ -1,0 +1,114 @@
+/**
+ * CSV ingestion (seeds 001 and 004): a large CSV object, cleaned and coerced in DuckDB (stage.ts),
+ * either written as one Parquet object or handed out in batches of row objects for a caller to
+ * send to a queue or a table. Rejected rows (unreadable lines and values that do not fit the
+ * schema) go to a JSON-lines object with their line numbers and reasons; nothing aborts the run.
+ */
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
+import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
+import { one, sqlIdent, sqlString, withDuck } from '../duck.ts';
+import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
+import { stageCsv, type CsvReadOptions } from './stage.ts';
+
+export type { CleaningOptions } from './clean.ts';
+export type { CsvReadOptions } from './stage.ts';
+
+export interface CsvIngestOptions extends CsvReadOptions {
+  source: ObjectRef;
+  /** Where the rejected rows go (JSON lines: line, reasons, raw); only written when some are rejected. */
+  rejected: ObjectRef;
+}
+
+export interface CsvCounts {
+  /** Data rows read (the header not counted). */
+  read: number;
+  valid: number;
+  rejected: number;
+  rejectedObject?: ObjectHead;
+}
+
+async function counts(conn: DuckDBConnection): Promise<{ read: number; valid: number; rejected: number }> {
+  const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE len(reasons) = 0) AS valid FROM staged');
+  const read = Number(c['read']);
+  const valid = Number(c['valid']);
+  return { read, valid, rejected: read - valid };
+}
+
+async function writeRejected(conn: DuckDBConnection, objects: ObjectStore, ref: ObjectRef, dir: string, n: number): Promise<ObjectHead | undefined> {
+  if (n === 0) return undefined;
+  const path = join(dir, 'rejected.jsonl');
+  await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(path)} (FORMAT json)`);
+  return putFile(objects, ref, path, 'application/x-ndjson');
+}
+
+/** Cleans a CSV object into a Parquet object (typed columns, zstd) and returns the counts. */
+export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptions & { output: ObjectRef }): Promise<CsvCounts & { output: ObjectHead }> {
+  const tmp = await scratch();
+  try {
+    const path = await inputPath(objects, options.source, tmp.dir);
+    const parquet = join(tmp.dir, 'out.parquet');
+    const { c, rejectedPath } = await withDuck(
+      async (conn) => {
+        const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
+        await conn.run(`COPY (SELECT ${columns.map((col) => sqlIdent(col.name)).join(', ')} FROM staged WHERE len(reasons) = 0 ORDER BY line) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+        const c = await counts(conn);
+        const rejectedPath = c.rejected > 0 ? join(tmp.dir, 'rejected.jsonl') : undefined;
+        if (rejectedPath) await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(rejectedPath)} (FORMAT json)`);
+        return { c, rejectedPath };
+      },
+      { tempDir: join(tmp.dir, 'spill') },
+    );
+    const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
+    const rejectedObject = rejectedPath ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
+    return { ...c, output, ...(rejectedObject ? { rejectedObject } : {}) };
+  } finally {
+    await tmp.dispose();
+  }
+}
+
+/**
+ * Cleans a CSV object and yields its valid rows in batches (plain objects; BIGINT as number when
+ * it fits, timestamps as ISO strings), for a caller to send to a queue or a table. The rejected
+ * rows are written before the first batch; `onCounts` receives the counts then. Breaking out of
+ * the loop closes DuckDB.
+ */
+export async function* csvBatches(objects: ObjectStore, options: CsvIngestOptions & { batchSize?: number; onCounts?: (c: CsvCounts) => void }): AsyncGenerator<Array<Record<string, unknown>>> {
+  const batchSize = options.batchSize ?? 500;
+  const tmp = await scratch();
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(tmp.dir, 'spill') });
+  const conn = await instance.connect();
+  try {
+    const path = await inputPath(objects, options.source, tmp.dir);
+    const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
+    const c = await counts(conn);
+    const rejectedObject = await writeRejected(conn, objects, options.rejected, tmp.dir, c.rejected);
+    options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
+    const result = await conn.stream(`SELECT ${columns.map((col) => sqlIdent(col.name)).join(', ')} FROM staged WHERE len(reasons) = 0 ORDER BY line`);
+    const names = result.columnNames();
+    let batch: Array<Record<string, unknown>> = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const row of chunk.convertRows(JSDuckDBValueConverter)) {
+        batch.push(Object.fromEntries(names.map((n, i) => [n, plain(row[i])])));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+    await tmp.dispose();
+  }
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}

@@ -1,0 +1,88 @@
+/**
+ * Reads a CSV into a DuckDB staging table `staged(line, <typed columns>, reasons, raw)`.
+ *
+ * Every field is read as text (all_varchar), so a bad value never aborts the scan; rows the CSV
+ * reader cannot split (too many or too few fields, a broken quote) are caught by its reject store
+ * with their line numbers and error, and added as rejected rows. Fields are cleaned (clean.ts) and
+ * coerced to the schema's types with TRY_CAST; a value that does not fit gives a reason.
+ *
+ * Line numbers count the header; they are exact unless a quoted field spans several lines.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { z } from 'zod';
+import { ValidationError } from '../../core/errors.ts';
+import { sqlIdent, sqlString } from '../duck.ts';
+import { mergeReaderRejects } from '../rejects.ts';
+import { compileSchema, type Column } from '../standardize/schema.ts';
+import { reasonsListSql, typedColumnsSql } from '../standardize/sql.ts';
+import { cleanSql, type CleaningOptions } from './clean.ts';
+
+export interface CsvReadOptions {
+  /** Field separator. @defaultValue ',' */
+  delimiter?: string;
+  /** @defaultValue '"' */
+  quote?: string;
+  /** The schema the cleaned fields are coerced to; without one every column stays text. */
+  schema?: z.ZodType;
+  cleaning?: CleaningOptions;
+}
+
+/**
+ * The reading query. Nothing is sniffed (a broken row near the top would make DuckDB's sniffer
+ * give up on the whole file): the header is read as the first line and every column is text.
+ */
+function readSql(path: string, header: readonly string[], o: CsvReadOptions): string {
+  const quote = o.quote ?? '"';
+  const columns = header.map((h) => `${sqlString(h)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns={${columns}}, delim=${sqlString(o.delimiter ?? ',')}, quote=${sqlString(quote)}, escape=${sqlString(quote)}, store_rejects=true, rejects_table='csv_rejects', rejects_scan='csv_rejects_scan') WITH ORDINALITY`;
+}
+
+/** The header's field names, from the first line (quoted names allowed). */
+async function readHeader(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions): Promise<string[]> {
+  const first = (await conn.runAndReadAll(`SELECT j FROM read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false) LIMIT 1`)).getRowObjectsJson()[0]?.['j'];
+  if (typeof first !== 'string' || first.trim() === '') {
+    throw new ValidationError(`The CSV ${where} has no header line.`, { action: 'Give the file a first line naming its columns.' });
+  }
+  return splitLine(first.replace(/\r$/, ''), o.delimiter ?? ',', o.quote ?? '"').map((h) => h.trim());
+}
+
+function splitLine(line: string, delim: string, quote: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === quote && line[i + 1] === quote) {
+        cur += quote;
+        i++;
+      } else if (ch === quote) quoted = false;
+      else cur += ch;
+    } else if (ch === quote) quoted = true;
+    else if (line.startsWith(delim, i)) {
+      out.push(cur);
+      cur = '';
+      i += delim.length - 1;
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Creates `staged` and returns its data columns. `where` names the source for error messages. */
+export async function stageCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions): Promise<Column[]> {
+  const header = await readHeader(conn, path, where, o);
+  const source = readSql(path, header, o);
+  const columns: Column[] = o.schema ? compileSchema(o.schema) : header.map((name) => ({ name, kind: 'string', sqlType: 'VARCHAR', optional: true }));
+  const missing = columns.filter((c) => !header.includes(c.name));
+  if (missing.length > 0) {
+    throw new ValidationError(`The CSV ${where} has no column ${missing.map((c) => `"${c.name}"`).join(', ')}; its header has ${header.map((h) => `"${h}"`).join(', ')}.`, {
+      action: 'Rename the schema fields to match the header, or fix the file.',
+    });
+  }
+  const raw = (c: Column) => cleanSql(sqlIdent(c.name), o.cleaning);
+  const rawRow = `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`;
+  await conn.run(`CREATE TEMP TABLE staged AS SELECT ordinality + 1 AS line, ${typedColumnsSql(columns, raw)}, ${reasonsListSql(columns, raw)} AS reasons, CASE WHEN len(reasons) > 0 THEN ${rawRow} END AS raw FROM ${source}`);
+  await mergeReaderRejects(conn, 'staged', 'csv_rejects');
+  return columns;
+}

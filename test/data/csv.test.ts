@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { csvBatches, csvToParquet } from '../../src/data/csv/index.ts';
+import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
+import { sql } from './sql.ts';
+
+const schema = z.object({ id: z.int(), name: z.string(), amount: z.number(), active: z.boolean().optional(), joined: z.iso.date().optional() });
+
+let t: TestBackend;
+beforeEach(async () => {
+  t = makeLocalBackend();
+  await t.backend.objects.declare({ name: 'uploads', notifications: [] });
+});
+afterEach(async () => t.close());
+
+function csv(n: number): string {
+  const rows = ['id,name,amount,active,joined'];
+  for (let i = 1; i <= n; i++) rows.push(`${i}, name ${i}\u0007 ,${i}.25,${i % 2 === 0},2026-01-${String((i % 28) + 1).padStart(2, '0')}`);
+  return rows.join('\n') + '\n';
+}
+
+describe('csv ingestion', () => {
+  it('cleans and coerces to Parquet; broken rows and bad values are rejected with line numbers', async () => {
+    const lines = csv(500).split('\n');
+    lines[10] = '10,too,many,fields,here,extra'; // line 11
+    lines[499] = '499,"unterminated,1.0,true'; // line 500: the quote never closes, so it swallows line 501 too
+    lines[30] = '30,bad amount,12abc,maybe,2026-13-01'; // line 31
+    lines[40] = ',  ,1,,'; // line 41: id and name empty after cleaning
+    await t.backend.objects.put('uploads', 'in/people.csv', lines.join('\n'));
+    const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/people.csv' }, schema, output: { bucket: 'uploads', key: 'clean/people.parquet' }, rejected: { bucket: 'uploads', key: 'rejected/people.jsonl' } });
+    expect(r).toMatchObject({ read: 499, valid: 495, rejected: 4 });
+    const path = t.backend.objects.localPath!('uploads', 'clean/people.parquet')!;
+    const expectedIds = Array.from({ length: 500 }, (_, i) => i + 1).filter((i) => ![10, 30, 40, 499, 500].includes(i));
+    expect(await sql(`SELECT count(*) AS n, sum(id) AS ids, sum(amount) AS amount, min(name) AS first, typeof(any_value(joined)) AS jt FROM read_parquet('${path}')`)).toEqual([
+      { n: 495, ids: expectedIds.reduce((a, b) => a + b, 0), amount: expectedIds.reduce((a, b) => a + b + 0.25, 0), first: 'name 1', jt: 'DATE' },
+    ]);
+    const rejected = (await t.backend.objects.get('uploads', 'rejected/people.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
+    expect(rejected.map((x) => x.line)).toEqual([11, 31, 41, 500]);
+    expect(rejected[0]!.reasons[0]).toMatch(/^unreadable line: .*Columns/);
+    expect(rejected[3]!.reasons).toEqual(['unreadable line: Value with unterminated quote found.']);
+    expect(rejected[1]!.reasons).toEqual(['amount: expected a number, got "12abc"', 'active: expected a boolean, got "maybe"', 'joined: expected an ISO date (YYYY-MM-DD), got "2026-13-01"']);
+    expect(rejected[2]!.reasons).toEqual(['id: required, but missing or null', 'name: required, but missing or null']);
+  });
+
+  it('hands out cleaned rows in batches', async () => {
+    await t.backend.objects.put('uploads', 'in/b.csv', csv(1234));
+    const sizes: number[] = [];
+    let sum = 0;
+    let counts: unknown;
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/b.csv' }, schema, rejected: { bucket: 'uploads', key: 'rej/b.jsonl' }, batchSize: 500, onCounts: (c) => (counts = c) })) {
+      sizes.push(batch.length);
+      for (const row of batch) sum += row['id'] as number;
+    }
+    expect(sizes).toEqual([500, 500, 234]);
+    expect(sum).toBe((1234 * 1235) / 2);
+    expect(counts).toEqual({ read: 1234, valid: 1234, rejected: 0 });
+  });
+
+  it('says which columns are missing from the header', async () => {
+    await t.backend.objects.put('uploads', 'in/c.csv', 'id,name\n1,a\n');
+    await expect(csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/c.csv' }, schema, output: { bucket: 'uploads', key: 'o.parquet' }, rejected: { bucket: 'uploads', key: 'r.jsonl' } })).rejects.toThrow(/has no column "amount"/);
+  });
+});
