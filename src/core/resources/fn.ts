@@ -38,7 +38,10 @@ const options = z.strictObject({
   /** Memory in MB, applied as the worker's heap limit. @defaultValue 1024 */
   memory: z.number().int().min(128).max(10_240).optional(),
   env: z.record(z.string(), z.string()).optional(),
-  executor: z.enum(['function']).optional(),
+  /** Where invocations run: 'function' (worker threads, the time limit) or 'container' (a child process, no time limit). @defaultValue 'function' */
+  executor: z.enum(['function', 'container']).optional(),
+  /** Picks the executor per invocation from its event (seed 001's if/then/else rule, e.g. by size); overrides `executor`. */
+  route: z.custom<FnRoute>((v) => typeof v === 'function', 'expected a function (event) => "function" | "container"').optional(),
   /** Async invocations: retries after the first attempt. @defaultValue 2 (as Lambda) */
   retries: z.number().int().min(0).max(2).optional(),
   /** Where a failed async invocation goes after its retries. */
@@ -47,6 +50,12 @@ const options = z.strictObject({
 });
 
 export type Destination = { queue: string } | { topic: string };
+
+/** The two executors: `function` (time-limited worker threads) and `container` (a child process, no time limit). */
+export type ExecutorKind = 'function' | 'container';
+
+/** A routing rule: the executor for one invocation, chosen from its event. */
+export type FnRoute = (event: unknown) => ExecutorKind;
 
 export interface QueueTriggerConfig {
   kind: 'queue';
@@ -75,7 +84,9 @@ export interface FnConfig {
   concurrency: number;
   memoryMb: number;
   env: Record<string, string>;
-  executor: 'function';
+  executor: ExecutorKind;
+  /** When set, a routing executor asks it for each invocation (runtime/container/router.ts). */
+  route?: FnRoute;
   retries: number;
   onFailure?: Destination;
   triggers: Array<QueueTriggerConfig | StreamTriggerConfig>;
@@ -104,6 +115,7 @@ export function fn(name: string, module: string, opts: FnOptions = {}): FnResour
       memoryMb: o.memory ?? f.memoryMb,
       env: o.env ?? {},
       executor: o.executor ?? 'function',
+      ...(o.route ? { route: o.route } : {}),
       retries: o.retries ?? f.asyncRetries,
       ...(o.onFailure ? { onFailure: o.onFailure } : {}),
       triggers: (o.triggers ?? []).map((t) =>

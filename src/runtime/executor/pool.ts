@@ -28,6 +28,9 @@ import { BatonError } from '../../core/errors.ts';
 import type { Invocation, InvocationError, LogRecord } from '../../ports/executor.ts';
 import { runtimeError, timeoutMessage } from './errors.ts';
 import type { PoolWorker, ReadyOutcome, RunOutcome } from './pool-worker.ts';
+
+/** What the pool needs of a worker: a thread (pool-worker.ts) or a container child process (runtime/container). */
+export type PoolMember = Pick<PoolWorker, 'state' | 'ready' | 'attachLogs' | 'run' | 'terminate'>;
 import { race, type RaceResult } from './race.ts';
 
 export interface PoolRequest {
@@ -45,8 +48,8 @@ interface Waiter {
 }
 
 export class FnPool {
-  private readonly all = new Set<PoolWorker>();
-  private idle: PoolWorker[] = [];
+  private readonly all = new Set<PoolMember>();
+  private idle: PoolMember[] = [];
   private active = 0;
   private readonly waiting: Waiter[] = [];
   private readonly stopping = new Set<Promise<void>>();
@@ -55,7 +58,7 @@ export class FnPool {
   constructor(
     private readonly fnName: string,
     private readonly concurrency: number,
-    private readonly spawn: () => PoolWorker,
+    private readonly spawn: () => PoolMember,
     private readonly initTimeoutMs: number,
     /** Also called with every captured line as it arrives (live output for `baton dev`). */
     private readonly onLog?: (requestId: string, record: LogRecord) => void,
@@ -70,7 +73,7 @@ export class FnPool {
     const queuedFrom = performance.now();
     await this.acquire(req.signal);
     const queuedMs = performance.now() - queuedFrom;
-    let worker: PoolWorker | undefined;
+    let worker: PoolMember | undefined;
     try {
       req.onStart?.({ requestId: req.requestId, startedAt: Date.now() });
       const logs: LogRecord[] = [];
@@ -156,7 +159,7 @@ export class FnPool {
     return runtimeError('Runtime.Aborted', `fn "${this.fnName}": the invocation was aborted while running (${why}); its worker was stopped.`, 'ABORTED');
   }
 
-  private takeIdle(): PoolWorker | undefined {
+  private takeIdle(): PoolMember | undefined {
     for (;;) {
       const w = this.idle.pop();
       if (!w || w.state === 'idle') return w;
@@ -164,7 +167,7 @@ export class FnPool {
     }
   }
 
-  private discard(worker: PoolWorker, error?: InvocationError): void {
+  private discard(worker: PoolMember, error?: InvocationError): void {
     this.all.delete(worker);
     const p = worker.terminate(error);
     this.stopping.add(p);

@@ -1,0 +1,2 @@
+export { ContainerExecutor, createContainerExecutor, maxTimerMs, type ContainerExecutorOptions } from './container-executor.ts';
+export { RoutingExecutor, createRoutingExecutor, type RoutedInvocation } from './router.ts';
