@@ -190,6 +190,14 @@ export const defaults = {
     /** @defaultValue 1,000: the most fire times one nextFireTimes or firesBetween call returns. */
     maxFireTimes: 1000,
   },
+  data: {
+    /** @defaultValue 'baton-catalog': the bucket holding the data catalog's table and partition records. */
+    catalogBucket: 'baton-catalog',
+    /** @defaultValue '_catalog/': the key prefix of catalog records in that bucket. */
+    catalogPrefix: '_catalog/',
+    /** @defaultValue 512 MiB: compaction splits an hour's output into files of about this size. */
+    targetFileSize: 512 * 1024 * 1024,
+  },
   store: {
     /** @defaultValue '.baton': where the local backend keeps its SQLite file and objects. */
     dir: '.baton',
