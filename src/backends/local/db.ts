@@ -25,7 +25,11 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   } catch (cause) {
     throw new StoreError(`Cannot open the local state in ${dir}.`, { action: 'Check that the directory is writable, or set BATON_DIR to another one.', cause });
   }
+  // 16 KiB pages halve the WAL pages a queue batch writes (only takes effect on a new file).
+  db.pragma('page_size = 16384');
   db.pragma('journal_mode = WAL');
+  // Checkpoint less often: fewer syncs per write; readers are unaffected in WAL mode.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
