@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { BatonError } from '../core/errors.ts';
+import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerObjects } from './commands/objects.ts';
 import { registerParams } from './commands/params.ts';
+import { registerQuery } from './commands/query.ts';
 import { registerQueues } from './commands/queues.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSchedules } from './commands/schedules.ts';
@@ -30,6 +32,8 @@ registerSchedules(program);
 registerInvoke(program);
 registerRuns(program);
 registerLogs(program);
+registerQuery(program);
+registerCatalog(program);
 
 try {
   await program.parseAsync(process.argv);

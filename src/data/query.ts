@@ -4,7 +4,7 @@
  * to a prepared statement, never pasted into the SQL.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JSDuckDBValueConverter } from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { BatonError, ValidationError } from '../core/errors.ts';
 import type { Catalog } from './catalog/index.ts';
 import { sqlIdent, sqlString, withDuck } from './duck.ts';
@@ -35,7 +35,8 @@ export async function query(catalog: Catalog, sql: string, params: QueryParams =
         });
       }
       const columns = reader.columnNames();
-      const rows = reader.convertRowObjects(JSDuckDBValueConverter).map((r) => Object.fromEntries(columns.map((c) => [c, plain(r[c])])));
+      const dates = new Set(reader.columnTypes().flatMap((t, i) => (t.typeId === DuckDBTypeId.DATE ? [columns[i]] : [])));
+      const rows = reader.convertRowObjects(JSDuckDBValueConverter).map((r) => Object.fromEntries(columns.map((c) => [c, dates.has(c) && r[c] instanceof Date ? r[c].toISOString().slice(0, 10) : plain(r[c])])));
       return { columns, rows };
     });
   } finally {
@@ -51,10 +52,19 @@ async function createViews(conn: DuckDBConnection, catalog: Catalog, dir: string
     for (const p of partitions) for (const key of p.files) paths.push(await inputPath(catalog.objects, { bucket: table.location.bucket, key }, dir, n++));
     const body =
       paths.length > 0
-        ? `SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning=true, union_by_name=true)`
-        : `SELECT ${[...table.columns.map((c) => `NULL::${c.type} AS ${sqlIdent(c.name)}`), 'NULL::DATE AS dt', 'NULL::BIGINT AS hour'].join(', ')} WHERE false`;
+        ? `SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning=true, union_by_name=true${hiveTypes(table.partitionKeys)})`
+        : `SELECT ${[...table.columns.map((c) => `NULL::${c.type} AS ${sqlIdent(c.name)}`), ...table.partitionKeys.map((k) => `NULL::${partitionType(k)} AS ${sqlIdent(k)}`)].join(', ')} WHERE false`;
     await conn.run(`CREATE VIEW ${sqlIdent(table.name)} AS ${body}`);
   }
+}
+
+/** dt is a DATE and hour an INTEGER; other partition keys stay text. */
+function partitionType(key: string): string {
+  return key === 'dt' ? 'DATE' : key === 'hour' ? 'INTEGER' : 'VARCHAR';
+}
+
+function hiveTypes(keys: readonly string[]): string {
+  return keys.length ? `, hive_types={${keys.map((k) => `${sqlString(k)}: ${partitionType(k)}`).join(', ')}}` : '';
 }
 
 function toDuck(params: QueryParams): DuckDBValue[] | Record<string, DuckDBValue> {
