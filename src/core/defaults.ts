@@ -184,6 +184,46 @@ export const defaults = {
     /** @defaultValue prune after every 200 finished runs (0: only when prune() is called). */
     pruneEvery: 200,
   },
+  jobs: {
+    /** @defaultValue 256 KiB: a larger checkpoint is refused (store the value as an object and checkpoint its key). */
+    maxCheckpointBytes: 256 * 1024,
+    /** @defaultValue 10,000 relays at most per job (continues and retries together). */
+    maxRelays: 10_000,
+    /** @defaultValue 5 failed attempts (errors, timeouts without a checkpoint) before a job fails. */
+    maxFailures: 5,
+    /** @defaultValue 1 s before retrying a failed relay; doubles per failure up to retryMaxMs. */
+    retryBaseMs: 1000,
+    /** @defaultValue 1 min: the longest wait before retrying a failed relay. */
+    retryMaxMs: 60_000,
+    /** @defaultValue true: a job whose relays keep timing out without progress moves to the container executor. */
+    promote: true,
+    /** @defaultValue 2 timeouts in a row without a checkpoint before promotion. */
+    promoteAfterStalls: 2,
+    /** @defaultValue 1 s: ctx.each() checkpoints and continues when less time than this remains. */
+    marginMs: 1000,
+    /** @defaultValue 3 retries of a failing step (after its first attempt). */
+    stepRetries: 3,
+    /** @defaultValue 1 s before a step's first retry; doubles per retry up to retryMaxMs. */
+    stepBackoffMs: 1000,
+    /** @defaultValue 64 KiB: a larger step result is journaled as an object, not inline. */
+    stepInlineBytes: 64 * 1024,
+    /** @defaultValue 'baton-jobs': the bucket holding large step results. */
+    bucket: 'baton-jobs',
+  },
+  map: {
+    /** @defaultValue 16 invocations at once. */
+    concurrency: 16,
+    /** @defaultValue 1 item per invocation (the event is the item itself). */
+    batchSize: 1,
+    /** @defaultValue 2 retries of a failing item (after its first attempt). */
+    retries: 2,
+    /** @defaultValue 0 failed items tolerated: one final failure stops the map. */
+    toleratedFailures: 0,
+    /** @defaultValue 1,000 items per read from a source and per ledger write. */
+    readBatch: 1000,
+    /** @defaultValue 'baton-maps': the bucket holding manifests, results and failures. */
+    bucket: 'baton-maps',
+  },
   schedule: {
     /** @defaultValue 'UTC' */
     timezone: 'UTC',
@@ -197,6 +237,24 @@ export const defaults = {
     catalogPrefix: '_catalog/',
     /** @defaultValue 512 MiB: compaction splits an hour's output into files of about this size. */
     targetFileSize: 512 * 1024 * 1024,
+    firehose: {
+      /** @defaultValue 5 MiB buffered before a flush, as Firehose. */
+      bufferBytes: 5 * 1024 * 1024,
+      /** @defaultValue 128 MiB: the largest buffer size, as Firehose. */
+      maxBufferBytes: 128 * 1024 * 1024,
+      /** @defaultValue 300 s before the oldest buffered record is flushed, as Firehose. */
+      bufferIntervalMs: 300_000,
+      /** @defaultValue 900 s: the longest buffer interval, as Firehose. */
+      maxBufferIntervalMs: 900_000,
+      /** @defaultValue 500 records per putRecordBatch, as Firehose. */
+      maxBatchRecords: 500,
+      /** @defaultValue 4 MiB per putRecordBatch, as Firehose. */
+      maxBatchBytes: 4 * 1024 * 1024,
+      /** @defaultValue 1,000 KiB per record, as Firehose. */
+      maxRecordBytes: 1000 * 1024,
+      /** @defaultValue 3 failed deliveries of one object before its records go to the error prefix. */
+      deliveryAttempts: 3,
+    },
   },
   store: {
     /** @defaultValue '.baton': where the local backend keeps its SQLite file and objects. */

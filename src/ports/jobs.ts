@@ -1,0 +1,132 @@
+/**
+ * The job store port: durable state of jobs (long tasks that relay across invocations), their
+ * checkpoints and their step journals.
+ *
+ * Job states:
+ *   queued     waiting for its next relay: new, continued, retrying after a failure (wakeAt is
+ *              the backoff's end) or suspended by a step's sleep/waitFor (wakeAt is the wake time)
+ *   running    a relay holds it; `relay` (the fencing token) counts relays claimed so far
+ *   succeeded  the handler returned; `result` holds what it returned
+ *   failed     a NonRetriableError, or the budget of failed attempts or relays ran out; `error`
+ *   cancelled  cancel() was called; the running relay's next checkpoint or step write is refused
+ *   queued -> running (claim) -> queued (continue, retry, suspend) | succeeded | failed
+ *   any non-final -> cancelled
+ *
+ * Fencing: every handler-side write (checkpoint, progress, journal) names the relay it belongs to
+ * and is refused once that relay is no longer current (the parent gave up on it after a timeout
+ * or a crash and claimed the next one) or the job was cancelled, so a late write from a relay that
+ * was killed can never overwrite a newer checkpoint.
+ *
+ * The handler side reaches the store from inside a worker thread or a container child:
+ * `connection()` says how (for the local backend: the state directory, which the handler process
+ * opens itself; see runtime/jobs/connect.ts for why).
+ *
+ * Left out on purpose: job priorities, dependencies between jobs, and scheduling by cron (a
+ * schedule that starts a job does that).
+ */
+import type { ExecutorKind } from '../core/resources/fn.ts';
+import type { SerializedError } from '../core/errors.ts';
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  done: number;
+  total?: number;
+}
+
+export interface JobBudget {
+  /** Relays (invocations) at most, continues and retries together. */
+  maxRelays: number;
+  /** Failed attempts (errors, timeouts without progress) at most before the job fails. */
+  maxFailures: number;
+}
+
+export interface Job {
+  id: string;
+  fn: string;
+  status: JobStatus;
+  input: unknown;
+  /** The last checkpoint (undefined before the first). */
+  checkpoint?: unknown;
+  /** Bumped by every checkpoint: a relay that ended with the same value made no progress. */
+  checkpointSeq: number;
+  /** Relays claimed so far (the current one's number while running). */
+  relay: number;
+  /** Failed attempts so far. */
+  failures: number;
+  /** Timeouts in a row without a checkpoint (promotion counts these). */
+  stalls: number;
+  executor: ExecutorKind;
+  progress?: JobProgress;
+  /** When a queued job is due (epoch ms). */
+  wakeAt?: number;
+  /** Why it is queued and not due yet: 'retry', 'sleep:<step>', 'waitFor:<step>'. */
+  waitingFor?: string;
+  result?: unknown;
+  error?: SerializedError;
+  budget: JobBudget;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface CreateJobInput {
+  id?: string;
+  fn: string;
+  input?: unknown;
+  executor: ExecutorKind;
+  budget: JobBudget;
+}
+
+/** How a relay ended, as the runner saw it. Every settle is fenced on the relay. */
+export type Settlement =
+  | { kind: 'succeeded'; result: unknown }
+  | { kind: 'failed'; error: SerializedError; failures?: number }
+  | { kind: 'queued'; wakeAt: number; waitingFor?: string; failures?: number; stalls?: number; executor?: ExecutorKind };
+
+export type StepStatus = 'done' | 'failed' | 'waiting';
+
+export interface StepEntry {
+  position: number;
+  name: string;
+  status: StepStatus;
+  /** JSON of the result when small enough; else resultRef names the object holding it. */
+  resultJson?: string;
+  resultRef?: { bucket: string; key: string };
+  attempts: number;
+  startedAt?: number;
+  wakeAt?: number;
+  error?: SerializedError;
+}
+
+export interface ListJobsFilter {
+  status?: JobStatus;
+  fn?: string;
+  /** Newest first; default 50. */
+  limit?: number;
+}
+
+/** How a handler process reaches the store. */
+export type JobStoreConnection = { kind: 'local'; dir: string };
+
+export interface JobStore {
+  create(input: CreateJobInput): Promise<Job>;
+  get(id: string): Promise<Job | undefined>;
+  list(filter?: ListJobsFilter): Promise<Job[]>;
+  /** Takes the job's next relay if it is queued (or running with a relay that died); undefined otherwise. */
+  claim(id: string): Promise<Job | undefined>;
+  /** Ends relay `relay`; returns the job as it now is (unchanged if the relay is stale or the job was cancelled). */
+  settle(id: string, relay: number, outcome: Settlement): Promise<Job>;
+  /** Cancels a job that has not finished; returns it (as it was, if it had). */
+  cancel(id: string): Promise<Job>;
+  /** Queued jobs due by `now`, oldest first. */
+  due(now: number, limit?: number): Promise<Job[]>;
+
+  // The handler side, fenced on the relay: a stale relay gets StaleReceiptError, a cancelled job
+  // ConditionFailedError (both from core/errors.ts).
+  checkpoint(id: string, relay: number, checkpointJson: string, progress?: JobProgress): Promise<void>;
+  progress(id: string, relay: number, progress: JobProgress): Promise<void>;
+  steps(id: string): Promise<StepEntry[]>;
+  journal(id: string, relay: number, entry: StepEntry): Promise<void>;
+
+  connection(): JobStoreConnection;
+}

@@ -1,0 +1,181 @@
+/**
+ * The job runner: drives a job's relays, one invocation at a time, until it ends.
+ *
+ *   claim       the store moves the job queued -> running and bumps `relay` (the fence)
+ *   invoke      the job's fn runs through the executor with a JobEvent (invokeSync: a run with
+ *               trigger 'job:<id>' and attempt = relay, so `baton runs --trigger job:<id>` lists
+ *               the relays)
+ *   settle      by the JobReply job() returned:
+ *                 done      -> succeeded
+ *                 continue  -> queued, due now (the next relay starts at once)
+ *                 suspend   -> queued, due at the wake time (a sleep, a waitFor, a step's retry
+ *                              backoff): no executor is held; run() sleeps on the Clock
+ *                 failed    -> failed (a NonRetriableError)
+ *               a plain result (a handler not wrapped in job()) -> succeeded with it
+ *               error or timeout:
+ *                 a timeout after at least one checkpoint is a relay, not a failure: the next
+ *                 relay starts at once from the checkpoint (a handler that never calls continue
+ *                 still finishes, killed and resumed at its limit);
+ *                 anything else is a failed attempt: retried from the last checkpoint after
+ *                 retryBaseMs * 2^(failures-1) (capped at retryMaxMs), until budget.maxFailures;
+ *                 a timeout with no checkpoint is a stall: after promoteAfterStalls stalls in a
+ *                 row the job moves to the container executor (when promotion is on and the
+ *                 executor can run containers).
+ *   budget      past budget.maxRelays relays, or budget.maxFailures failures, the job fails with
+ *               an error saying which budget ran out and what the last failure was.
+ *   cancel      marks the job cancelled at once; a running relay's next checkpoint or step write
+ *               is refused (it ends), and its settle is ignored.
+ *
+ * One runner drives a given job at a time. If the process dies, run(id) in a new process claims
+ * the job again (a `running` job can be claimed) and resumes from the last checkpoint.
+ */
+import { defaults } from '../../core/defaults.ts';
+import { BatonError, NotFoundError, serializeError } from '../../core/errors.ts';
+import type { ExecutorKind, FnConfig } from '../../core/resources/fn.ts';
+import type { Backend } from '../../ports/backend.ts';
+import type { Clock } from '../../ports/clock.ts';
+import type { Executor, Invocation } from '../../ports/executor.ts';
+import type { Job, Settlement } from '../../ports/jobs.ts';
+import { RoutingExecutor } from '../container/router.ts';
+import { findFn } from '../invoke/deps.ts';
+import { invokeSync } from '../invoke/sync.ts';
+import { isJobReply, type JobEvent } from './envelope.ts';
+
+export type JobSettings = { -readonly [K in keyof typeof defaults.jobs]: (typeof defaults.jobs)[K] extends boolean ? boolean : (typeof defaults.jobs)[K] extends number ? number : string };
+
+export interface JobRunnerOptions {
+  backend: Backend;
+  /** A RoutingExecutor lets jobs be promoted to (or started on) the container executor. */
+  executor: Executor;
+  fns: readonly FnConfig[];
+  /** @defaultValue the backend's clock */
+  clock?: Clock;
+  settings?: Partial<JobSettings>;
+  /** Called after every relay with the invocation and the job as settled. */
+  onRelay?: (job: Job, invocation: Invocation) => void;
+}
+
+export interface StartJobOptions {
+  id?: string;
+  input?: unknown;
+  /** @defaultValue fn.route(input) when the function has a routing rule, else fn.executor */
+  executor?: ExecutorKind;
+  maxRelays?: number;
+  maxFailures?: number;
+}
+
+const final = new Set(['succeeded', 'failed', 'cancelled']);
+
+export class JobRunner {
+  private readonly settings: JobSettings;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: JobRunnerOptions) {
+    this.settings = { ...defaults.jobs, ...opts.settings };
+    this.clock = opts.clock ?? opts.backend.clock;
+  }
+
+  /** Records a new queued job; run() drives it. */
+  async start(fnName: string, options: StartJobOptions = {}): Promise<Job> {
+    const fn = findFn({ backend: this.opts.backend, executor: this.opts.executor, fns: this.opts.fns }, fnName);
+    const ex = this.opts.executor;
+    const executor = options.executor ?? (ex instanceof RoutingExecutor ? ex.pick(fn, options.input) : fn.executor);
+    return this.opts.backend.jobs.create({
+      ...(options.id ? { id: options.id } : {}),
+      fn: fn.name,
+      input: options.input,
+      executor,
+      budget: { maxRelays: options.maxRelays ?? this.settings.maxRelays, maxFailures: options.maxFailures ?? this.settings.maxFailures },
+    });
+  }
+
+  /** Drives the job until it succeeds, fails or is cancelled (sleeping on the clock while it waits). */
+  async run(id: string, options: { signal?: AbortSignal } = {}): Promise<Job> {
+    const { jobs } = this.opts.backend;
+    for (;;) {
+      const job = await jobs.get(id);
+      if (!job) throw new NotFoundError(`job "${id}" does not exist.`, { action: 'Start it with startJob, or list jobs with `baton jobs`.' });
+      if (final.has(job.status) || options.signal?.aborted) return job;
+      const wait = job.status === 'queued' && job.wakeAt !== undefined ? job.wakeAt - this.clock.now() : 0;
+      if (wait > 0) {
+        await this.clock.sleep(wait, options.signal).catch(() => undefined);
+        continue;
+      }
+      const claimed = await jobs.claim(id);
+      if (claimed) await this.relay(claimed);
+    }
+  }
+
+  /** start + run. */
+  async runJob(fnName: string, options: StartJobOptions & { signal?: AbortSignal } = {}): Promise<Job> {
+    const job = await this.start(fnName, options);
+    return this.run(job.id, options.signal ? { signal: options.signal } : {});
+  }
+
+  cancel(id: string): Promise<Job> {
+    return this.opts.backend.jobs.cancel(id);
+  }
+
+  private async relay(job: Job): Promise<void> {
+    const { jobs } = this.opts.backend;
+    if (job.relay > job.budget.maxRelays) {
+      await jobs.settle(job.id, job.relay, { kind: 'failed', error: serializeError(new BatonError(`job "${job.id}": the relay budget ran out after ${job.budget.maxRelays} relays without finishing.`, { action: 'Raise maxRelays, or make each relay do more work.' })) });
+      return;
+    }
+    const base = findFn({ backend: this.opts.backend, executor: this.opts.executor, fns: this.opts.fns }, job.fn);
+    const { route: _route, ...rest } = base;
+    const fn: FnConfig = { ...rest, executor: job.executor };
+    const s = this.settings;
+    const event: JobEvent = {
+      batonJob: {
+        id: job.id,
+        fn: job.fn,
+        relay: job.relay,
+        input: job.input,
+        ...(job.checkpoint !== undefined ? { checkpoint: job.checkpoint } : {}),
+        now: this.clock.now(),
+        executor: job.executor,
+        connection: jobs.connection(),
+        limits: { maxCheckpointBytes: s.maxCheckpointBytes, marginMs: s.marginMs, stepRetries: s.stepRetries, stepBackoffMs: s.stepBackoffMs, retryMaxMs: s.retryMaxMs, stepInlineBytes: s.stepInlineBytes, bucket: s.bucket },
+      },
+    };
+    const inv = await invokeSync({ backend: this.opts.backend, executor: this.opts.executor, fns: [fn] }, fn.name, event, { trigger: `job:${job.id}`, attempt: job.relay });
+    const settled = await jobs.settle(job.id, job.relay, await this.outcome(job, inv));
+    this.opts.onRelay?.(settled, inv);
+  }
+
+  private async outcome(job: Job, inv: Invocation): Promise<Settlement> {
+    const now = this.clock.now();
+    if (inv.status === 'ok') {
+      const r = inv.result;
+      if (!isJobReply(r)) return { kind: 'succeeded', result: r };
+      switch (r.batonJob) {
+        case 'done':
+          return { kind: 'succeeded', result: r.result };
+        case 'continue':
+          return { kind: 'queued', wakeAt: now, stalls: 0 };
+        case 'suspend':
+          return { kind: 'queued', wakeAt: r.wakeAt, waitingFor: r.waitingFor, stalls: 0 };
+        case 'failed':
+          return { kind: 'failed', error: r.error };
+      }
+    }
+    const after = await this.opts.backend.jobs.get(job.id);
+    const progressed = (after?.checkpointSeq ?? 0) > job.checkpointSeq;
+    if (inv.status === 'timeout' && progressed) return { kind: 'queued', wakeAt: now, stalls: 0 };
+    const failures = job.failures + 1;
+    const stalls = inv.status === 'timeout' ? job.stalls + 1 : 0;
+    const last = inv.error ? `${inv.error.errorType}: ${inv.error.errorMessage}` : inv.status;
+    if (failures > job.budget.maxFailures) {
+      const err = new BatonError(`job "${job.id}": gave up after ${failures} failed attempts (the budget allows ${job.budget.maxFailures}); the last was ${last}.`, { action: 'Fix the cause (see `baton runs --trigger job:<id>`), then start the job again; a timeout with no checkpoint means the work between checkpoints is too long.' });
+      return { kind: 'failed', error: serializeError(err), failures };
+    }
+    const promote = this.settings.promote && stalls >= this.settings.promoteAfterStalls && job.executor === 'function' && this.opts.executor instanceof RoutingExecutor;
+    const backoff = Math.min(this.settings.retryBaseMs * 2 ** (failures - 1), this.settings.retryMaxMs);
+    return { kind: 'queued', wakeAt: now + backoff, waitingFor: 'retry', failures, stalls: promote ? 0 : stalls, ...(promote ? { executor: 'container' as const } : {}) };
+  }
+}
+
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
+  return new JobRunner(options);
+}
