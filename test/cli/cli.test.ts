@@ -24,7 +24,8 @@ async function baton(...args: string[]): Promise<{ code: number; stdout: string;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the baton CLI', () => {
+// Each command is a fresh process that compiles TypeScript on start: slow on a loaded 2-core machine.
+describe('the baton CLI', { timeout: 180_000 }, () => {
   it('lists its commands', async () => {
     const r = await baton('--help');
     expect(r.code).toBe(0);

@@ -198,12 +198,13 @@ describe('local params (SQLite)', () => {
         worker,
         `import { openLocal } from ${JSON.stringify(entry)};
 const b = openLocal({ dir: process.argv[2], paramsKey: Buffer.alloc(32, 3) });
-// Barrier: both workers start counting only once both are up, so their writes really interleave.
+// Barrier after the first read: both workers hold the same version when they first write, so at
+// least one conflict is certain however the OS schedules them; after that they run freely.
+let cur = await b.params.get('/shared/counter');
 await b.params.put('/shared/ready/' + process.pid, { value: '1' });
 while ((await b.params.getByPath('/shared/ready')).length < 2) await new Promise((r) => setImmediate(r));
 let conflicts = 0;
-for (let done = 0; done < ${perWorker}; ) {
-  const cur = await b.params.get('/shared/counter');
+for (let done = 0; done < ${perWorker}; cur = await b.params.get('/shared/counter')) {
   try {
     await b.params.put('/shared/counter', { value: String(Number(cur.value) + 1), expectedVersion: cur.version });
     done++;
