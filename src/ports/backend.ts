@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { JobStore } from './jobs.ts';
+import type { FirehoseStore } from './firehose.ts';
 import type { ObjectStore } from './objects.ts';
 import type { ParamStore } from './params.ts';
 import type { QueueStore } from './queues.ts';
@@ -17,6 +18,8 @@ export interface Backend {
   readonly tables: TableStore;
   readonly topics: TopicStore;
   readonly runs: RunStore;
+  /** The write-ahead store of firehose ingestion buffers. */
+  readonly firehose: FirehoseStore;
   readonly jobs: JobStore;
   close(): Promise<void>;
 }

@@ -6,6 +6,8 @@ import type { Clock } from '../../ports/clock.ts';
 import { systemClock } from './clock.ts';
 import type { LocalContext } from './context.ts';
 import { openDb, type OpenDbOptions } from './db.ts';
+import { LocalFirehoseStore } from './firehose/store.ts';
+import { schema as firehoseSchema } from './firehose/schema.ts';
 import { LocalJobStore } from './jobs/store.ts';
 import { schema as jobsSchema } from './jobs/schema.ts';
 import { LocalObjectStore } from './objects/store.ts';
@@ -33,7 +35,7 @@ export interface LocalBackend extends Backend {
   readonly context: LocalContext;
 }
 
-const schemas = [queuesSchema, objectsSchema, paramsSchema, tablesSchema, topicsSchema, runsSchema, jobsSchema].filter((s) => s.trim() !== '');
+const schemas = [queuesSchema, objectsSchema, paramsSchema, tablesSchema, topicsSchema, runsSchema, jobsSchema, firehoseSchema].filter((s) => s.trim() !== '');
 
 /** Opens the embedded backend: one SQLite file in WAL mode plus a filesystem object store. */
 export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
@@ -55,6 +57,7 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
     tables: new LocalTableStore(context),
     topics,
     runs: new LocalRunStore(context),
+    firehose: new LocalFirehoseStore(context),
     jobs: new LocalJobStore(context),
     async close() {
       if (closed) return;
