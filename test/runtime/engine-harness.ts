@@ -37,11 +37,22 @@ export function lines<T = Record<string, unknown>>(file: string): T[] {
  * while something sleeps on it. Fails after `timeoutMs` of real time.
  */
 export async function until(cond: () => boolean | Promise<boolean>, opts: { clock?: FakeClock; stepMs?: number; timeoutMs?: number; what?: string } = {}): Promise<void> {
-  const end = Date.now() + (opts.timeoutMs ?? 8000);
+  const end = Date.now() + (opts.timeoutMs ?? 20_000);
   for (;;) {
     if (await cond()) return;
     if (Date.now() > end) throw new Error(`timed out waiting for ${opts.what ?? 'a condition'}`);
     if (opts.clock && opts.clock.pending > 0) await opts.clock.advance(opts.stepMs ?? 100);
     await new Promise<void>((r) => setTimeout(r, 5));
   }
+}
+
+/** Waits until the function has at least `min` runs and none is still running (a handler writes its output before its run is finished). */
+export async function runsSettled(backend: { runs: { list(f: { fn: string; limit: number }): Promise<Array<{ status: string }>> } }, fnName: string, min = 1, opts: { clock?: FakeClock } = {}): Promise<void> {
+  await until(
+    async () => {
+      const runs = await backend.runs.list({ fn: fnName, limit: 1000 });
+      return runs.length >= min && runs.every((r) => r.status !== 'running');
+    },
+    { ...opts, what: `the runs of fn ${fnName} to finish` },
+  );
 }

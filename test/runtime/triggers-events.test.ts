@@ -32,8 +32,9 @@ describe('bucket events -> fn', () => {
     await until(() => lines(out).length === 1, { clock: t.clock, what: 'the S3 handler' });
     expect(lines(out)).toEqual([{ bucket: 'uploads', key, eventName: 'ObjectCreated:Put', size: 8 }]);
     expect(await t.backend.objects.pendingEvents()).toEqual([]);
+    await until(async () => (await t.backend.runs.list({ fn: 'on-upload' }))[0]?.status === 'ok', { what: 'the run to finish' });
     const [run] = await t.backend.runs.list({ fn: 'on-upload' });
-    expect(run).toMatchObject({ trigger: 'async', status: 'ok' });
+    expect(run).toMatchObject({ trigger: 'bucket:uploads', status: 'ok' });
   });
 });
 

@@ -9,7 +9,7 @@ import { queue } from '../../src/core/resources/queue.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
 import { makeLocalBackend } from '../helpers/local.ts';
-import { fixtures, lines, realBackend, until } from './engine-harness.ts';
+import { fixtures, lines, realBackend, runsSettled, until } from './engine-harness.ts';
 
 const executor = createFunctionExecutor({ root: fixtures });
 afterAll(() => executor.close());
@@ -38,7 +38,7 @@ describe('queue -> fn trigger', () => {
     const q = env.backend.queues;
     const sent = await q.sendBatch('orders', [{ body: '{"n":1}', attributes: { kind: 'order', n: 1 } }, { body: '{"n":2,"fail":true}' }, { body: '{"n":3}' }, { body: '{"n":4,"fail":true}' }]);
     const ids = sent.map((s) => s.value!.messageId);
-    await until(async () => (await runs('partial')).some((r) => r.status === 'ok'), { what: 'the batch' });
+    await runsSettled(env.backend, 'partial');
     await engine.stop();
     engine = undefined;
 
@@ -66,6 +66,7 @@ describe('queue -> fn trigger', () => {
     engine = await startEngine({ backend: env.backend, spec, executor });
     const { messageId } = await env.backend.queues.send('jobs', { body: '{"sleepMs":5000}' });
     await until(() => lines(env!.out).length === 1, { what: 'the retried message' });
+    await runsSettled(env.backend, 'slow', 2);
     expect(lines(env.out)).toEqual([{ id: messageId, body: '{"sleepMs":5000}' }]);
     const all = await runs('slow');
     expect(all.map((r) => [r.status, r.attempt, r.error?.type])).toEqual([

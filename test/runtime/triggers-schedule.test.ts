@@ -81,8 +81,10 @@ describe('schedule -> fn', () => {
       resources: ['arn:aws:events:local:000000000000:rule/hourly'],
       detail: {},
     });
+    // The handler writes its line before its run is recorded as finished.
+    await until(async () => (await t.backend.runs.list({ fn: 'tick' }))[0]?.status === 'ok', { what: 'the run to finish' });
     const [run] = await t.backend.runs.list({ fn: 'tick' });
-    expect(run).toMatchObject({ status: 'ok', requestId: event!.id });
+    expect(run).toMatchObject({ status: 'ok', trigger: 'schedule:hourly', requestId: event!.id });
   });
 
   it('sends the fixed input instead of the scheduled event when the schedule has one', async () => {

@@ -9,7 +9,7 @@ import { provision } from '../../src/runtime/provision.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
 import { marshall } from '../../src/runtime/triggers/events/dynamodb.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
-import { fixtures, lines, until } from './engine-harness.ts';
+import { fixtures, lines, runsSettled, until } from './engine-harness.ts';
 
 const executor = createFunctionExecutor({ root: fixtures });
 afterAll(() => executor.close());
@@ -68,6 +68,7 @@ describe('table stream -> fn trigger', () => {
     await items.update('items', { id: 'a' }, { add: { n: 1 } });
     await items.delete('items', { id: 'b' });
     await until(() => lines(out).length === 6, { clock: t.clock, what: 'six stream records' });
+    await runsSettled(t.backend, 'ddb', 1, { clock: t.clock });
     const seen = lines<Seen>(out);
     expect(seen[0]).toEqual({ eventName: 'INSERT', id: 'a', seq: '000000000000000000001', n: '1', tags: ['x', 'y'], nested: true, batch: expect.any(Number) as number });
     expect(seen.filter((s) => s.id === 'a').map((s) => [s.eventName, s.n])).toEqual([['INSERT', '1'], ['MODIFY', '2'], ['MODIFY', '3']]);
@@ -92,6 +93,7 @@ describe('table stream -> fn trigger', () => {
     for (const [id, bad] of [['r1', false], ['r2', false], ['r3', true], ['r4', false]] as const) await t.backend.tables.put('items', { id, bad });
     engine = await startEngine({ backend: t.backend, spec, executor });
     await until(async () => (await t!.backend.queues.stats('ddb-failures')).visible === 1 && lines(out).length === 3, { clock: t.clock, what: 'the failure record' });
+    await runsSettled(t.backend, 'ddb', 5, { clock: t.clock });
     expect(lines<Seen>(out).map((s) => [s.id, s.batch])).toEqual([['r1', 2], ['r2', 2], ['r4', 1]]);
     const [msg] = await t.backend.queues.receive('ddb-failures');
     const record = JSON.parse(msg!.body) as { requestContext: Record<string, unknown>; DDBStreamBatchInfo: Record<string, unknown>; payload: { Records: Array<{ eventID: string }> } };

@@ -4,7 +4,8 @@
  *
  *   invokeAsync   validates the function, enqueues { fn, requestId, event } and returns at once
  *                 (Lambda's 202), so an event is never lost to a crash or a restart.
- *   drainAsync    receives due events and runs each through invokeSync (trigger 'async'). An
+ *   drainAsync    receives due events and runs each through invokeSync (trigger 'async', or the
+ *                 one invokeAsync was given, e.g. 'schedule:nightly'). An
  *                 attempt is counted only when the handler gets a worker slot. On failure (error
  *                 or timeout), while attempts <= fn.retries, the event goes back with a backoff of
  *                 asyncRetryBaseMs * 2^(attempt-1) (1 min, then 2 min, as Lambda) on the backend's
@@ -46,6 +47,8 @@ interface LastError {
 interface PendingEvent {
   fn: string;
   requestId: string;
+  /** What queued it, shown as the runs' trigger; absent means 'async'. */
+  trigger?: string;
   event: unknown;
   enqueuedAt: number;
 }
@@ -73,11 +76,11 @@ async function ensureQueue(backend: Backend, name: string): Promise<void> {
 }
 
 /** Queues an event for `fnName` and returns its request id (what Lambda's 202 response carries). */
-export async function invokeAsync(deps: InvokeDeps, fnName: string, event: unknown, options: AsyncOptions & { requestId?: string } = {}): Promise<{ requestId: string; messageId: string }> {
+export async function invokeAsync(deps: InvokeDeps, fnName: string, event: unknown, options: AsyncOptions & { requestId?: string; trigger?: string } = {}): Promise<{ requestId: string; messageId: string }> {
   const fn = findFn(deps, fnName);
   const queue = options.queue ?? defaults.fn.asyncQueue;
   await ensureQueue(deps.backend, queue);
-  const pending: PendingEvent = { fn: fn.name, requestId: options.requestId ?? randomUUID(), event: event ?? null, enqueuedAt: deps.backend.clock.now() };
+  const pending: PendingEvent = { fn: fn.name, requestId: options.requestId ?? randomUUID(), ...(options.trigger ? { trigger: options.trigger } : {}), event: event ?? null, enqueuedAt: deps.backend.clock.now() };
   let body: string;
   try {
     body = JSON.stringify(pending);
@@ -128,7 +131,7 @@ async function processOne(deps: InvokeDeps, msg: ReceivedMessage, queue: string,
     if (attempts < maxAttempts) {
       let counting: Promise<void> | undefined;
       const inv = await invokeSync(deps, fn.name, pending.event, {
-        trigger: 'async',
+        trigger: pending.trigger ?? 'async',
         attempt: attempts + 1,
         requestId: pending.requestId,
         onStart: () => {

@@ -38,7 +38,7 @@ export class ObjectEventPump {
     for (const e of events) {
       if (this.ctx.stopping.aborted) break;
       const event: S3Event = { Records: [e.record] };
-      await invokeAsync(this.ctx.deps, e.target.slice(3), event);
+      await invokeAsync(this.ctx.deps, e.target.slice(3), event, { trigger: `bucket:${e.record.s3.bucket.name}` });
       await objects.ackEvents([e.id]);
       this.delivered++;
     }

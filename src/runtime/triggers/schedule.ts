@@ -102,7 +102,7 @@ export class ScheduleRunner {
     const target = this.schedule.target;
     const event = tickEvent(this.schedule, tick);
     if (!target) return;
-    if ('fn' in target) await invokeAsync(this.ctx.deps, target.fn, event, { requestId: tickId(this.schedule.name, tick) });
+    if ('fn' in target) await invokeAsync(this.ctx.deps, target.fn, event, { requestId: tickId(this.schedule.name, tick), trigger: `schedule:${this.schedule.name}` });
     else if ('queue' in target) await this.ctx.backend.queues.send(target.queue, { body: JSON.stringify(event) });
     else await this.ctx.backend.topics.publish(target.topic, { message: JSON.stringify(event) });
     this.fired++;

@@ -39,7 +39,7 @@ export class TopicFnPump {
       }
       for (const m of messages) {
         try {
-          await invokeAsync(this.ctx.deps, this.fn, snsEvent(m.body, `${this.fn}-subscription`));
+          await invokeAsync(this.ctx.deps, this.fn, snsEvent(m.body, `${this.fn}-subscription`), { trigger: `topic:${this.topic}` });
           await backend.queues.delete(this.queue, m.receiptHandle);
           this.delivered++;
         } catch (err) {
