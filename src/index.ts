@@ -16,6 +16,7 @@ export type { Clock } from './ports/clock.ts';
 export type * from './ports/executor.ts';
 export type * from './ports/runs.ts';
 export { logger, type Logger, type LogFields } from './runtime/logger.ts';
+export { startEngine, type Engine, type EngineOptions, type StopOptions, type EngineCounters, type TriggerSettings } from './runtime/engine/index.ts';
 export type * from './ports/objects.ts';
 export type * from './ports/queues.ts';
 export type * from './ports/params.ts';
