@@ -4,17 +4,21 @@ import { fn } from '../../src/core/resources/fn.ts';
 import { queue } from '../../src/core/resources/queue.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 import { startEngine } from '../../src/runtime/engine/index.ts';
+import { makeLocalBackend } from '../helpers/local.ts';
 import { fixtures, lines, realBackend, until } from './engine-harness.ts';
 
 const executor = createFunctionExecutor({ root: fixtures });
 afterAll(() => executor.close());
 
-let env: ReturnType<typeof realBackend>;
-afterEach(() => env.close());
+let current: ReturnType<typeof realBackend> | undefined;
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
 
 describe('graceful shutdown', () => {
   it('during a busy queue loses nothing and leaves nothing in flight: each message was processed once or is visible again', async () => {
-    env = realBackend();
+    const env = (current = realBackend());
     const spec = app('busy', [
       queue('busy', { visibilityTimeout: '1m', deadLetter: { maxReceiveCount: 5 } }),
       fn('work', './sqs-partial.ts', { concurrency: 2, env: { OUT_FILE: env.out }, triggers: [{ queue: 'busy', batchSize: 5, maxConcurrency: 2, batchingWindow: '20ms' }] }),
@@ -43,7 +47,7 @@ describe('graceful shutdown', () => {
   });
 
   it('at the deadline aborts a batch still running and makes its messages visible again at once', async () => {
-    env = realBackend();
+    const env = (current = realBackend());
     const spec = app('stuck', [queue('slow', { visibilityTimeout: '1m', deadLetter: { maxReceiveCount: 3 } }), fn('slow', './sqs-poison.ts', { timeout: '30s', env: { OUT_FILE: env.out }, triggers: [{ queue: 'slow', batchSize: 1 }] })]);
     const engine = await startEngine({ backend: env.backend, spec, executor });
     const { messageId } = await env.backend.queues.send('slow', { body: '{"sleepMs":20000}' });
@@ -57,5 +61,22 @@ describe('graceful shutdown', () => {
     expect(stats).toMatchObject({ visible: 1, inFlight: 0, deadLettered: 0 });
     const [run] = await env.backend.runs.list({ fn: 'slow' });
     expect(run).toMatchObject({ status: 'error', recordIds: [messageId], error: { type: 'Runtime.Aborted' } });
+  });
+});
+
+describe('stopping while a batch fills its batching window', () => {
+  it('hands the partial batch back at once instead of waiting out the window', async () => {
+    const t = makeLocalBackend();
+    try {
+      const spec = app('window', [queue('w'), fn('w', './sqs-partial.ts', { triggers: [{ queue: 'w', batchSize: 100, batchingWindow: '5m' }] })]);
+      const engine = await startEngine({ backend: t.backend, spec, executor, settings: { asyncDrainers: 0 } });
+      await t.backend.queues.send('w', { body: '{}' });
+      await until(async () => (await t.backend.queues.stats('w')).inFlight === 1, { what: 'the batch to start filling' });
+      await engine.stop({ deadlineMs: 1000 });
+      expect(await t.backend.queues.stats('w')).toMatchObject({ visible: 1, inFlight: 0 });
+      expect(await t.backend.runs.list()).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });

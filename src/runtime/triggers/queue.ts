@@ -90,7 +90,7 @@ export class QueueTrigger {
     try {
       for (;;) {
         const left = deadline - this.ctx.clock.now();
-        if (batch.size >= batchSize || left <= 0) break;
+        if (batch.size >= batchSize || left <= 0 || this.ctx.stopping.aborted) break;
         batch.add(await this.receive(batchSize - batch.size, Math.min(left, defaults.queue.maxWaitMs)));
       }
     } catch (err) {
