@@ -12,7 +12,8 @@
  *
  * States: running -> stopping (stop() called: no new receive, read or tick; running batches go
  * on) -> aborting (the deadline passed: running invocations are aborted and their messages made
- * visible at once) -> stopped (every loop has returned; the executor is closed if the engine
+ * visible at once; an executor the engine made is closed, which also ends async invocations,
+ * whose events are then retried after their backoff) -> stopped (every loop has returned; the executor is closed if the engine
  * made it, or if closeExecutor says so).
  */
 import { setMaxListeners } from 'node:events';
@@ -101,9 +102,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
     const first = await Promise.race([all.then(() => 'done' as const), deadline]);
     clearTimeout(timer);
-    if (first === 'deadline') aborting.abort();
+    let closing: Promise<void> | undefined;
+    if (first === 'deadline') {
+      aborting.abort();
+      // Async invocations (drainAsync) take no abort signal: closing the executor ends them (as
+      // errors, so their events are retried later). A given executor is left to its owner.
+      if (closeExecutor) closing = executor.close();
+    }
     await all;
-    if (closeExecutor) await executor.close();
+    if (closeExecutor) await (closing ?? executor.close());
   };
 
   return {
