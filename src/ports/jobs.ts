@@ -129,4 +129,85 @@ export interface JobStore {
   journal(id: string, relay: number, entry: StepEntry): Promise<void>;
 
   connection(): JobStoreConnection;
+
+  /** The per-item ledger of map coordinators. */
+  readonly maps: MapLedger;
+}
+
+/**
+ * The map ledger: one row per map and one per item, so a coordinator that dies can be started
+ * again and resume without running a succeeded item twice. Writes are batch-first: items are
+ * added, taken and completed many to a transaction.
+ *
+ * Map states: loading (items are being read from the source into the ledger) -> running
+ * (dispatching) -> succeeded | failed (over the failure budget, or a source error) | cancelled.
+ * Item states: pending -> running (taken by a coordinator) -> succeeded | failed | pending again (a
+ * retry). A coordinator starting on an existing map first puts its `running` items back to
+ * `pending` (their invocations died with the old process).
+ */
+export type MapStatus = 'loading' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type MapItemStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface MapCounts {
+  total: number;
+  pending: number;
+  running: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface MapRecord {
+  id: string;
+  fn: string;
+  status: MapStatus;
+  /** Items read from the source so far; `sourceDone` once all are. */
+  loaded: number;
+  sourceDone: boolean;
+  /** JSON of the options the map was started with (for `baton jobs status`). */
+  options: unknown;
+  error?: SerializedError;
+  /** Where the manifest is, once written. */
+  manifest?: { bucket: string; key: string };
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MapItem {
+  index: number;
+  item: unknown;
+  attempts: number;
+}
+
+export interface MapCompletion {
+  index: number;
+  status: 'succeeded' | 'failed' | 'pending';
+  attempts: number;
+  resultJson?: string;
+  error?: SerializedError;
+}
+
+export interface MapItemRow extends MapItem {
+  status: MapItemStatus;
+  result?: unknown;
+  error?: SerializedError;
+}
+
+export interface MapLedger {
+  /** Creates the map, or returns the existing one with that id. */
+  open(input: { id: string; fn: string; options: unknown }): Promise<MapRecord>;
+  get(id: string): Promise<MapRecord | undefined>;
+  list(limit?: number): Promise<MapRecord[]>;
+  /** Adds items from index `from` on (idempotent: an index already there is kept). */
+  addItems(id: string, from: number, itemsJson: readonly string[], sourceDone: boolean): Promise<void>;
+  /** Items left `running` by a dead coordinator go back to pending; returns how many. */
+  recover(id: string): Promise<number>;
+  /** Marks up to `limit` pending items running and returns them, lowest index first. */
+  take(id: string, limit: number): Promise<MapItem[]>;
+  complete(id: string, completions: readonly MapCompletion[]): Promise<void>;
+  counts(id: string): Promise<MapCounts>;
+  /** Items with this status, by index, a page at a time (after `afterIndex`). */
+  items(id: string, status: MapItemStatus, afterIndex: number, limit: number): Promise<MapItemRow[]>;
+  setStatus(id: string, status: MapStatus, extra?: { error?: SerializedError; manifest?: { bucket: string; key: string } }): Promise<MapRecord>;
+  /** Failed items back to pending with attempts reset; returns how many. */
+  redrive(id: string): Promise<number>;
 }

@@ -12,6 +12,7 @@ import { ConditionFailedError, NotFoundError, StaleReceiptError, type Serialized
 import type { ExecutorKind } from '../../../core/resources/fn.ts';
 import type { CreateJobInput, Job, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, Settlement, StepEntry, StepStatus } from '../../../ports/jobs.ts';
 import type { LocalContext } from '../context.ts';
+import { LocalMapLedger } from './map-ledger.ts';
 
 interface JobRow {
   id: string;
@@ -90,9 +91,11 @@ const final = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
 
 export class LocalJobStore implements JobStore {
   private readonly q;
+  readonly maps: LocalMapLedger;
 
   constructor(private readonly ctx: LocalContext) {
     const db = ctx.db;
+    this.maps = new LocalMapLedger(ctx);
     this.q = {
       insert: db.prepare(`INSERT INTO jobs (id, fn, status, input, executor, budget, created_at, updated_at, wake_at) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`),
       get: db.prepare<[string], JobRow>(`SELECT * FROM jobs WHERE id = ?`),
