@@ -1,17 +1,4 @@
 import { runParamConformance } from '../conformance/params.ts';
-import type { MakeBackend } from '../helpers/backend-factory.ts';
 import { makeLocalBackend } from '../helpers/local.ts';
 
-const makeLocal: MakeBackend = () => {
-  const t = makeLocalBackend();
-  return {
-    get backend() {
-      return t.backend;
-    },
-    clock: t.clock,
-    reopen: () => t.reopen(),
-    close: () => t.close(),
-  };
-};
-
-runParamConformance('local', makeLocal);
+runParamConformance('local', () => makeLocalBackend());

@@ -4,24 +4,11 @@ import { enqueueWithin } from '../../src/backends/local/queues/enqueue.ts';
 import { defaults } from '../../src/core/defaults.ts';
 import { NotFoundError, StaleReceiptError, TooLargeError, ValidationError } from '../../src/core/errors.ts';
 import { queueConfig, rejection, runQueueConformance } from '../conformance/queues.ts';
-import type { MakeBackend } from '../helpers/backend-factory.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 
 const SECOND = 1000;
 
-const makeLocal: MakeBackend = () => {
-  const t = makeLocalBackend();
-  return {
-    get backend() {
-      return t.backend;
-    },
-    clock: t.clock,
-    reopen: () => t.reopen(),
-    close: () => t.close(),
-  };
-};
-
-runQueueConformance('local', makeLocal);
+runQueueConformance('local', () => makeLocalBackend());
 
 /** Runs `fn` with a fresh local backend and always removes it. */
 async function withLocal(fn: (t: TestBackend) => Promise<void>): Promise<void> {

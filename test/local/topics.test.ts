@@ -7,24 +7,11 @@ import { LocalTopicStore } from '../../src/backends/local/topics/store.ts';
 import { defaults } from '../../src/core/defaults.ts';
 import { FakeClock } from '../../src/testing/fake-clock.ts';
 import { runTopicConformance } from '../conformance/topics.ts';
-import type { MakeBackend } from '../helpers/backend-factory.ts';
 import { drive } from '../helpers/drive.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server.ts';
 
-const makeLocal: MakeBackend = () => {
-  const t = makeLocalBackend();
-  return {
-    get backend() {
-      return t.backend;
-    },
-    clock: t.clock,
-    reopen: () => t.reopen(),
-    close: () => t.close(),
-  };
-};
-
-runTopicConformance('local', makeLocal);
+runTopicConformance('local', () => makeLocalBackend());
 
 describe('local topic store: crashes and restarts', () => {
   let t: TestBackend;
