@@ -32,7 +32,7 @@ describe('map coordinator', () => {
     const sink = join(t.dir, 'map1.db');
     const items = Array.from({ length: 300 }, (_, i) => ({ id: i }));
     const seen: MapProgress[] = [];
-    const s = await map(deps({ SINK: sink }), 'batch', items, { id: 'm1', concurrency: 4, batchSize: 10, onProgress: (p) => seen.push(p) });
+    const s = await map(deps({ SINK: sink }), 'batch', items, { id: 'm1', concurrency: 4, batchSize: 10, recordRuns: true, onProgress: (p) => seen.push(p) });
     expect(s).toMatchObject({ status: 'succeeded', counts: { total: 300, succeeded: 300, failed: 0, pending: 0, running: 0 } });
     expect(read(sink)).toMatchObject({ effects: 300, calls: 300 });
     const ok = await jsonl(s.outputs!.succeeded.bucket, s.outputs!.succeeded.key);

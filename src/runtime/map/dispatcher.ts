@@ -11,8 +11,8 @@
  *                            buffer at once with attempts + 1 (only the final outcome is written)
  *   running   -> failed      the last attempt failed; past the tolerated count the dispatcher stops
  *                            taking items (status 'budget'); batches in flight finish
- * Completions are written to the ledger in one transaction per event-loop turn (group commit), so
- * 10,000 items cost a few hundred small transactions, not 10,000. A coordinator killed between an
+ * Completions are written to the ledger in one transaction per event-loop turn, or per `readBatch`
+ * completions if sooner (group commit), so 10,000 items cost tens of transactions, not 10,000. A coordinator killed between an
  * item's end and that write runs the item again on restart: a succeeded item is one whose success
  * reached the ledger, and it never runs again.
  * A map cancelled in the ledger (`baton jobs cancel <id>`) is seen at the next refill.
@@ -143,6 +143,11 @@ export class Dispatcher {
   /** Group commit: every completion of this event-loop turn goes in one ledger transaction. */
   private enqueueWrite(done: MapCompletion[]): void {
     this.writes.push(...done);
+    // An executor that answers in microtasks never yields to setImmediate: write every readBatch too.
+    if (this.writes.length >= this.d.readBatch) {
+      this.writing = this.writing.then(() => this.write());
+      return;
+    }
     if (this.writeScheduled) return;
     this.writeScheduled = true;
     setImmediate(() => {

@@ -24,7 +24,11 @@ export interface MapOptions {
   toleratedFailures?: number | `${number}%`;
   /** Where the manifest, succeeded.jsonl and failed.jsonl go. @defaultValue { bucket: 'baton-maps', prefix: 'maps/<id>/' } */
   output?: { bucket?: string; prefix?: string };
-  /** Record each invocation as a run (trigger 'map:<id>'). @defaultValue true */
+  /**
+   * Record each invocation as a run (trigger 'map:<id>'). Off by default: the ledger already keeps
+   * each item's status, attempts and error, and two run writes per invocation would cost more than
+   * the dispatch itself. @defaultValue false
+   */
   recordRuns?: boolean;
   /** Called with live counts after each ledger write. */
   onProgress?: (progress: MapProgress) => void;
@@ -60,7 +64,7 @@ export function resolveOptions(id: string, o: MapOptions): ResolvedMapOptions {
     toleratedFailures: tolerated,
     bucket: o.output?.bucket ?? d.bucket,
     prefix: o.output?.prefix ?? `maps/${id}/`,
-    recordRuns: o.recordRuns ?? true,
+    recordRuns: o.recordRuns ?? false,
   };
 }
 
