@@ -68,11 +68,11 @@ export interface Engine {
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { backend, spec } = options;
   const clock = options.clock ?? backend.clock;
+  await provision(backend, spec);
   const owned = options.executor === undefined;
   const inner = options.executor ?? createFunctionExecutor({ root: spec.root ?? process.cwd() });
   const executor = new CountingExecutor(inner);
   const closeExecutor = options.closeExecutor ?? owned;
-  await provision(backend, spec);
 
   const stopping = new AbortController();
   const aborting = new AbortController();
@@ -91,7 +91,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const loops: EngineLoops = startLoops(ctx, spec);
   const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));
-  const all = Promise.allSettled([...loops.promises, ...drains]).then(() => undefined);
+  // A loop reports its own errors and goes on; one that still ends by throwing is reported here.
+  const all = Promise.all([...loops.promises, ...drains].map((p) => p.catch((err: unknown) => report.error('a loop ended with an error', err)))).then(() => undefined);
 
   let stopped: Promise<void> | undefined;
   const stop = async (deadlineMs: number) => {
