@@ -16,22 +16,20 @@ export interface CleaningOptions {
   emptyToNull?: boolean;
 }
 
-const control = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f';
+/** A RE2 character class of the characters to remove (each as \x{hex}, so none needs escaping). */
+function charClass(stripControl: boolean, extra: string): string | undefined {
+  const parts = stripControl ? ['\\x{0}-\\x{1f}', '\\x{7f}'] : [];
+  for (const ch of new Set(extra)) parts.push(`\\x{${ch.codePointAt(0)!.toString(16)}}`);
+  return parts.length ? `[${parts.join('')}]` : undefined;
+}
 
 /** The cleaned expression of a raw text expression. */
 export function cleanSql(raw: string, o: CleaningOptions = {}): string {
   let e = raw;
-  const remove = (o.stripControl ?? true ? control : '') + (o.strip ?? '');
-  if (remove) e = `translate(${e}, ${sqlLiteralChars(remove)}, '')`;
+  // regexp_replace, not translate: DuckDB's translate is ~50x slower on this path (measured).
+  const cls = charClass(o.stripControl ?? true, o.strip ?? '');
+  if (cls) e = `regexp_replace(${e}, ${sqlString(cls)}, '', 'g')`;
   if (o.trim ?? true) e = `trim(${e})`;
   if (o.emptyToNull ?? true) e = `NULLIF(${e}, '')`;
   return e;
-}
-
-/** A string of characters as a SQL expression (chr() for the unprintable ones, which a literal cannot hold safely). */
-function sqlLiteralChars(chars: string): string {
-  const printable = [...chars].filter((c) => c.charCodeAt(0) >= 32 && c.charCodeAt(0) !== 127);
-  const other = [...chars].filter((c) => c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127);
-  const parts = [...(printable.length ? [sqlString(printable.join(''))] : []), ...other.map((c) => `chr(${c.charCodeAt(0)})`)];
-  return parts.join(' || ');
 }

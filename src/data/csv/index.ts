@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { one, sqlIdent, sqlString, withDuck } from '../duck.ts';
+import { one, sqlString, withDuck } from '../duck.ts';
+import type { Column } from '../standardize/schema.ts';
+import { rejectedSql, validSql } from '../standardize/stage.ts';
 import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
 import { stageCsv, type CsvReadOptions } from './stage.ts';
 
@@ -30,16 +32,16 @@ export interface CsvCounts {
 }
 
 async function counts(conn: DuckDBConnection): Promise<{ read: number; valid: number; rejected: number }> {
-  const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE len(reasons) = 0) AS valid FROM staged');
+  const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE NOT _bad) AS valid FROM staged');
   const read = Number(c['read']);
   const valid = Number(c['valid']);
   return { read, valid, rejected: read - valid };
 }
 
-async function writeRejected(conn: DuckDBConnection, objects: ObjectStore, ref: ObjectRef, dir: string, n: number): Promise<ObjectHead | undefined> {
+async function writeRejected(conn: DuckDBConnection, columns: readonly Column[], objects: ObjectStore, ref: ObjectRef, dir: string, n: number): Promise<ObjectHead | undefined> {
   if (n === 0) return undefined;
   const path = join(dir, 'rejected.jsonl');
-  await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(path)} (FORMAT json)`);
+  await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(path)} (FORMAT json)`);
   return putFile(objects, ref, path, 'application/x-ndjson');
 }
 
@@ -52,10 +54,10 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
     const { c, rejectedPath } = await withDuck(
       async (conn) => {
         const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
-        await conn.run(`COPY (SELECT ${columns.map((col) => sqlIdent(col.name)).join(', ')} FROM staged WHERE len(reasons) = 0 ORDER BY line) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+        await conn.run(`COPY (${validSql(columns)}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
         const c = await counts(conn);
         const rejectedPath = c.rejected > 0 ? join(tmp.dir, 'rejected.jsonl') : undefined;
-        if (rejectedPath) await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(rejectedPath)} (FORMAT json)`);
+        if (rejectedPath) await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(rejectedPath)} (FORMAT json)`);
         return { c, rejectedPath };
       },
       { tempDir: join(tmp.dir, 'spill') },
@@ -83,9 +85,9 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
     const path = await inputPath(objects, options.source, tmp.dir);
     const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
     const c = await counts(conn);
-    const rejectedObject = await writeRejected(conn, objects, options.rejected, tmp.dir, c.rejected);
+    const rejectedObject = await writeRejected(conn, columns, objects, options.rejected, tmp.dir, c.rejected);
     options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
-    const result = await conn.stream(`SELECT ${columns.map((col) => sqlIdent(col.name)).join(', ')} FROM staged WHERE len(reasons) = 0 ORDER BY line`);
+    const result = await conn.stream(validSql(columns));
     const names = result.columnNames();
     let batch: Array<Record<string, unknown>> = [];
     for (;;) {

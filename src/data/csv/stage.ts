@@ -14,7 +14,7 @@ import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
 import { mergeReaderRejects } from '../rejects.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
-import { reasonsListSql, typedColumnsSql } from '../standardize/sql.ts';
+import { stagedTableSql } from '../standardize/stage.ts';
 import { cleanSql, type CleaningOptions } from './clean.ts';
 
 export interface CsvReadOptions {
@@ -80,9 +80,9 @@ export async function stageCsv(conn: DuckDBConnection, path: string, where: stri
       action: 'Rename the schema fields to match the header, or fix the file.',
     });
   }
-  const raw = (c: Column) => cleanSql(sqlIdent(c.name), o.cleaning);
-  const rawRow = `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`;
-  await conn.run(`CREATE TEMP TABLE staged AS SELECT ordinality + 1 AS line, ${typedColumnsSql(columns, raw)}, ${reasonsListSql(columns, raw)} AS reasons, CASE WHEN len(reasons) > 0 THEN ${rawRow} END AS raw FROM ${source}`);
+  const fields = columns.map((c, i) => `, ${cleanSql(sqlIdent(c.name), o.cleaning)} AS _r${i + 1}`).join('');
+  const src = `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`;
+  await conn.run(stagedTableSql(columns, `SELECT *, ordinality + 1 AS _line, NULL::VARCHAR[] AS _pre${fields} FROM ${source}`, src));
   await mergeReaderRejects(conn, 'staged', 'csv_rejects');
   return columns;
 }

@@ -13,11 +13,11 @@
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { one, sqlIdent, sqlString, withDuck } from '../duck.ts';
+import { one, sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
 import { mergeReaderRejects } from '../rejects.ts';
 import { compileSchema, type Column } from './schema.ts';
-import { reasonsListSql, typedColumnsSql } from './sql.ts';
+import { rejectedSql, stagedTableSql, validSql } from './stage.ts';
 
 export interface StandardizeOptions {
   source: ObjectRef;
@@ -45,13 +45,13 @@ export function linesSql(path: string, gzip: boolean, rejectsTable: string): str
   return `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, store_rejects=true, rejects_table=${sqlString(rejectsTable)}, rejects_scan=${sqlString(`${rejectsTable}_scan`)}) WITH ORDINALITY`;
 }
 
-/** Builds the staging query: line, typed columns, reasons, and the raw line for rejected rows. */
-export function stagingSql(columns: readonly Column[], source: string): string {
+/** The L1 query of stage.ts for JSON lines: each line's fields extracted in one parse. */
+export function jsonLinesL1(columns: readonly Column[], source: string): string {
   const paths = columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ');
-  const raw = (_c: Column, i: number) => `v[${i + 1}]`;
-  const reasons = `CASE WHEN v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] ELSE ${reasonsListSql(columns, raw)} END`;
-  return `SELECT line, ${typedColumnsSql(columns, raw)}, ${reasons} AS reasons, CASE WHEN len(reasons) > 0 THEN j END AS raw
-    FROM (SELECT ordinality AS line, j, ${columns.length ? `TRY(json_extract_string(j, [${paths}]))` : `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`} AS v FROM ${source} WHERE j IS NOT NULL AND trim(j) <> '')`;
+  const extract = columns.length ? `TRY(json_extract_string(j, [${paths}]))` : `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`;
+  const fields = columns.map((_, i) => `, _v[${i + 1}] AS _r${i + 1}`).join('');
+  return `SELECT _line, j, CASE WHEN _v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] END AS _pre${fields}
+    FROM (SELECT ordinality AS _line, j, ${extract} AS _v FROM ${source} WHERE j IS NOT NULL AND trim(j) <> '')`;
 }
 
 export async function standardize(objects: ObjectStore, options: StandardizeOptions): Promise<StandardizeResult> {
@@ -64,14 +64,13 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
     const counts = await withDuck(
       async (conn) => {
-        await conn.run(`CREATE TEMP TABLE staged AS ${stagingSql(columns, linesSql(path, gzip, 'rejected_lines'))}`);
+        await conn.run(stagedTableSql(columns, jsonLinesL1(columns, linesSql(path, gzip, 'rejected_lines')), 'j'));
         await mergeReaderRejects(conn, 'staged', 'rejected_lines');
-        const cols = columns.map((c) => sqlIdent(c.name)).join(', ');
-        await conn.run(`COPY (SELECT ${cols} FROM staged WHERE len(reasons) = 0 ORDER BY line) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
-        const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE len(reasons) = 0) AS valid FROM staged');
+        await conn.run(`COPY (${validSql(columns)}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+        const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE NOT _bad) AS valid FROM staged');
         const read = Number(c['read']);
         const valid = Number(c['valid']);
-        if (read > valid) await conn.run(`COPY (SELECT line, reasons, raw FROM staged WHERE len(reasons) > 0 ORDER BY line) TO ${sqlString(rejectedPath)} (FORMAT json)`);
+        if (read > valid) await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(rejectedPath)} (FORMAT json)`);
         return { read, valid, rejected: read - valid };
       },
       { tempDir: join(tmp.dir, 'spill') },

@@ -1,9 +1,9 @@
 /**
  * Schema columns as SQL: for each column, the typed value (TRY_CAST, so a bad value becomes NULL
- * instead of aborting the query) and the reason it fails, if it does. All reasons of a row are
- * gathered in one list, so a record's every failure is reported at once.
+ * instead of aborting the query) and the reason it fails, if it does (stage.ts gathers every
+ * reason of a rejected row into one list, so a record's every failure is reported at once).
  */
-import { sqlIdent, sqlString } from '../duck.ts';
+import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
 
 const expected: Record<Column['kind'], string> = {
@@ -38,15 +38,4 @@ export function reasonSql(col: Column, raw: string): string {
     parts.push(`WHEN ${raw} IS NOT NULL AND ${typedSql(col, raw)} IS NULL THEN '${name}: expected ${expected[col.kind]}, got ' || to_json(left(${raw}, 60))::VARCHAR`);
   }
   return parts.length === 0 ? 'NULL' : `CASE ${parts.join(' ')} END`;
-}
-
-/** `list_filter([...reasons], r -> r IS NOT NULL)` over all columns plus any extra reasons. */
-export function reasonsListSql(columns: readonly Column[], rawOf: (col: Column, i: number) => string, extra: readonly string[] = []): string {
-  const items = [...extra, ...columns.map((c, i) => reasonSql(c, rawOf(c, i)))].filter((r) => r !== 'NULL');
-  return items.length === 0 ? '[]::VARCHAR[]' : `list_filter([${items.join(', ')}], r -> r IS NOT NULL)`;
-}
-
-/** `typed AS "name"` for every column. */
-export function typedColumnsSql(columns: readonly Column[], rawOf: (col: Column, i: number) => string): string {
-  return columns.map((c, i) => `${typedSql(c, rawOf(c, i))} AS ${sqlIdent(c.name)}`).join(', ');
 }
