@@ -32,3 +32,9 @@ export { csvToParquet, csvBatches, type CsvIngestOptions, type CsvCounts, type C
 export { compact, hourFromKey, type CompactOptions, type CompactResult, type Completeness, type HourResult } from './data/compact/index.ts';
 export { Catalog, type CatalogTable, type CatalogPartition, type CatalogColumn } from './data/catalog/index.ts';
 export { query, type QueryParams, type QueryResult } from './data/query.ts';
+export type * from './ports/jobs.ts';
+export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, createJobRunner, JobRunner, type JobContext, type JobFunction, type JobRunnerOptions, type StartJobOptions, type StepOptions, type WaitForOptions, type EachOptions } from './runtime/jobs/index.ts';
+export { map, resumeMap, redriveMap, mapProgress, type MapDeps, type MapSummary, type MapOptions, type MapProgress, type MapSource, type MapOutputs } from './runtime/map/index.ts';
+export { createContainerExecutor, ContainerExecutor, createRoutingExecutor, RoutingExecutor, type ContainerExecutorOptions, type RoutedInvocation } from './runtime/container/index.ts';
+export type { ExecutorKind, FnRoute } from './core/resources/fn.ts';
+export { connect } from './runtime/connect.ts';

@@ -4,7 +4,9 @@ import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerInvoke } from './commands/invoke.ts';
+import { registerJobs } from './commands/jobs.ts';
 import { registerLogs } from './commands/logs.ts';
+import { registerMap } from './commands/map.ts';
 import { registerObjects } from './commands/objects.ts';
 import { registerParams } from './commands/params.ts';
 import { registerQuery } from './commands/query.ts';
@@ -32,6 +34,8 @@ registerSchedules(program);
 registerInvoke(program);
 registerRuns(program);
 registerLogs(program);
+registerJobs(program);
+registerMap(program);
 registerQuery(program);
 registerCatalog(program);
 

@@ -261,6 +261,8 @@ export const defaults = {
     dir: '.baton',
     /** Environment variable overriding the state directory. */
     dirEnv: 'BATON_DIR',
+    /** Environment variable naming the backend a handler's connect() opens ('local'). */
+    backendEnv: 'BATON_BACKEND',
     /** @defaultValue 5 s to wait for a SQLite write lock held by another process. */
     busyTimeoutMs: 5000,
   },
@@ -269,5 +271,6 @@ export const defaults = {
 /** Every environment variable Baton reads. */
 export const envVars = {
   BATON_DIR: 'the local backend state directory (default .baton)',
+  BATON_BACKEND: "the backend connect() opens inside a handler (set by the executor; 'local')",
   BATON_PARAMS_KEY: 'base64 32-byte key encrypting SecureString parameters (else a generated key file)',
 } as const;

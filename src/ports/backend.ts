@@ -21,5 +21,10 @@ export interface Backend {
   /** The write-ahead store of firehose ingestion buffers. */
   readonly firehose: FirehoseStore;
   readonly jobs: JobStore;
+  /**
+   * Environment variables a handler's process (worker thread or container) needs to reach this
+   * same backend through `connect()`; executors add them to every handler's environment.
+   */
+  readonly handlerEnv: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }

@@ -59,6 +59,11 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
     runs: new LocalRunStore(context),
     firehose: new LocalFirehoseStore(context),
     jobs: new LocalJobStore(context),
+    handlerEnv: {
+      [defaults.store.backendEnv]: 'local',
+      [defaults.store.dirEnv]: dir,
+      ...(options.paramsKey ? { [defaults.params.keyEnv]: options.paramsKey.toString('base64') } : {}),
+    },
     async close() {
       if (closed) return;
       closed = true;

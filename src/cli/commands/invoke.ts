@@ -53,7 +53,7 @@ export function registerInvoke(program: Command): void {
     .action(async (name: string, o: InvokeCliOptions, cmd: Command) => {
       const event = readEvent(o);
       await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createFunctionExecutor({ root: spec.root ?? process.cwd() });
+        const executor = createFunctionExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
         const deps = { backend, executor, fns: spec.fns };
         try {
           if (o.async) {

@@ -70,7 +70,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? backend.clock;
   await provision(backend, spec);
   const owned = options.executor === undefined;
-  const inner = options.executor ?? createFunctionExecutor({ root: spec.root ?? process.cwd() });
+  const inner = options.executor ?? createFunctionExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
   const executor = new CountingExecutor(inner);
   const closeExecutor = options.closeExecutor ?? owned;
 
