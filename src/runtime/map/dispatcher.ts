@@ -97,13 +97,14 @@ export class Dispatcher {
     }
     const taken = await this.d.ledger.take(this.d.mapId, this.d.readBatch);
     if (taken.length < this.d.readBatch) this.exhausted = true;
+    // Live counts show as running only what is in flight; taken items wait in the buffer as pending.
     this.buffer.push(...taken);
-    this.counts.pending -= taken.length;
-    this.counts.running += taken.length;
   }
 
   private async dispatch(batch: MapItem[]): Promise<void> {
     this.inflight++;
+    this.counts.pending -= batch.length;
+    this.counts.running += batch.length;
     let outcomes: Outcome[];
     try {
       outcomes = interpret(await this.invoke(batch), batch.map((b) => b.index), this.o.batchSize === 1);
@@ -121,6 +122,8 @@ export class Dispatcher {
         this.counts.succeeded++;
       } else if (attempts <= this.o.retries && out.error.code !== 'NON_RETRIABLE') {
         this.buffer.push({ ...item, attempts });
+        this.counts.running--;
+        this.counts.pending++;
       } else {
         done.push({ index: item.index, status: 'failed', attempts, error: out.error });
         this.counts.running--;
