@@ -6,6 +6,7 @@ import { defaults } from './defaults.ts';
 import { DefinitionError, show } from './errors.ts';
 import type { AlarmConfig, AlarmResource } from './resources/alarm.ts';
 import type { BucketResource } from './resources/bucket.ts';
+import type { FirehoseConfig, FirehoseResource } from './resources/firehose.ts';
 import type { Destination, FnConfig, FnResource } from './resources/fn.ts';
 import { nameSchema } from './resources/define.ts';
 import type { ParamsConfig, ParamsResource } from './resources/params.ts';
@@ -14,7 +15,7 @@ import type { ScheduleConfig, ScheduleResource } from './resources/schedule.ts';
 import type { TableResource } from './resources/table.ts';
 import type { TopicResource } from './resources/topic.ts';
 
-export type AnyResource = FnResource | BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource | AlarmResource;
+export type AnyResource = FnResource | BucketResource | QueueResource | TableResource | ParamsResource | ScheduleResource | TopicResource | AlarmResource | FirehoseResource;
 
 /** A validated app: every resource resolved, every reference between resources checked. */
 export interface AppSpec {
@@ -28,11 +29,12 @@ export interface AppSpec {
   readonly topics: readonly TopicConfig[];
   readonly fns: readonly FnConfig[];
   readonly alarms: readonly AlarmConfig[];
+  readonly firehoses: readonly FirehoseConfig[];
   /** The folder relative handler modules are resolved against (the config file's), set by the loader. */
   root?: string;
 }
 
-const kinds = new Set(['fn', 'bucket', 'queue', 'table', 'params', 'schedule', 'topic', 'alarm']);
+const kinds = new Set(['fn', 'bucket', 'queue', 'table', 'params', 'schedule', 'topic', 'alarm', 'firehose']);
 
 /**
  * Declares an app from its resources. Dead-letter queues named by a queue but not declared are
@@ -45,13 +47,13 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     throw new DefinitionError(`app ${show(name)}: the name is invalid; use letters, digits, '.', '-' and '_', starting with a letter or digit.`);
   }
   if (!Array.isArray(resources)) {
-    throw new DefinitionError(`app "${name}": resources must be an array of fn(), bucket(), queue(), table(), params(), schedule(), topic() and alarm() declarations; got ${show(resources)}.`);
+    throw new DefinitionError(`app "${name}": resources must be an array of fn(), bucket(), queue(), table(), params(), schedule(), topic(), alarm() and firehose() declarations; got ${show(resources)}.`);
   }
   const seen = new Map<string, string>();
-  const by = { fn: [] as FnConfig[], bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[], alarm: [] as AlarmConfig[] };
+  const by = { fn: [] as FnConfig[], bucket: [] as BucketConfig[], queue: [] as QueueConfig[], table: [] as TableConfig[], params: [] as ParamsConfig[], schedule: [] as ScheduleConfig[], topic: [] as TopicConfig[], alarm: [] as AlarmConfig[], firehose: [] as FirehoseConfig[] };
   resources.forEach((r, i) => {
     if (!r || typeof r !== 'object' || !kinds.has((r as { kind?: string }).kind ?? '')) {
-      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with fn(), bucket(), queue(), table(), params(), schedule(), topic() or alarm().`);
+      throw new DefinitionError(`app "${name}": resources[${i}] is ${show(r)}, not a resource; declare it with fn(), bucket(), queue(), table(), params(), schedule(), topic(), alarm() or firehose().`);
     }
     const res = r as AnyResource;
     const id = `${res.kind}:${res.name}`;
@@ -118,5 +120,9 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
       throw new DefinitionError(`alarm "${a.name}": metric "deadLettered" watches queue "${a.queue}"'s dead-letter queue, but it has none; give the queue deadLetter: { maxReceiveCount: ... }, or watch the DLQ itself with metric "depth".`);
     }
   }
-  return { kind: 'app', name, alarms: by.alarm, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic, fns: by.fn };
+  const buckets = new Set(by.bucket.map((b) => b.name));
+  for (const f of by.firehose) {
+    if (!buckets.has(f.bucket)) throw new DefinitionError(`firehose "${f.name}": field "destination.bucket" names bucket "${f.bucket}", which is not declared; declare it with bucket("${f.bucket}") in the app.`);
+  }
+  return { kind: 'app', name, firehoses: by.firehose, alarms: by.alarm, buckets: by.bucket, queues: [...queues.values()], tables: by.table, params: by.params, schedules: by.schedule, topics: by.topic, fns: by.fn };
 }

@@ -5,6 +5,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openLocal } from '../../src/backends/local/index.ts';
+import { app } from '../../src/core/app.ts';
+import { bucket } from '../../src/core/resources/bucket.ts';
 import { firehose, type FirehoseOptions } from '../../src/core/resources/firehose.ts';
 import { Firehose } from '../../src/data/firehose/index.ts';
 import type { ObjectStore } from '../../src/ports/objects.ts';
@@ -31,6 +33,13 @@ async function records(prefix: string, objects: ObjectStore = t.backend.objects)
 }
 
 describe('firehose', () => {
+  it('is declared in an app with its options resolved, and must name a declared bucket', () => {
+    const spec = app('lake', [bucket('lake-raw'), firehose('clicks', { destination: { bucket: 'lake-raw', prefix: 'raw/' }, buffer: { size: '1MiB', interval: '60s' } })]);
+    expect(spec.firehoses).toEqual([{ name: 'clicks', bucket: 'lake-raw', prefix: 'raw/', errorPrefix: 'raw/errors/', bufferBytes: 1024 * 1024, bufferIntervalMs: 60_000, compression: 'gzip' }]);
+    expect(() => app('lake', [firehose('clicks', { destination: { bucket: 'nope' } })])).toThrow(/firehose "clicks": field "destination.bucket" names bucket "nope", which is not declared/);
+    expect(() => firehose('clicks', { destination: { bucket: 'lake-raw', prefix: 'raw' } })).toThrow(/field "destination.prefix" = "raw": a prefix is '' or ends with '\/'/);
+  });
+
   it('refuses batches over the Firehose limits with clear errors and stores nothing', async () => {
     const h = hose();
     await expect(h.putRecordBatch(Array.from({ length: 501 }, () => 'x'))).rejects.toThrow(/got 501 records; the limit is 500 per call/);
