@@ -44,7 +44,7 @@ describe('map coordinator killed with SIGKILL', () => {
     const kills = 2;
     const durable: Array<Set<string>> = [];
     for (let gen = 0; gen < kills; gen++) {
-      const run = await coordinator(gen, 20 + Math.floor(Math.random() * 300));
+      const run = await coordinator(gen, 20 + Math.floor(Math.random() * 180));
       expect(run.killed).toBe(true);
       durable.push(succeededInLedger());
     }
