@@ -81,4 +81,17 @@ describe('relay jobs', () => {
     expect(done.status).toBe('cancelled');
     expect(read(sink).effects).toBeLessThan(500);
   });
+
+  it('resumes a job a dead process left running from its last checkpoint (resumeAll)', async () => {
+    const sink = join(t.dir, 'resume-sink.db');
+    const jobs = t.backend.jobs;
+    await jobs.create({ id: 'orphan-1', fn: 'relay', input: { n: 10, sink, perItemMs: 1 }, executor: 'function', budget: { maxRelays: 100, maxFailures: 3 } });
+    const dead = await jobs.claim('orphan-1');
+    await jobs.checkpoint('orphan-1', dead!.relay, '6', { done: 6, total: 10 });
+    const [job] = await runner().resumeAll();
+    expect(job).toMatchObject({ id: 'orphan-1', status: 'succeeded', relay: 2, progress: { done: 10, total: 10 } });
+    expect([...read(sink).callsByItem.keys()]).toEqual(['6', '7', '8', '9']);
+    // The dead relay's late write is refused by the fence.
+    await expect(jobs.checkpoint('orphan-1', dead!.relay, '3')).rejects.toThrow(/job "orphan-1" has already succeeded/);
+  });
 });

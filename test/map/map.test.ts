@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +94,20 @@ describe('map coordinator', () => {
     expect((await jsonl('baton-maps', 'maps/m6/succeeded.jsonl')).map((r) => r.item)).toEqual([{ id: '1', name: 'Ada, Countess' }, { id: '2', name: 'say "hi"' }]);
     await map(deps(), 'unit', { bucket: 'map-input', key: 'rows.jsonl', format: 'jsonl' }, { id: 'm7' });
     expect((await jsonl('baton-maps', 'maps/m7/succeeded.jsonl')).map((r) => r.item)).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  it('reads the rows of a Parquet object in batches', async () => {
+    const file = join(t.dir, 'rows.parquet');
+    const duck = await DuckDBInstance.create(':memory:');
+    const conn = await duck.connect();
+    await conn.run(`COPY (SELECT range AS id, 'name ' || range AS name FROM range(2500)) TO '${file}' (FORMAT parquet)`);
+    conn.closeSync();
+    duck.closeSync();
+    await t.backend.objects.declare({ name: 'map-input', notifications: [] });
+    await t.backend.objects.put('map-input', 'rows.parquet', readFileSync(file));
+    const s = await map(deps(), 'batch', { bucket: 'map-input', key: 'rows.parquet', format: 'parquet' }, { id: 'm8', concurrency: 4, batchSize: 100 });
+    expect(s.counts).toMatchObject({ total: 2500, succeeded: 2500 });
+    const ok = await jsonl('baton-maps', 'maps/m8/succeeded.jsonl');
+    expect(ok[1234]).toMatchObject({ index: 1234, item: { id: '1234', name: 'name 1234' } });
   });
 });

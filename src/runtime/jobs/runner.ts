@@ -112,6 +112,13 @@ export class JobRunner {
     return this.run(job.id, options.signal ? { signal: options.signal } : {});
   }
 
+  /** Drives every unfinished job, e.g. after a restart (a `running` job resumes from its checkpoint). */
+  async resumeAll(options: { signal?: AbortSignal } = {}): Promise<Job[]> {
+    const { jobs } = this.opts.backend;
+    const open = [...(await jobs.list({ status: 'running', limit: 1000 })), ...(await jobs.list({ status: 'queued', limit: 1000 }))];
+    return Promise.all(open.map((j) => this.run(j.id, options)));
+  }
+
   cancel(id: string): Promise<Job> {
     return this.opts.backend.jobs.cancel(id);
   }

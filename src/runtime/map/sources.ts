@@ -8,17 +8,20 @@
  *                                                 { bucket, key, size, etag }, listed page by page
  *   { bucket, key, format: 'csv' | 'jsonl' }      the object's rows, streamed line by line: CSV rows
  *                                                 as objects keyed by the header, JSON lines parsed
+ *   { bucket, key, format: 'parquet' }            the file's rows, read with DuckDB in batches
  */
 import { createInterface } from 'node:readline';
 import { ValidationError, show } from '../../core/errors.ts';
 import type { ObjectStore } from '../../ports/objects.ts';
+import { defaults } from '../../core/defaults.ts';
 import { splitCsvLine } from './csv.ts';
+import { readParquetRows } from './parquet.ts';
 
 export type MapSource =
   | readonly unknown[]
   | AsyncIterable<unknown>
   | { bucket: string; prefix: string }
-  | { bucket: string; key: string; format: 'csv' | 'jsonl' };
+  | { bucket: string; key: string; format: 'csv' | 'jsonl' | 'parquet' };
 
 export function describeSource(source: MapSource): string {
   if (Array.isArray(source)) return `array of ${source.length}`;
@@ -47,11 +50,15 @@ export async function* readSource(source: MapSource, objects: ObjectStore, skip:
     } while (token);
     return;
   }
+  if (typeof s.bucket === 'string' && typeof s.key === 'string' && s.format === 'parquet') {
+    yield* readParquetRows(objects, s.bucket, s.key, skip, defaults.map.readBatch);
+    return;
+  }
   if (typeof s.bucket === 'string' && typeof s.key === 'string' && (s.format === 'csv' || s.format === 'jsonl')) {
     yield* readRows(objects, s.bucket, s.key, s.format, skip);
     return;
   }
-  throw new ValidationError(`map: the source ${show(source)} is not one map understands.`, { action: "Pass an array, an async iterable, { bucket, prefix }, or { bucket, key, format: 'csv' | 'jsonl' }." });
+  throw new ValidationError(`map: the source ${show(source)} is not one map understands.`, { action: "Pass an array, an async iterable, { bucket, prefix }, or { bucket, key, format: 'csv' | 'jsonl' | 'parquet' }." });
 }
 
 async function* readRows(objects: ObjectStore, bucket: string, key: string, format: 'csv' | 'jsonl', skip: number): AsyncGenerator<unknown> {
