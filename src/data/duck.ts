@@ -30,6 +30,7 @@ export async function withDuck<T>(fn: (conn: DuckDBConnection) => Promise<T>, op
   try {
     const conn = await instance.connect();
     try {
+      await conn.run(`SET TimeZone = 'UTC'`);
       return await fn(conn);
     } finally {
       conn.closeSync();

@@ -63,6 +63,15 @@ describe('standardize', () => {
     expect(rejected[4]!.reasons[0]).toMatch(/^unreadable line: /);
   });
 
+  it('stores timestamps as UTC, offsets applied', async () => {
+    const rows = ['2026-01-01T00:00:00Z', '2026-01-01T02:00:00+02:00', '2025-12-31T19:00:00.000-05:00'].map((at, i) => JSON.stringify({ id: i, user: 'u', amount: 1, at, kind: 'buy', note: 'x' }));
+    await t.backend.objects.put('lake', 'raw/tz.jsonl', rows.join('\n'));
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/tz.jsonl' }, schema, output: { bucket: 'lake', key: 'std/tz.parquet' }, rejected: { bucket: 'lake', key: 'rejected/tz.jsonl' } });
+    expect(r).toMatchObject({ read: 3, valid: 3, rejected: 0 });
+    const got = await sql(`SELECT DISTINCT "at"::VARCHAR AS at FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/tz.parquet')}')`);
+    expect(got).toEqual([{ at: '2026-01-01 00:00:00' }]);
+  });
+
   it('validates one record at the ingestion edge', () => {
     expect(validateRecord(schema, JSON.parse(line(1)))).toMatchObject({ ok: true });
     expect(validateRecord(schema, { id: 1.5, user: 'u' })).toMatchObject({ ok: false, reasons: expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^amount: /)]) });

@@ -82,6 +82,7 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(tmp.dir, 'spill') });
   const conn = await instance.connect();
   try {
+    await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
     const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
     const c = await counts(conn);

@@ -19,9 +19,12 @@ const expected: Record<Column['kind'], string> = {
 /** The typed value of a column from its raw text expression. */
 export function typedSql(col: Column, raw: string): string {
   if (col.kind === 'string' || col.kind === 'enum') return raw;
-  if (col.kind === 'timestamp') return `CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP)`;
-  // TRY_CAST('2.5' AS BIGINT) rounds to 3; a whole number must be whole.
-  if (col.kind === 'int') return `CASE WHEN TRY_CAST(${raw} AS DOUBLE) = round(TRY_CAST(${raw} AS DOUBLE)) THEN TRY_CAST(${raw} AS BIGINT) END`;
+  // Stored as UTC. A plain TIMESTAMP cast reads '…Z' right but drops any other offset, so only
+  // 'Z' strings (what toISOString writes: the common case) take the fast cast; the rest go
+  // through TIMESTAMPTZ (the session time zone is UTC, duck.ts).
+  if (col.kind === 'timestamp') return `CASE WHEN ends_with(${raw}, 'Z') THEN TRY_CAST(${raw} AS TIMESTAMP) ELSE CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
+  // TRY_CAST('2.5' AS BIGINT) rounds to 3: a whole number is written without a fraction.
+  if (col.kind === 'int') return `CASE WHEN NOT contains(${raw}, '.') THEN TRY_CAST(${raw} AS BIGINT) END`;
   return `TRY_CAST(${raw} AS ${col.sqlType})`;
 }
 
