@@ -24,6 +24,7 @@ const fns = [
   fn('stubborn', './relay.ts', { handler: 'stubborn', timeout: 1000 }).config,
   fn('slow', './relay.ts', { handler: 'slow', timeout: 300 }).config,
   fn('huge', './relay.ts', { handler: 'huge' }).config,
+  fn('broken', './relay.ts', { handler: 'broken' }).config,
 ];
 const runner = () => createJobRunner({ backend: t.backend, executor, fns, settings: { retryBaseMs: 0 } });
 
@@ -93,5 +94,14 @@ describe('relay jobs', () => {
     expect([...read(sink).callsByItem.keys()]).toEqual(['6', '7', '8', '9']);
     // The dead relay's late write is refused by the fence.
     await expect(jobs.checkpoint('orphan-1', dead!.relay, '3')).rejects.toThrow(/job "orphan-1" has already succeeded/);
+  });
+
+  it('fails a job when its budget of failed attempts or relays runs out, saying which', async () => {
+    const failing = await runner().runJob('broken', { id: 'broken-1', maxFailures: 2 });
+    expect(failing).toMatchObject({ status: 'failed', relay: 3, failures: 3 });
+    expect(failing.error?.message).toMatch(/^job "broken-1": gave up after 3 failed attempts \(the budget allows 2\); the last was TypeError: the upstream API is down\./);
+    const relays = await runner().runJob('relay', { id: 'budget-1', maxRelays: 2, input: { n: 5, sink: join(t.dir, 'budget.db'), perItemMs: 1, marginMs: 60_000 } });
+    expect(relays).toMatchObject({ status: 'failed', relay: 3, checkpoint: 2 });
+    expect(relays.error?.message).toContain('job "budget-1": the relay budget ran out after 2 relays without finishing.');
   });
 });
