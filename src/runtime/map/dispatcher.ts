@@ -15,7 +15,7 @@
  * completions if sooner (group commit), so 10,000 items cost tens of transactions, not 10,000. A coordinator killed between an
  * item's end and that write runs the item again on restart: a succeeded item is one whose success
  * reached the ledger, and it never runs again.
- * A map cancelled in the ledger (`baton jobs cancel <id>`) is seen at the next refill.
+ * A map cancelled in the ledger (`baton jobs cancel <id>`) is seen at the next refill or ledger write.
  */
 import { serializeError, type SerializedError } from '../../core/errors.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
@@ -164,6 +164,8 @@ export class Dispatcher {
     if (!batch.length) return;
     try {
       await this.d.ledger.complete(this.d.mapId, batch);
+      // A cancel from another process (`baton jobs cancel`) is seen at the next write.
+      if ((await this.d.ledger.get(this.d.mapId))?.status === 'cancelled') this.stopped ??= 'cancelled';
     } catch (err) {
       this.writeError ??= err;
       this.stopped ??= 'error';
