@@ -43,6 +43,11 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
+/** The faster of two runs: the machine is shared, so one run can land on a busy moment. */
+async function best(fn: () => Promise<unknown>): Promise<number> {
+  return Math.min(await time(fn), await time(fn));
+}
+
 /** Writes a file with DuckDB straight into the bucket folder, then registers it as an object by putting it. */
 async function generate(key: string, select: string, format: string): Promise<string> {
   const tmp = join(dir, key.replaceAll('/', '_'));
@@ -61,13 +66,13 @@ try {
     // ~1% of rows break the schema (a non-numeric amount, an unknown kind), so reasons are exercised.
     const path = await generate(
       'raw/events.jsonl',
-      `SELECT range AS id, 'user' || (range % 1000) AS "user", CASE WHEN range % 211 = 0 THEN 'n/a' ELSE (range * 0.5)::VARCHAR END AS amount, range % 2 = 0 AS ok, TIMESTAMP '2026-01-01' + INTERVAL (range) SECOND AS at, CASE WHEN range % 307 = 0 THEN 'jump' ELSE ['view','click','buy'][1 + range % 3] END AS kind FROM range(${JSON_ROWS})`,
+      `SELECT range AS id, 'user' || (range % 1000) AS "user", CASE WHEN range % 211 = 0 THEN 'n/a' ELSE (range * 0.5)::VARCHAR END AS amount, range % 2 = 0 AS ok, strftime(TIMESTAMP '2026-01-01' + INTERVAL (range) SECOND, '%Y-%m-%dT%H:%M:%S.000Z') AS at, CASE WHEN range % 307 = 0 THEN 'jump' ELSE ['view','click','buy'][1 + range % 3] END AS kind FROM range(${JSON_ROWS})`,
       'FORMAT json',
     );
     const schema = z.object({ id: z.int(), user: z.string(), amount: z.number(), ok: z.boolean(), at: z.iso.datetime(), kind: z.enum(['view', 'click', 'buy']) });
-    const base = await time(() => duck(`COPY (SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited')) TO ${sqlString(out + '-json.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
+    const base = await best(() => duck(`COPY (SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited')) TO ${sqlString(out + '-json.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
     let valid = 0;
-    const ours = await time(async () => {
+    const ours = await best(async () => {
       const r = await standardize(objects, { source: { bucket: 'lake', key: 'raw/events.jsonl' }, schema, output: { bucket: 'lake', key: 'std/events.parquet' }, rejected: { bucket: 'lake', key: 'rejected/events.jsonl' } });
       valid = r.valid;
     });
@@ -80,8 +85,8 @@ try {
     const path = await generate('raw/people.csv', select, 'FORMAT csv, HEADER true');
     const shape: Record<string, z.ZodType> = {};
     for (const i of cols) shape[`c${i}`] = i % 4 === 0 ? z.int() : i % 4 === 1 ? z.number() : i % 4 === 2 ? z.string() : z.iso.date();
-    const base = await time(() => duck(`COPY (SELECT * FROM read_csv(${sqlString(path)})) TO ${sqlString(out + '-csv.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
-    const ours = await time(() => csvToParquet(objects, { source: { bucket: 'lake', key: 'raw/people.csv' }, schema: z.object(shape), output: { bucket: 'lake', key: 'clean/people.parquet' }, rejected: { bucket: 'lake', key: 'rejected/people.jsonl' } }));
+    const base = await best(() => duck(`COPY (SELECT * FROM read_csv(${sqlString(path)})) TO ${sqlString(out + '-csv.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
+    const ours = await best(() => csvToParquet(objects, { source: { bucket: 'lake', key: 'raw/people.csv' }, schema: z.object(shape), output: { bucket: 'lake', key: 'clean/people.parquet' }, rejected: { bucket: 'lake', key: 'rejected/people.jsonl' } }));
     figures.push({ bench: 'lake', figure: 'csv_rows_per_s', value: CSV_ROWS / ours, unit: 'rows/s', baseline: CSV_ROWS / base, goal: '>= 700,000' });
     notes.push(`csv: ${CSV_ROWS} rows x 16 columns, cleaned (control characters, trim, empty → null) and coerced to int/number/string/date with reasons; baseline COPY read_csv (sniffed types) → Parquet.`);
   }
@@ -116,7 +121,7 @@ try {
     figures.push({ bench: 'lake', figure: 'firehose_records_per_s', value: FIREHOSE_RECORDS / ours, unit: 'records/s', baseline: FIREHOSE_RECORDS / base, goal: '>= 200,000' });
     notes.push(`firehose: ${FIREHOSE_RECORDS} records in calls of 500, each acknowledged after its SQLite commit (WAL, synchronous=NORMAL); baseline the same batches as one raw SQLite insert each.`);
   }
-  notes.push('Measured on a shared 2-core machine while other test suites ran: treat absolute numbers as a floor, ratios as the signal.');
+  notes.push('Measured on a shared 2-core machine while other test suites ran: treat absolute numbers as a floor, ratios as the signal. validated and csv figures (and their baselines) are the faster of two runs.');
   report(figures, notes);
 } finally {
   await backend.close();
