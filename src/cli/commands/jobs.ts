@@ -89,7 +89,7 @@ export function registerJobs(program: Command): void {
         throw new ValidationError(`--input-json: not valid JSON (${(err as Error).message}).`);
       }
       await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd() });
+        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
         try {
           const runner = createJobRunner({ backend, executor, fns: spec.fns });
           const job = await runner.runJob(fnName, { ...(o.id ? { id: o.id } : {}), input });

@@ -101,7 +101,7 @@ export function registerMap(program: Command): void {
       } else if (o.items !== undefined) source = fileItems(o.items);
       const tolerate = o.tolerate === undefined ? undefined : o.tolerate.endsWith('%') ? (o.tolerate as `${number}%`) : whole(o.tolerate);
       await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd() });
+        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
         const bar = progressBar();
         const options = {
           ...(o.id ? { id: o.id } : {}),
