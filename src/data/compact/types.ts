@@ -15,7 +15,10 @@ export interface CompactOptions {
   destination: { bucket: string; prefix: string };
   period: 'hour';
   completeness: Completeness;
-  /** Split an hour's output into files of about this many bytes. @defaultValue defaults.data.targetFileSize */
+  /**
+   * Split an hour's output into files of about this many bytes (checked after each row group of
+   * 122,880 rows, so a file can overshoot by one row group). @defaultValue defaults.data.targetFileSize
+   */
   targetFileSize?: number;
   /** Which hour a source key belongs to (UTC ms of its start); default hours.ts `hourFromKey`. */
   hourOf?: (key: string) => number | undefined;
