@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { formatDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { LogRecord } from '../../ports/executor.ts';
-import { createFunctionExecutor } from '../../runtime/executor/index.ts';
+import { createRoutingExecutor } from '../../runtime/container/index.ts';
 import { invokeAsync, invokeSync } from '../../runtime/invoke/index.ts';
 import { printValue } from '../output.ts';
 import { withSession } from '../session.ts';
@@ -53,7 +53,7 @@ export function registerInvoke(program: Command): void {
     .action(async (name: string, o: InvokeCliOptions, cmd: Command) => {
       const event = readEvent(o);
       await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createFunctionExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
+        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
         const deps = { backend, executor, fns: spec.fns };
         try {
           if (o.async) {

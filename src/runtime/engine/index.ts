@@ -23,7 +23,7 @@ import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
 import type { Executor } from '../../ports/executor.ts';
 import type { QueueStats } from '../../ports/queues.ts';
-import { createFunctionExecutor } from '../executor/index.ts';
+import { createRoutingExecutor } from '../container/index.ts';
 import { provision } from '../provision.ts';
 import type { EngineReport, TriggerContext, TriggerSettings } from '../triggers/context.ts';
 import { runAsyncDrain } from './async-drain.ts';
@@ -33,7 +33,7 @@ import { startLoops, type EngineLoops } from './loops.ts';
 export interface EngineOptions {
   backend: Backend;
   spec: AppSpec;
-  /** Default: a function executor rooted at spec.root (the config file's folder). */
+  /** Default: a routing executor (function or container, per fn) rooted at spec.root (the config file's folder). */
   executor?: Executor;
   /** Default: the backend's clock. Schedules, alarms, heartbeats and backoffs sleep on it. */
   clock?: Clock;
@@ -70,7 +70,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const clock = options.clock ?? backend.clock;
   await provision(backend, spec);
   const owned = options.executor === undefined;
-  const inner = options.executor ?? createFunctionExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
+  const inner = options.executor ?? createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
   const executor = new CountingExecutor(inner);
   const closeExecutor = options.closeExecutor ?? owned;
 
