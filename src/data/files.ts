@@ -5,9 +5,9 @@
  * store's atomic write and its events apply to them like any other object.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectHead, ObjectStore } from '../ports/objects.ts';
 
@@ -35,7 +35,10 @@ export async function inputPath(objects: ObjectStore, ref: ObjectRef, dir: strin
     return local;
   }
   const { body } = await objects.getStream(ref.bucket, ref.key);
-  const path = join(dir, `in-${n}-${basename(ref.key)}`);
+  // The copy keeps the key's folders (dt=…/hour=…/) so DuckDB still sees hive partitions; keys
+  // are validated by the store (no '..'), so the path stays inside `dir`.
+  const path = join(dir, `in-${n}`, ref.key);
+  await mkdir(dirname(path), { recursive: true });
   await pipeline(body, createWriteStream(path));
   return path;
 }
