@@ -130,7 +130,8 @@ export class Firehose {
     const interval = this.config.bufferIntervalMs;
     while (!this.stop.signal.aborted) {
       const oldest = this.deps.firehose.stats(this.config.name).oldestAt;
-      const due = oldest === undefined ? clock.now() + Math.max(interval, 1000) : oldest + interval;
+      // Idle: look again within a second, so a record put now waits about one interval, not two.
+      const due = oldest === undefined ? clock.now() + Math.max(100, Math.min(interval, 1000)) : oldest + interval;
       if (due > clock.now()) {
         try {
           await clock.sleep(due - clock.now(), this.stop.signal);
