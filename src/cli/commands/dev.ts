@@ -11,10 +11,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../../core/duration.ts';
 import { startEngine, type Engine } from '../../runtime/engine/index.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
+import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { withSession } from '../session.ts';
 
 interface DevOptions {
   deadline: string;
+  port: number;
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -53,6 +55,7 @@ export function registerDev(program: Command): void {
     .command('dev')
     .description('run every trigger, schedule and alarm of the app until stopped (Ctrl-C), with a live summary')
     .option('--deadline <duration>', 'on shutdown, how long in-flight work may finish before it is handed back', '10s')
+    .option('--port <port>', 'port for firehose ingestion over HTTP on 127.0.0.1 (0: any free port)', (v) => parseInt(v, 10), 0)
     .action(async (o: DevOptions, cmd: Command) => {
       const deadlineMs = parseDuration(o.deadline);
       await withSession(cmd, async ({ spec, backend, json }) => {
@@ -61,6 +64,8 @@ export function registerDev(program: Command): void {
           spec,
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
         });
+        const ingestion = await startIngestion(backend, spec, o.port);
+        if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
         if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
         const summaryStop = new AbortController();
@@ -69,6 +74,7 @@ export function registerDev(program: Command): void {
         summaryStop.abort();
         await summary;
         if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${o.deadline} to finish)...`);
+        await ingestion.close();
         await engine.stop({ deadlineMs });
         const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
         if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
