@@ -29,7 +29,8 @@ async function baton(...args: string[]): Promise<{ code: number; stdout: string;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('baton query and baton catalog', () => {
+// Each command is a fresh process that compiles TypeScript on start: slow on a loaded 2-core machine.
+describe('baton query and baton catalog', { timeout: 180_000 }, () => {
   it('queries catalog tables with bound parameters and shows the catalog', async () => {
     const backend = openLocal({ dir, paramsKey: Buffer.alloc(32, 3) });
     try {
