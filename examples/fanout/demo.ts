@@ -43,7 +43,7 @@ interface Size extends GenerateOptions {
 const sizes: Record<'small' | 'full', Size> = {
   // The test's size: few files, few large ones, one container child.
   small: { count: 30, large: 3, minRows: 20, maxRows: 600, largeMinRows: 7_000, largeMaxRows: 9_000, functionSlots: 2, containerSlots: 1, seed: 1 },
-  full: { count: 200, large: 10, minRows: 50, maxRows: 1_500, largeMinRows: 8_000, largeMaxRows: 30_000, functionSlots: 4, containerSlots: 2, seed: 1 },
+  full: { count: 200, large: 10, minRows: 50, maxRows: 1_500, largeMinRows: 8_000, largeMaxRows: 30_000, functionSlots: 2, containerSlots: 2, seed: 1 },
 };
 
 /** The coordinator's view of the executors: how many invocations ran at once, and where each ran. */
