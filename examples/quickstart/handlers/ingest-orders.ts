@@ -1,5 +1,5 @@
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { connect } from 'baton';
+import { connect } from 'baton/handler';
 
 interface Order {
   customer: string;

@@ -1,5 +1,5 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { connect } from 'baton';
+import { connect } from 'baton/handler';
 
 // A DynamoDB stream handler as AWS documents it: reads NewImage/OldImage in attribute-value JSON
 // and adds each order's change of amount to its customer's total.

@@ -27,7 +27,7 @@
 //    relays again: the job is started with an idempotency key (bucket, key, the put's sequencer), and each link
 //    claims its place in the chain in a table (claim below), so a chain never forks.
 import type { Context, S3Event, SNSEvent } from 'aws-lambda';
-import { ConditionFailedError, connect } from 'baton';
+import { ConditionFailedError, connect } from 'baton/handler';
 
 /** What travels in the relay event: everything the next invocation needs, nothing else. */
 interface RelayState {

@@ -1,0 +1,9 @@
+/**
+ * What handler modules import: the pieces that run inside a function's worker or container,
+ * without the definition API, the CLI or the DuckDB data plane, so a cold start stays short.
+ *   import { connect, logger } from 'baton/handler';
+ */
+export { connect } from './runtime/connect.ts';
+export { logger } from './runtime/logger.ts';
+export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, type JobContext, type JobFunction } from './runtime/jobs/index.ts';
+export * from './core/errors.ts';
