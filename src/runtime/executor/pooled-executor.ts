@@ -1,0 +1,155 @@
+/**
+ * What the function and container executors share: a pool per function (pool.ts) made on its first
+ * invocation and kept until close(), replaced when the function's worker settings change (module,
+ * handler, memory, env, concurrency; the old pool finishes what it runs), the JSON check of the
+ * event, and the Lambda environment a handler sees. A subclass says only how to start one worker
+ * (thread or child process), how long an invocation may run, and what it adds to the environment.
+ */
+import { randomUUID } from 'node:crypto';
+import { basename, extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaults } from '../../core/defaults.ts';
+import { BatonError, ValidationError } from '../../core/errors.ts';
+import type { FnConfig } from '../../core/resources/fn.ts';
+import type { Executor, Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
+import { FnPool, type PoolMember } from './pool.ts';
+import type { WorkerSetup } from './protocol.ts';
+
+export interface PooledExecutorOptions {
+  /** The folder relative module paths are resolved against (the config file's folder). */
+  root: string;
+  /** Each log line is cut to this many bytes. @defaultValue defaults.fn.logPayloadBytes (1 KiB) */
+  logPayloadBytes?: number;
+  /** Log lines kept per invocation. @defaultValue defaults.fn.maxLogRecords */
+  maxLogRecords?: number;
+  /** Time allowed to start a worker and load its module. @defaultValue defaults.fn.initTimeoutMs (10 s) */
+  initTimeoutMs?: number;
+  /** The environment workers start from, below Lambda's variables and each fn's env. @defaultValue process.env */
+  baseEnv?: Record<string, string | undefined>;
+  /** Called with every captured log line as it arrives, besides collecting it in the Invocation. */
+  onLog?: (fn: string, requestId: string, record: LogRecord) => void;
+}
+
+export interface PoolStats {
+  fn: string;
+  running: number;
+  waiting: number;
+  workers: number;
+}
+
+type Resolved = Required<Omit<PooledExecutorOptions, 'onLog'>> & Pick<PooledExecutorOptions, 'onLog'>;
+
+export abstract class PooledExecutor implements Executor {
+  private readonly pools = new Map<string, { signature: string; pool: FnPool }>();
+  private readonly retired = new Set<FnPool>();
+  private closed = false;
+  protected readonly opts: Resolved;
+
+  /** How the executor is named in errors ('executor', 'container executor'). */
+  protected abstract readonly label: string;
+  /** Starts one worker for a function's pool. */
+  protected abstract spawn(fn: FnConfig, setup: WorkerSetup, env: Record<string, string | undefined>): PoolMember;
+  /** The longest one invocation of `fn` may run. */
+  protected abstract timeoutFor(fn: FnConfig): number;
+  /** The worker's log stream name (one per worker). */
+  protected abstract streamName(fn: FnConfig): string;
+  /** Variables this executor adds to Lambda's own (below the function's env). */
+  protected abstract extraEnv(): Record<string, string>;
+
+  constructor(options: PooledExecutorOptions) {
+    this.opts = {
+      root: resolve(options.root),
+      logPayloadBytes: options.logPayloadBytes ?? defaults.fn.logPayloadBytes,
+      maxLogRecords: options.maxLogRecords ?? defaults.fn.maxLogRecords,
+      initTimeoutMs: options.initTimeoutMs ?? defaults.fn.initTimeoutMs,
+      baseEnv: options.baseEnv ?? process.env,
+      ...(options.onLog ? { onLog: options.onLog } : {}),
+    };
+  }
+
+  /** The handler module's file: URL: `file:` URLs as given, other paths resolved against root. */
+  moduleUrl(fn: FnConfig): string {
+    return fn.module.startsWith('file:') ? fn.module : pathToFileURL(resolve(this.opts.root, fn.module)).href;
+  }
+
+  /** Refuses what this executor must not run; nothing by default. */
+  protected check(fn: FnConfig): void {
+    void fn;
+  }
+
+  async invoke(fn: FnConfig, event: unknown, options: InvokeOptions = {}): Promise<Invocation> {
+    if (this.closed) throw new BatonError(`fn "${fn.name}": the ${this.label} is closed.`, { action: 'Invoke through an open executor.' });
+    this.check(fn);
+    let eventJson: string;
+    try {
+      eventJson = JSON.stringify(event ?? null);
+    } catch (err) {
+      throw new ValidationError(`fn "${fn.name}": the event cannot be serialized to JSON (${(err as Error).message}).`, { action: 'Pass plain data: Lambda events are JSON.' });
+    }
+    return this.poolFor(fn).invoke({
+      fnName: fn.name,
+      requestId: options.requestId ?? randomUUID(),
+      eventJson,
+      timeoutMs: this.timeoutFor(fn),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onStart ? { onStart: options.onStart } : {}),
+    });
+  }
+
+  /** What each function's pool is doing now. */
+  stats(): PoolStats[] {
+    return [...this.pools.entries()].map(([fn, { pool }]) => ({ fn, ...pool.load }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...[...this.pools.values()].map((p) => p.pool), ...this.retired];
+    this.pools.clear();
+    this.retired.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+
+  private poolFor(fn: FnConfig): FnPool {
+    const moduleUrl = this.moduleUrl(fn);
+    const signature = JSON.stringify([moduleUrl, fn.handler, fn.memoryMb, fn.concurrency, fn.env]);
+    const existing = this.pools.get(fn.name);
+    if (existing?.signature === signature) return existing.pool;
+    if (existing) {
+      existing.pool.retire();
+      this.retired.add(existing.pool);
+    }
+    const setup: Omit<WorkerSetup, 'logStreamName'> = {
+      moduleUrl,
+      module: fn.module,
+      handler: fn.handler,
+      fnName: fn.name,
+      memoryMb: fn.memoryMb,
+      logPayloadBytes: this.opts.logPayloadBytes,
+      maxLogRecords: this.opts.maxLogRecords,
+    };
+    const spawn = () => {
+      const stream = this.streamName(fn);
+      return this.spawn(fn, { ...setup, logStreamName: stream }, this.envFor(fn, stream));
+    };
+    const onLog = this.opts.onLog;
+    const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined);
+    this.pools.set(fn.name, { signature, pool });
+    return pool;
+  }
+
+  /** The worker's process.env: the base, Lambda's reserved variables, this executor's, then the function's own. */
+  private envFor(fn: FnConfig, stream: string): Record<string, string | undefined> {
+    return {
+      ...this.opts.baseEnv,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: stream,
+      LAMBDA_TASK_ROOT: this.opts.root,
+      _HANDLER: `${basename(fn.module, extname(fn.module))}.${fn.handler}`,
+      ...this.extraEnv(),
+      ...fn.env,
+    };
+  }
+}
