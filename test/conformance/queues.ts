@@ -200,6 +200,19 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(err.message).toContain('1001');
       });
 
+      it('counts numeric attribute values as their decimal text, and multi-byte names and values in UTF-8', async () => {
+        await q.declare(queueConfig('small', { maxMessageSize: 1000 }));
+        // 994 + 'n' + '123.5' = 1000
+        await q.send('small', { body: 'x'.repeat(994), attributes: { n: 123.5 } });
+        expect(await rejection(q.send('small', { body: 'x'.repeat(994), attributes: { n: 1234.5 } }))).toBeInstanceOf(TooLargeError);
+        // 'é' is 2 bytes: 990 + 'ké' (3) + 'éé' (4) = 997, and 'ééé' (6) makes 999, 'éééé' (8) 1001
+        await q.send('small', { body: 'x'.repeat(990), attributes: { ké: 'ééé' } });
+        const err = await rejection(q.send('small', { body: 'x'.repeat(990), attributes: { ké: 'éééé' } }));
+        expect(err).toBeInstanceOf(TooLargeError);
+        expect(err.message).toContain('1001');
+        expect((await q.stats('small')).visible).toBe(2);
+      });
+
       it('defaults to 256 KiB and allows more on a queue configured for more', async () => {
         await q.declare(queueConfig('std'));
         await q.declare(queueConfig('wide', { maxMessageSize: 512 * KiB }));

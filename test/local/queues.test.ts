@@ -99,6 +99,28 @@ describe('local queues: receive details', () => {
       expect(await rejection(q.receive('q', { maxMessages: max + 1 }))).toBeInstanceOf(ValidationError);
     }));
 
+  it('a large sendBatch (split over several INSERTs) keeps every entry, its order and its attributes; a bad entry fails alone', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      await q.declare(queueConfig('q', { maxMessageSize: 100 }));
+      for (const size of [1, 2, 37, 100, 131]) {
+        const inputs = Array.from({ length: size }, (_, i) => (i % 11 === 5 ? { body: 'x'.repeat(101) } : { body: `${size}-${i}`, attributes: { i, kind: i % 2 ? 'odd' : 'even' } }));
+        const results = await q.sendBatch('q', inputs);
+        expect(results.map((r) => r.index)).toEqual(inputs.map((_, i) => i));
+        expect(results.filter((r) => !r.ok).map((r) => r.index)).toEqual(inputs.flatMap((_, i) => (i % 11 === 5 ? [i] : [])));
+        const sent = inputs.filter((_, i) => i % 11 !== 5);
+        const got = await q.receive('q', { maxMessages: 1000 });
+        expect(got.map((m) => m.body)).toEqual(sent.map((m) => m.body));
+        expect(got.map((m) => m.attributes)).toEqual(sent.map((m) => m.attributes));
+        expect(got.map((m) => m.messageId)).toEqual(results.filter((r) => r.ok).map((r) => r.value!.messageId));
+        // every message gets its own attributes object
+        got[0]!.attributes['changed'] = 'yes';
+        expect(got[1]?.attributes['changed']).toBeUndefined();
+        expect((await q.deleteBatch('q', got.map((m) => m.receiptHandle))).every((r) => r.ok)).toBe(true);
+      }
+      expect(await q.stats('q')).toMatchObject({ visible: 0, inFlight: 0 });
+    }));
+
   it('delivers in send order, and fills a batch past expired and dead-lettered messages', () =>
     withLocal(async (t) => {
       const q = t.backend.queues;

@@ -7,35 +7,57 @@ import { encodeReceipt } from './receipt.ts';
 import { col, type MessageRow, type MessageTuple } from './rows.ts';
 
 /**
+ * What the quick size bound assumes for a numeric attribute: String() of a finite number is never
+ * longer than 25 characters (e.g. "-1.2345678901234567e-123").
+ */
+const maxNumberChars = 32;
+
+/**
  * Checks a message to send and returns its attributes as stored (JSON, or null when there are
  * none). Size is the body plus every attribute name and value, in UTF-8 bytes, as SQS counts it.
+ * UTF-8 takes at most 3 bytes per UTF-16 code unit, so a message whose code units (times 3) fit
+ * the limit is not measured byte by byte: only one near the limit is.
  */
 export function checkMessage(queue: string, limit: number, input: SendInput): string | null {
   const body: unknown = input?.body;
   if (typeof body !== 'string') {
     throw new ValidationError(`Queue '${queue}': message body is ${show(body)}; it must be a string.`, { action: 'Serialize the payload, e.g. with JSON.stringify, before sending.' });
   }
-  let size = Buffer.byteLength(body, 'utf8');
+  let units = body.length;
   let attributes: string | null = null;
   const attrs: MessageAttributes | undefined = input.attributes;
   if (attrs !== undefined && attrs !== null) {
-    let any = false;
-    for (const [name, value] of Object.entries(attrs)) {
-      if (typeof value === 'string') size += Buffer.byteLength(value, 'utf8');
-      else if (typeof value === 'number' && Number.isFinite(value)) size += String(value).length;
+    const names = Object.keys(attrs);
+    for (const name of names) {
+      const value: unknown = attrs[name];
+      if (typeof value === 'string') units += value.length;
+      else if (typeof value === 'number' && Number.isFinite(value)) units += maxNumberChars;
       else throw new ValidationError(`Queue '${queue}': message attribute '${name}' is ${show(value)}; attribute values must be strings or finite numbers.`);
-      size += Buffer.byteLength(name, 'utf8');
-      any = true;
+      units += name.length;
     }
-    if (any) attributes = JSON.stringify(attrs);
+    if (names.length > 0) attributes = JSON.stringify(attrs);
   }
-  if (size > limit) {
-    throw new TooLargeError(
-      `Message for queue '${queue}' is ${size} bytes (${formatSize(size)}, body plus attribute names and values in UTF-8), over the queue's limit of ${limit} bytes (${formatSize(limit)}).`,
-      { action: `Put the payload in an object and send its key, or raise maxMessageSize of queue '${queue}' in baton.config.ts (at most ${formatSize(defaults.queue.maxMessageSizeCap)}).` },
-    );
+  if (3 * units > limit) {
+    const size = messageBytes(body, attrs);
+    if (size > limit) {
+      throw new TooLargeError(
+        `Message for queue '${queue}' is ${size} bytes (${formatSize(size)}, body plus attribute names and values in UTF-8), over the queue's limit of ${limit} bytes (${formatSize(limit)}).`,
+        { action: `Put the payload in an object and send its key, or raise maxMessageSize of queue '${queue}' in baton.config.ts (at most ${formatSize(defaults.queue.maxMessageSizeCap)}).` },
+      );
+    }
   }
   return attributes;
+}
+
+/** The size of a checked message as SQS counts it: body, attribute names and values, in UTF-8 bytes. */
+function messageBytes(body: string, attrs: MessageAttributes | undefined): number {
+  let size = Buffer.byteLength(body, 'utf8');
+  if (attrs !== undefined && attrs !== null) {
+    for (const [name, value] of Object.entries(attrs)) {
+      size += Buffer.byteLength(name, 'utf8') + (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : String(value).length);
+    }
+  }
+  return size;
 }
 
 /** The delay to apply to a message: its own, or the queue's default. */
@@ -47,14 +69,32 @@ export function checkDelay(queue: string, delayMs: number | undefined, fallback:
   return Math.round(delayMs);
 }
 
+/**
+ * Parses stored attributes, remembering the last text parsed: messages of one batch mostly carry
+ * the same attributes, and a copy of a parsed object is cheaper than parsing again. Every message
+ * gets its own object (values are strings or numbers, so a shallow copy is a full one).
+ */
+export class AttributeReader {
+  private text: string | null = null;
+  private parsed: MessageAttributes = {};
+
+  read(text: string | null): MessageAttributes {
+    if (text === null) return {};
+    if (text !== this.text) {
+      this.parsed = JSON.parse(text) as MessageAttributes;
+      this.text = text;
+    }
+    return { ...this.parsed };
+  }
+}
+
 /** Builds the message a consumer sees from its row as read just before this receive leased it. */
-export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean }): ReceivedMessage {
-  const attributes = row[col.attributes];
+export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean; attributes: AttributeReader }): ReceivedMessage {
   const message: ReceivedMessage = {
     messageId: row[col.messageId],
     receiptHandle: encodeReceipt(row[col.id], row[col.leaseSeq] + 1),
     body: row[col.body],
-    attributes: attributes === null ? {} : (JSON.parse(attributes) as MessageAttributes),
+    attributes: lease.attributes.read(row[col.attributes]),
     receiveCount: row[col.receiveCount] + 1,
     attempts: row[col.attempts] + (lease.counted ? 1 : 0),
     sentAt: row[col.sentAt],

@@ -3,7 +3,7 @@ import { ValidationError, show } from '../../../core/errors.ts';
 import type { ReceivedMessage, ReceiveOptions } from '../../../ports/queues.ts';
 import { leaseExpiredError, moveToDeadLetter } from './dead-letter.ts';
 import { waitForWake } from './long-poll.ts';
-import { toReceived } from './message.ts';
+import { AttributeReader, toReceived } from './message.ts';
 import { col } from './rows.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
@@ -48,7 +48,7 @@ function makeReceiveNow(state: QueueState) {
     const visibleAt = now + req.visibilityTimeoutMs;
     const leaseState = req.counted ? 2 : 1;
     const increment = req.counted ? 1 : 0;
-    const lease = { now, counted: req.counted };
+    const lease = { now, counted: req.counted, attributes: new AttributeReader() };
     const out: ReceivedMessage[] = [];
     // With a zero visibility timeout a leased message stays visible (and may sort again later in
     // this scan); never hand it out twice.

@@ -46,9 +46,6 @@ export const col = {
   leaseState: 8, receiveCount: 9, attempts: 10, firstReceivedAt: 11, lastError: 12, sourceQueue: 13,
 } as const;
 
-/** A message row to insert: queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at. */
-export type InsertRow = [queueId: number, messageId: string, body: string, attributes: string | null, sentAt: number, enqueuedAt: number, visibleAt: number];
-
 /** What a stale-receipt diagnosis needs to know about a message. */
 export interface LeaseRow {
   queue_id: number;

@@ -1,21 +1,17 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
-import { settle } from './batch.ts';
-import { insertMessage, insertRows, messageRow } from './enqueue.ts';
-import type { InsertRow } from './rows.ts';
+import { failed } from './batch.ts';
+import { InsertRows, insertRows } from './enqueue.ts';
 import type { QueueEntry, QueueState } from './state.ts';
-
-/** True when the message becomes visible at once, so long-pollers should be woken. */
-function visibleNow(entry: QueueEntry, input: SendInput): boolean {
-  return (input?.delayMs ?? entry.config.delayMs) <= 0;
-}
 
 /** Sends one message (a single INSERT, its own transaction). */
 export function send(state: QueueState, queue: string, input: SendInput): SendResult {
   const entry = state.require(queue);
-  const result = insertMessage(state, entry, input, state.ctx.clock.now());
-  if (visibleNow(entry, input)) state.notify(queue);
-  return result;
+  const rows = new InsertRows();
+  const { messageId, delay } = rows.add(entry, input, state.ctx.clock.now());
+  insertRows(state, rows);
+  if (delay === 0) state.notify(queue);
+  return { messageId };
 }
 
 /**
@@ -26,19 +22,18 @@ export function send(state: QueueState, queue: string, input: SendInput): SendRe
 export function makeSendBatch(state: QueueState) {
   const tx = state.db.transaction((entry: QueueEntry, inputs: SendInput[], now: number) => {
     const results: Array<BatchResultEntry<SendResult>> = new Array(inputs.length);
-    const rows: InsertRow[] = [];
+    const rows = new InsertRows();
     let wake = false;
     for (let index = 0; index < inputs.length; index++) {
-      const input = inputs[index]!;
-      const result = settle(index, () => {
-        const row = messageRow(entry, input, now);
-        rows.push(row);
-        return { messageId: row[1] };
-      });
-      wake ||= result.ok && visibleNow(entry, input);
-      results[index] = result;
+      try {
+        const { messageId, delay } = rows.add(entry, inputs[index]!, now);
+        results[index] = { index, ok: true, value: { messageId } };
+        wake ||= delay === 0;
+      } catch (err) {
+        results[index] = failed(index, err);
+      }
     }
-    insertRows(state, rows);
+    if (rows.count > 0) insertRows(state, rows);
     return { results, wake };
   });
   return (queue: string, inputs: SendInput[]): Array<BatchResultEntry<SendResult>> => {
