@@ -83,3 +83,46 @@ describe('csv ingestion', () => {
     await expect(csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/c.csv' }, schema, output: { bucket: 'uploads', key: 'o.parquet' }, rejected: { bucket: 'uploads', key: 'r.jsonl' } })).rejects.toThrow(/has no column "amount"/);
   });
 });
+
+describe('csv ingestion at scale (a parallel scan)', () => {
+  it('numbers rejected rows exactly: repeated bad rows, a row the reader refuses; valid rows keep file order', async () => {
+    const n = 200_000;
+    const rows = ['id,name,amount,active,joined'];
+    const rejectedLines: number[] = [];
+    for (let i = 1; i <= n; i++) {
+      const lineNo = i + 1;
+      if (i === 150_001) rows.push('1,2,3,4,5,6,7');
+      else if (i % 40_000 === 7) rows.push('x,dup,1,true,2026-01-01');
+      else if (i % 9_973 === 0) rows.push(`${i},bad,12abc,true,2026-01-01`);
+      else rows.push(`${i}, name ${i} ,${i}.25,${i % 2 === 0},2026-01-${String((i % 28) + 1).padStart(2, '0')}`);
+      if (i === 150_001 || i % 40_000 === 7 || i % 9_973 === 0) rejectedLines.push(lineNo);
+    }
+    await t.backend.objects.put('uploads', 'in/big.csv', rows.join('\n') + '\n');
+    const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/big.csv' }, schema, output: { bucket: 'uploads', key: 'clean/big.parquet' }, rejected: { bucket: 'uploads', key: 'rejected/big.jsonl' } });
+    expect(r).toMatchObject({ read: n, valid: n - rejectedLines.length, rejected: rejectedLines.length });
+    const rejected = (await t.backend.objects.get('uploads', 'rejected/big.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[]; raw: string });
+    expect(rejected.map((x) => x.line)).toEqual(rejectedLines);
+    expect(rejected.find((x) => x.line === 40_008)!.reasons).toEqual(['id: expected a whole number, got "x"']);
+    expect(rejected.find((x) => x.line === 150_002)!.reasons[0]).toMatch(/^unreadable line: /);
+    const path = t.backend.objects.localPath!('uploads', 'clean/big.parquet')!;
+    expect(await sql(`SELECT count(*) AS n, count(*) FILTER (WHERE d <= 0) AS disorder, min(name) AS first FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS d, name FROM read_parquet('${path}', file_row_number=true))`)).toEqual([
+      { n: n - rejectedLines.length, disorder: 0, first: 'name 1' },
+    ]);
+  });
+
+  it('cleans typed values that do not cast as they are: control characters inside, no-break spaces around, extra characters', async () => {
+    await t.backend.objects.put('uploads', 'in/t.csv', 'id,name,amount\n1\u00072,a,\u00a01.5\u00a0\n" 3 ",b,$2.5\n4,c,\t7\t\n');
+    const rows: Array<Record<string, unknown>> = [];
+    const typedSchema = z.object({ id: z.int(), name: z.string(), amount: z.number() });
+    let counts: unknown;
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/t.csv' }, schema: typedSchema, rejected: { bucket: 'uploads', key: 'r.jsonl' }, onCounts: (c) => (counts = c) })) rows.push(...batch);
+    expect(rows).toEqual([
+      { id: 12, name: 'a', amount: 1.5 },
+      { id: 4, name: 'c', amount: 7 },
+    ]);
+    expect(counts).toMatchObject({ read: 3, valid: 2, rejected: 1 });
+    const rows2: Array<Record<string, unknown>> = [];
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/t.csv' }, schema: typedSchema, rejected: { bucket: 'uploads', key: 'r.jsonl' }, cleaning: { strip: '$' } })) rows2.push(...batch);
+    expect(rows2.map((r) => r['amount'])).toEqual([1.5, 2.5, 7]);
+  });
+});

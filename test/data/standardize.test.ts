@@ -77,3 +77,37 @@ describe('standardize', () => {
     expect(validateRecord(schema, { id: 1.5, user: 'u' })).toMatchObject({ ok: false, reasons: expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^amount: /)]) });
   });
 });
+
+describe('standardize at scale (a parallel scan)', () => {
+  it('numbers rejected lines exactly: repeated bad lines, a blank line, a line the reader refuses; valid rows keep file order', async () => {
+    const n = 300_000;
+    const lines: string[] = [];
+    const rejectedLines: number[] = [];
+    const dup = JSON.stringify({ id: 1, user: 'dup', amount: 'x', at: '2026-01-01T00:00:00Z', kind: 'buy', note: null });
+    for (let i = 1; i <= n; i++) {
+      if (i === 123_457) lines.push('');
+      else if (i === 200_003) lines.push(`{"id": ${i}, "user": "a\u0000b"}`);
+      else if (i % 50_000 === 1) lines.push(dup);
+      else if (i % 10_007 === 0) lines.push(JSON.stringify({ id: i, user: 'u', amount: 'n/a', at: '2026-01-01T00:00:00Z', kind: 'buy', note: null }));
+      else lines.push(line(i));
+      if (i === 200_003 || i % 50_000 === 1 || (i % 10_007 === 0 && i !== 123_457)) rejectedLines.push(i);
+    }
+    await t.backend.objects.put('lake', 'raw/big.jsonl', lines.join('\n') + '\n');
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/big.jsonl' }, schema, output: { bucket: 'lake', key: 'std/big.parquet' }, rejected: { bucket: 'lake', key: 'rejected/big.jsonl' } });
+    expect(r).toMatchObject({ read: n - 1, valid: n - 1 - rejectedLines.length, rejected: rejectedLines.length });
+    const rejected = (await t.backend.objects.get('lake', 'rejected/big.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[]; raw: string });
+    expect(rejected.map((x) => x.line)).toEqual(rejectedLines);
+    expect(rejected.find((x) => x.line === 50_001)).toEqual({ line: 50_001, reasons: ['amount: expected a number, got "x"'], raw: dup });
+    expect(rejected.find((x) => x.line === 200_003)!.reasons[0]).toMatch(/^unreadable line: /);
+    const parquet = t.backend.objects.localPath!('lake', 'std/big.parquet')!;
+    // In file order: ids rise with the row number.
+    expect(await sql(`SELECT count(*) AS n, count(*) FILTER (WHERE d <= 0) AS disorder FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS d FROM read_parquet('${parquet}', file_row_number=true))`)).toEqual([{ n: n - 1 - rejectedLines.length, disorder: 0 }]);
+  });
+
+  it('accepts a record without an optional enum field', async () => {
+    const opt = z.object({ id: z.int(), kind: z.enum(['a', 'b']).optional() });
+    await t.backend.objects.put('lake', 'raw/o.jsonl', '{"id":1}\n{"id":2,"kind":"a"}\n{"id":3,"kind":"c"}\n');
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/o.jsonl' }, schema: opt, output: { bucket: 'lake', key: 'std/o.parquet' }, rejected: { bucket: 'lake', key: 'rejected/o.jsonl' } });
+    expect(r).toMatchObject({ read: 3, valid: 2, rejected: 1 });
+  });
+});

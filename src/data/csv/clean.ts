@@ -23,7 +23,7 @@ function charClass(stripControl: boolean, extra: string): string | undefined {
   return parts.length ? `[${parts.join('')}]` : undefined;
 }
 
-/** The cleaned expression of a raw text expression. */
+/** The cleaned expression of a raw text expression: stripped and trimmed ('' to NULL is left to the caller). */
 export function cleanSql(raw: string, o: CleaningOptions = {}): string {
   let e = raw;
   // regexp_replace, not translate (DuckDB's translate measured ~50x slower here), and only on the
@@ -31,6 +31,5 @@ export function cleanSql(raw: string, o: CleaningOptions = {}): string {
   const cls = charClass(o.stripControl ?? true, o.strip ?? '');
   if (cls) e = `CASE WHEN regexp_matches(${e}, ${sqlString(cls)}) THEN regexp_replace(${e}, ${sqlString(cls)}, '', 'g') ELSE ${e} END`;
   if (o.trim ?? true) e = `trim(${e})`;
-  if (o.emptyToNull ?? true) e = `NULLIF(${e}, '')`;
   return e;
 }

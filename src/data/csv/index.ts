@@ -5,14 +5,12 @@
  * schema) go to a JSON-lines object with their line numbers and reasons; nothing aborts the run.
  */
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { one, sqlString, withDuck } from '../duck.ts';
-import type { Column } from '../standardize/schema.ts';
-import { rejectedSql, validSql } from '../standardize/stage.ts';
+import { sqlString, withDuck } from '../duck.ts';
+import { runChecked } from '../standardize/stage.ts';
 import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
-import { stageCsv, type CsvReadOptions } from './stage.ts';
+import { csvSource, type CsvReadOptions } from './stage.ts';
 
 export type { CleaningOptions } from './clean.ts';
 export type { CsvReadOptions } from './stage.ts';
@@ -31,39 +29,22 @@ export interface CsvCounts {
   rejectedObject?: ObjectHead;
 }
 
-async function counts(conn: DuckDBConnection): Promise<{ read: number; valid: number; rejected: number }> {
-  const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE NOT _bad) AS valid FROM staged');
-  const read = Number(c['read']);
-  const valid = Number(c['valid']);
-  return { read, valid, rejected: read - valid };
-}
-
-async function writeRejected(conn: DuckDBConnection, columns: readonly Column[], objects: ObjectStore, ref: ObjectRef, dir: string, n: number): Promise<ObjectHead | undefined> {
-  if (n === 0) return undefined;
-  const path = join(dir, 'rejected.jsonl');
-  await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(path)} (FORMAT json)`);
-  return putFile(objects, ref, path, 'application/x-ndjson');
-}
-
 /** Cleans a CSV object into a Parquet object (typed columns, zstd) and returns the counts. */
 export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptions & { output: ObjectRef }): Promise<CsvCounts & { output: ObjectHead }> {
   const tmp = await scratch();
   try {
     const path = await inputPath(objects, options.source, tmp.dir);
     const parquet = join(tmp.dir, 'out.parquet');
-    const { c, rejectedPath } = await withDuck(
+    const rejectedPath = join(tmp.dir, 'rejected.jsonl');
+    const c = await withDuck(
       async (conn) => {
-        const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
-        await conn.run(`COPY (${validSql(columns)}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
-        const c = await counts(conn);
-        const rejectedPath = c.rejected > 0 ? join(tmp.dir, 'rejected.jsonl') : undefined;
-        if (rejectedPath) await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(rejectedPath)} (FORMAT json)`);
-        return { c, rejectedPath };
+        const src = await csvSource(conn, path, `${options.source.bucket}/${options.source.key}`, options);
+        return runChecked(conn, src, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath });
       },
       { tempDir: join(tmp.dir, 'spill') },
     );
     const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
-    const rejectedObject = rejectedPath ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
+    const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     return { ...c, output, ...(rejectedObject ? { rejectedObject } : {}) };
   } finally {
     await tmp.dispose();
@@ -84,11 +65,13 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
-    const columns = await stageCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options);
-    const c = await counts(conn);
-    const rejectedObject = await writeRejected(conn, columns, objects, options.rejected, tmp.dir, c.rejected);
+    const src = await csvSource(conn, path, `${options.source.bucket}/${options.source.key}`, options);
+    // The valid rows are kept in a table (in file order) so the counts and rejected rows come first.
+    const rejectedPath = join(tmp.dir, 'rejected.jsonl');
+    const c = await runChecked(conn, src, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath });
+    const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
-    const result = await conn.stream(validSql(columns));
+    const result = await conn.stream(`SELECT * FROM valid`);
     const names = result.columnNames();
     let batch: Array<Record<string, unknown>> = [];
     for (;;) {

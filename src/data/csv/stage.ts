@@ -1,5 +1,6 @@
 /**
- * Reads a CSV into a DuckDB staging table `staged(line, <typed columns>, reasons, raw)`.
+ * Reads a CSV for the checked-rows pipeline (standardize/stage.ts): one parallel pass, valid rows
+ * straight to the sink, rejected ones numbered afterwards.
  *
  * Every field is read as text (all_varchar), so a bad value never aborts the scan; rows the CSV
  * reader cannot split (too many or too few fields, a broken quote) are caught by its reject store
@@ -12,9 +13,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
-import { mergeReaderRejects } from '../rejects.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
-import { stagedTableSql } from '../standardize/stage.ts';
+import type { CheckedSource } from '../standardize/stage.ts';
 import { cleanSql, type CleaningOptions } from './clean.ts';
 
 export interface CsvReadOptions {
@@ -31,10 +31,10 @@ export interface CsvReadOptions {
  * The reading query. Nothing is sniffed (a broken row near the top would make DuckDB's sniffer
  * give up on the whole file): the header is read as the first line and every column is text.
  */
-function readSql(path: string, header: readonly string[], o: CsvReadOptions): string {
+function readSql(path: string, header: readonly string[], o: CsvReadOptions, rejects: string): string {
   const quote = o.quote ?? '"';
   const columns = header.map((h) => `${sqlString(h)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns={${columns}}, delim=${sqlString(o.delimiter ?? ',')}, quote=${sqlString(quote)}, escape=${sqlString(quote)}, store_rejects=true, rejects_table='csv_rejects', rejects_scan='csv_rejects_scan') WITH ORDINALITY`;
+  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns={${columns}}, delim=${sqlString(o.delimiter ?? ',')}, quote=${sqlString(quote)}, escape=${sqlString(quote)}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`;
 }
 
 /** The header's field names, from the first line (quoted names allowed). */
@@ -69,10 +69,9 @@ function splitLine(line: string, delim: string, quote: string): string[] {
   return out;
 }
 
-/** Creates `staged` and returns its data columns. `where` names the source for error messages. */
-export async function stageCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions): Promise<Column[]> {
+/** The source of a CSV for stage.ts, with its data columns. `where` names the source for error messages. */
+export async function csvSource(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions): Promise<CheckedSource> {
   const header = await readHeader(conn, path, where, o);
-  const source = readSql(path, header, o);
   const columns: Column[] = o.schema ? compileSchema(o.schema) : header.map((name) => ({ name, kind: 'string', sqlType: 'VARCHAR', optional: true }));
   const missing = columns.filter((c) => !header.includes(c.name));
   if (missing.length > 0) {
@@ -80,9 +79,17 @@ export async function stageCsv(conn: DuckDBConnection, path: string, where: stri
       action: 'Rename the schema fields to match the header, or fix the file.',
     });
   }
-  const fields = columns.map((c, i) => `, ${cleanSql(sqlIdent(c.name), o.cleaning)} AS _r${i + 1}`).join('');
-  const src = `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`;
-  await conn.run(stagedTableSql(columns, `SELECT *, ordinality + 1 AS _line, NULL::VARCHAR[] AS _pre${fields} FROM ${source}`, src));
-  await mergeReaderRejects(conn, 'staged', 'csv_rejects');
-  return columns;
+  const all = header.map(sqlIdent);
+  return {
+    columns,
+    reader: (rejects) => readSql(path, header, o, rejects),
+    fields: (from) => `SELECT *, NULL::VARCHAR[] AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}`,
+    raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
+    hash: `hash(${all.join(', ')})`,
+    line: 'ordinality + 1',
+    clean: (raw) => cleanSql(raw, o.cleaning),
+    emptyToNull: o.cleaning?.emptyToNull ?? true,
+    // Extra characters to strip could be part of a typed value ('-' in a date): then every value is cleaned first.
+    castRawFirst: (o.cleaning?.strip ?? '') === '',
+  };
 }

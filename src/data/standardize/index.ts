@@ -7,17 +7,17 @@
  * text (read_csv with a NUL delimiter and no quoting, so no line can abort the scan), each line's
  * fields are extracted in one JSON parse (TRY(json_extract_string(line, [paths])): a malformed
  * line gives NULL instead of an error), cast with TRY_CAST and checked by SQL compiled from the
- * schema (sql.ts). A line the CSV reader itself refuses (a raw NUL byte) is caught by its reject
- * store and reported too, and the line numbers of the rows after it are corrected.
+ * schema (sql.ts), in one parallel pass (stage.ts) that writes the valid rows straight to Parquet.
+ * A line the CSV reader itself refuses (a raw NUL byte) is caught by its reject store and reported
+ * too. Line numbers count every line, blank ones included.
  */
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { one, sqlString, withDuck } from '../duck.ts';
+import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
-import { mergeReaderRejects } from '../rejects.ts';
 import { compileSchema, type Column } from './schema.ts';
-import { rejectedSql, stagedTableSql, validSql } from './stage.ts';
+import { runChecked, type CheckedSource } from './stage.ts';
 
 export interface StandardizeOptions {
   source: ObjectRef;
@@ -40,22 +40,28 @@ export interface StandardizeResult {
   rejectedObject?: ObjectHead;
 }
 
-/** The SQL reading a file as numbered lines of text. */
-export function linesSql(path: string, gzip: boolean, rejectsTable: string): string {
-  return `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, store_rejects=true, rejects_table=${sqlString(rejectsTable)}, rejects_scan=${sqlString(`${rejectsTable}_scan`)}) WITH ORDINALITY`;
-}
-
-/** Skips blank lines; trim() runs only on the rare line that starts with whitespace (trimming every line cost more than parsing it). */
-const nonBlank = `j <> '' AND (NOT regexp_matches(left(j, 1), '\\s') OR trim(j) <> '')`;
-
-/** The L1 query of stage.ts for JSON lines: each line's fields extracted in one parse. */
-export function jsonLinesL1(columns: readonly Column[], source: string): string {
+/** The source of standardize for stage.ts: each line's fields extracted in one JSON parse. */
+export function jsonLinesSource(columns: readonly Column[], path: string, gzip: boolean): CheckedSource {
   const paths = columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ');
   const extract = columns.length ? `TRY(json_extract_string(j, [${paths}]))` : `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`;
-  const fields = columns.map((_, i) => `, _v[${i + 1}] AS _r${i + 1}`).join('');
-  return `SELECT _line, j, CASE WHEN _v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN NOT starts_with(j, '{') AND left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] END AS _pre${fields}
-    FROM (SELECT ordinality AS _line, j, ${extract} AS _v FROM ${source} WHERE ${nonBlank})`;
+  const fields = columns.map((_, i) => `, _v[${i + 1}] AS _x${i + 1}`).join('');
+  return {
+    columns,
+    reader: (rejects) =>
+      `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`,
+    fields: (from) => `SELECT *, CASE WHEN _v IS NULL THEN ['malformed JSON: the line does not parse'] WHEN NOT starts_with(j, '{') AND left(ltrim(j), 1) <> '{' THEN ['not a JSON object'] END AS _pre${fields}
+      FROM (SELECT *, ${extract} AS _v FROM ${from} WHERE ${nonBlank})`,
+    raw: 'j',
+    hash: 'hash(j)',
+    line: 'ordinality',
+  };
 }
+
+/**
+ * Skips blank lines. Almost every line starts with '{' (a cheap test); the rest pay for the
+ * whitespace test, and trim() only runs on the rare line that starts with whitespace.
+ */
+const nonBlank = `(starts_with(j, '{') OR (j <> '' AND (NOT regexp_matches(left(j, 1), '\\s') OR trim(j) <> '')))`;
 
 export async function standardize(objects: ObjectStore, options: StandardizeOptions): Promise<StandardizeResult> {
   const columns = compileSchema(options.schema);
@@ -66,16 +72,12 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
     const parquet = join(tmp.dir, 'valid.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
     const counts = await withDuck(
-      async (conn) => {
-        await conn.run(stagedTableSql(columns, jsonLinesL1(columns, linesSql(path, gzip, 'rejected_lines')), 'j'));
-        await mergeReaderRejects(conn, 'staged', 'rejected_lines');
-        await conn.run(`COPY (${validSql(columns)}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
-        const c = await one(conn, 'SELECT count(*) AS read, count(*) FILTER (WHERE NOT _bad) AS valid FROM staged');
-        const read = Number(c['read']);
-        const valid = Number(c['valid']);
-        if (read > valid) await conn.run(`COPY (${rejectedSql(columns)}) TO ${sqlString(rejectedPath)} (FORMAT json)`);
-        return { read, valid, rejected: read - valid };
-      },
+      (conn) =>
+        runChecked(conn, jsonLinesSource(columns, path, gzip), {
+          sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+          dir: tmp.dir,
+          rejectedPath,
+        }),
       { tempDir: join(tmp.dir, 'spill') },
     );
     const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');

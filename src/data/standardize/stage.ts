@@ -1,49 +1,188 @@
 /**
- * The staging query shared by standardize (JSON lines) and CSV ingestion, built so each value is
- * cast once and reasons are only spelled out for the few rows that fail:
+ * Checked rows: the pipeline shared by standardize (JSON lines) and CSV ingestion. The bulk path is
+ * one parallel, streaming DuckDB pass; nothing is staged and the bulk path never numbers rows
+ * (WITH ORDINALITY makes a scan single-threaded, and staging every row in a table cost as much as
+ * the COPY: bench/lake.bench.ts):
  *
- *   L1 (the caller's): _line, _pre (reasons found before the fields, e.g. malformed JSON, or
- *                      NULL), _r1.._rn (each field's raw text), and whatever `src` needs
- *   L2: + _c1.._cn    the typed values (TRY_CAST: a bad value is NULL, never an error)
- *   L3: + _bad        _pre is set, or some field is missing or did not cast
- *   staged:           _line, the typed values under the schema's names, _bad, and for bad rows
- *                     only: _raw (the `src` expression: the row's text), _pre and the raw fields
- *                     (_rawv), from which {@link rejectedSql} writes the reasons. `src` is only
- *                     evaluated for bad rows (a CASE branch), so building it costs nothing on
- *                     the bulk path.
+ *   1. main pass  the source is read, each field cleaned and cast once, and the valid rows go
+ *                 straight to the sink (a COPY to Parquet, or a table). A rejected row leaves the
+ *                 same pass through `baton_reject`, a JS scalar function evaluated only for rejected
+ *                 rows, which appends its raw text, a hash of that text and every reason to a
+ *                 JSON-lines file (memory stays bounded however many rows fail).
+ *   2. numbering  only when some row was rejected: one serial scan of the source WITH ORDINALITY that
+ *                 keeps the rows whose hash is a rejected one, so their line numbers are exact. Whether
+ *                 a row fails depends only on its text, so the k-th rejected row with a given text is
+ *                 the k-th row of the file with that text.
+ *   3. output     the rejected rows and the lines the reader itself refused (its reject store, which
+ *                 has their line numbers), in line order, as JSON lines: line, reasons, raw.
+ *
+ * The caller describes its source (CheckedSource): the reader, and a query over it giving the
+ * reader's columns, _pre (reasons found before the fields, such as malformed JSON, or NULL) and
+ * _x1.._xn (each field's raw text). Names starting with _ are ours.
  */
-import { sqlIdent, sqlString } from '../duck.ts';
+import { openSync, closeSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BOOLEAN, DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { one, sqlIdent, sqlString } from '../duck.ts';
+import { shiftForReaderRejects } from '../rejects.ts';
 import type { Column } from './schema.ts';
 import { reasonSql, typedSql } from './sql.ts';
 
-function failSql(col: Column, raw: string, typed: string): string {
-  const parts: string[] = [];
-  if (!col.optional) parts.push(`${raw} IS NULL`);
-  if (col.kind === 'enum' && col.values) parts.push(`${raw} NOT IN (${col.values.map(sqlString).join(', ')})`);
-  else if (col.kind !== 'string') parts.push(`(${raw} IS NOT NULL AND ${typed} IS NULL)`);
-  return parts.length ? parts.join(' OR ') : 'false';
+export interface CheckedSource {
+  columns: readonly Column[];
+  /** The reader, a table function call (no ORDINALITY) whose reject store is the table `rejects`. */
+  reader(rejects: string): string;
+  /**
+   * SELECT * (the reader's columns, passed through) plus _pre and _x1.._xn FROM `from` (the
+   * reader, possibly WITH ORDINALITY), leaving out rows that are not records (blank lines).
+   */
+  fields(from: string): string;
+  /** The row's text as written to the rejected object, over the reader's columns (evaluated for rejected rows only). */
+  raw: string;
+  /** A hash of the row's text, over the reader's columns: the same value in every pass. */
+  hash: string;
+  /** The row's line number, over the reader's columns and `ordinality`, before reader rejects are counted in. */
+  line: string;
+  /** The cleaning of a field's raw text: characters stripped, trimmed (none when undefined). */
+  clean?: (raw: string) => string;
+  /** After cleaning, '' is NULL. */
+  emptyToNull?: boolean;
+  /**
+   * A raw value that casts to a typed column casts to the same value once cleaned (true when cleaning
+   * only removes what a cast ignores anyway: edge whitespace and control characters), so typed
+   * columns try the cast first and only clean the values that fail it.
+   */
+  castRawFirst?: boolean;
 }
 
-/** CREATE TEMP TABLE staged from the caller's L1 query. */
-export function stagedTableSql(columns: readonly Column[], l1: string, src: string): string {
-  const r = (i: number) => `_r${i + 1}`;
+export interface CheckedCounts {
+  /** Rows read: valid + rejected (blank lines not counted). */
+  read: number;
+  valid: number;
+  rejected: number;
+}
+
+const typed = (col: Column) => col.kind !== 'string' && col.kind !== 'enum';
+
+/**
+ * The main pass's query: the valid rows' typed columns, in source order; rejected rows go to
+ * baton_reject. Layers over the caller's fields (each value is cleaned and cast once; what only
+ * rejected rows need is inline in a CASE or COALESCE branch, which DuckDB evaluates lazily):
+ *
+ *   l1: + _t<i>  cleaned text (stripped, trimmed) of the columns that need it for every row
+ *       + _f<i>  the raw text cast to the column's type (castRawFirst)
+ *   l2: + _r<i>  _t<i>, '' as NULL (emptyToNull)
+ *   l3: + _c<i>  the typed values (TRY_CAST: a bad value is NULL, never an error)
+ *   l4: + _bad   _pre is set, or some field is missing or did not cast
+ *   l5: + _keep  NOT _bad; a rejected row is handed to baton_reject
+ */
+export function checkedSql(src: CheckedSource): string {
+  const cols = src.columns;
+  const fast = src.clean !== undefined && src.castRawFirst === true;
+  const x = (i: number) => `_x${i + 1}`;
   const c = (i: number) => `_c${i + 1}`;
-  const l2 = `SELECT *, ${columns.map((col, i) => `${typedSql(col, r(i))} AS ${c(i)}`).join(', ')} FROM l1`;
-  const fails = columns.map((col, i) => `(${failSql(col, r(i), c(i))})`);
-  const l3 = `SELECT *, (_pre IS NOT NULL${fails.length ? ` OR ${fails.join(' OR ')}` : ''}) AS _bad FROM l2`;
-  const rawv = columns.length ? `[${columns.map((_, i) => r(i)).join(', ')}]` : '[]::VARCHAR[]';
-  // NOT MATERIALIZED: materializing the layers measured 2-3x slower than letting DuckDB stream them.
-  return `CREATE TEMP TABLE staged AS WITH l1 AS NOT MATERIALIZED (${l1}), l2 AS NOT MATERIALIZED (${l2}) SELECT _line, ${columns.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ')}${columns.length ? ',' : ''} _bad,
-    CASE WHEN _bad THEN ${src} END AS _raw, CASE WHEN _bad THEN _pre END AS _pre, CASE WHEN _bad THEN ${rawv} END AS _rawv, NULL::VARCHAR[] AS _reasons FROM (${l3})`;
+  const f = (i: number) => `_f${i + 1}`;
+  const nullIfEmpty = (e: string) => (src.emptyToNull ? `NULLIF(${e}, '')` : e);
+  // Cleaned text: a column when every row needs it, else inline (evaluated only where it is used).
+  const kept = (i: number) => src.clean !== undefined && !(fast && typed(cols[i]!));
+  const r = (i: number) => (kept(i) ? `_r${i + 1}` : nullIfEmpty(src.clean ? src.clean(x(i)) : x(i)));
+  const each = (fn: (col: Column, i: number) => string) => cols.map(fn).join('');
+  const l1 = `SELECT *${each((col, i) => (kept(i) ? `, ${src.clean!(x(i))} AS _t${i + 1}` : fast && typed(col) ? `, ${typedSql(col, x(i))} AS ${f(i)}` : ''))} FROM (${src.fields(src.reader('rejects_main'))})`;
+  const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l1`;
+  // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
+  const value = (col: Column, i: number) => (!typed(col) ? r(i) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
+  const l3 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l2`;
+  const l4 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${failSql(col, r(i), c(i))})`)}) AS _bad FROM l3`;
+  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map((col, i) => reasonSql(col, r(i))).join(', ')}], x -> x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
+  const reject = `baton_reject(to_json(struct_pack(h := (${src.hash})::VARCHAR, k := ${src.raw}, r := ${reasons}))::VARCHAR)`;
+  const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || '0 AS _none';
+  // _keep is a column (not the filter itself) and volatile: DuckDB does not push the filter down
+  // into the layers, where it would compute the values a second time.
+  const l5 = `SELECT *, CASE WHEN _bad THEN ${reject} ELSE true END AS _keep FROM l4`;
+  // NOT MATERIALIZED: DuckDB streams the layers (materializing them measured 2-3x slower).
+  const ctes = [l1, l2, l3, l4, l5].map((q, i) => `l${i + 1} AS NOT MATERIALIZED (${q})`).join(', ');
+  return `WITH ${ctes} SELECT ${out} FROM l5 WHERE _keep`;
 }
 
-/** The rejected rows with every reason: line, reasons, raw. */
-export function rejectedSql(columns: readonly Column[]): string {
-  const reasons = columns.length ? `list_filter([${columns.map((col, i) => reasonSql(col, `_rawv[${i + 1}]`)).join(', ')}], x -> x IS NOT NULL)` : '[]::VARCHAR[]';
-  return `SELECT _line AS line, coalesce(_reasons, _pre, ${reasons}) AS reasons, _raw AS raw FROM staged WHERE _bad ORDER BY _line`;
+/** True when a column's value fails: missing but required, not of the type, not an enum value. Never NULL. */
+function failSql(col: Column, raw: string, value: string): string {
+  if (col.kind === 'string') return col.optional ? 'false' : `${value} IS NULL`;
+  if (col.kind === 'enum') return `coalesce(${value} NOT IN (${(col.values ?? []).map(sqlString).join(', ')}), ${!col.optional})`;
+  // The value is NULL when the text is missing or did not cast; only then is the text looked at.
+  return col.optional ? `CASE WHEN ${value} IS NULL THEN ${raw} IS NOT NULL ELSE false END` : `${value} IS NULL`;
 }
 
-/** The valid rows' typed columns, in file order (a temp table scan keeps insertion order). */
-export function validSql(columns: readonly Column[]): string {
-  return `SELECT ${columns.map((col) => sqlIdent(col.name)).join(', ') || '*'} FROM staged WHERE NOT _bad`;
+/** Collects the rows baton_reject receives into a JSON-lines file (one write per chunk). */
+function rejectCollector(conn: DuckDBConnection, path: string): { count: () => number; close: () => void } {
+  const fd = openSync(path, 'w');
+  let n = 0;
+  conn.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: 'baton_reject',
+      returnType: BOOLEAN,
+      parameterTypes: [VARCHAR],
+      volatile: true,
+      mainFunction: (info, input, output) => {
+        try {
+          const v = input.getColumnVector(0);
+          let text = '';
+          for (let i = 0; i < input.rowCount; i++) {
+            text += `${v.getItem(i) as string}\n`;
+            output.setItem(i, false);
+          }
+          writeSync(fd, text);
+          n += input.rowCount;
+          output.flush();
+        } catch (e) {
+          info.setError(`Cannot keep the rejected rows: ${(e as Error).message}`);
+        }
+      },
+    }),
+  );
+  return { count: () => n, close: () => closeSync(fd) };
+}
+
+export interface CheckedRun {
+  /** The statement taking the valid rows' query (a COPY or CREATE TABLE … AS); it must return the row count. */
+  sink(select: string): string;
+  /** A folder for temp files. */
+  dir: string;
+  /** Where the rejected rows go as JSON lines (line, reasons, raw); only written when some are rejected. */
+  rejectedPath: string;
+}
+
+/**
+ * Runs the three steps (see the top of this file) on `conn`: the valid rows go to `sink`, the
+ * rejected ones to `rejectedPath`. Returns the counts.
+ */
+export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run: CheckedRun): Promise<CheckedCounts> {
+  const payloads = join(run.dir, 'rejected-rows.jsonl');
+  const collector = rejectCollector(conn, payloads);
+  let valid: number;
+  try {
+    const result = await conn.runAndReadAll(run.sink(checkedSql(src)));
+    valid = Number(result.getRows()[0]?.[0] ?? 0);
+  } finally {
+    collector.close();
+  }
+  const bad = collector.count();
+  const unreadable = Number((await one(conn, 'SELECT count(DISTINCT line) AS n FROM rejects_main'))['n']);
+  if (bad + unreadable === 0) return { read: valid, valid, rejected: 0 };
+  await conn.run(`CREATE TEMP TABLE rejected (line BIGINT, reasons VARCHAR[], raw VARCHAR)`);
+  if (bad > 0) {
+    await conn.run(`CREATE TEMP TABLE payloads AS SELECT * FROM read_json(${sqlString(payloads)}, format='newline_delimited', columns={h: 'VARCHAR', k: 'VARCHAR', r: 'VARCHAR[]'}, maximum_object_size=268435456)`);
+    // Numbering: the serial scan keeps only the rows whose hash is a rejected row's; the raw text decides.
+    await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${src.line} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY WHERE (${src.hash}) IN (SELECT DISTINCT h::UBIGINT FROM payloads)`);
+    await shiftForReaderRejects(conn, 'numbered', 'rejects_numbered');
+    // The k-th rejected row with a text gets the k-th line with that text (they are alike); a row the
+    // serial scan did not see (the reader recovers from a broken quote differently) keeps line NULL.
+    await conn.run(`INSERT INTO rejected SELECT n._line, p.r, p.k
+      FROM (SELECT k, r, row_number() OVER (PARTITION BY k) AS i FROM payloads) p
+      LEFT JOIN (SELECT _key, _line, row_number() OVER (PARTITION BY _key ORDER BY _line) AS i FROM numbered) n ON n._key = p.k AND n.i = p.i`);
+  }
+  if (unreadable > 0) {
+    await conn.run(`INSERT INTO rejected SELECT line, list(DISTINCT 'unreadable line: ' || error_message ORDER BY 'unreadable line: ' || error_message), any_value(csv_line) FROM rejects_main GROUP BY line`);
+  }
+  await conn.run(`COPY (SELECT line, reasons, raw FROM rejected ORDER BY line NULLS LAST) TO ${sqlString(run.rejectedPath)} (FORMAT json)`);
+  return { read: valid + bad + unreadable, valid, rejected: bad + unreadable };
 }
