@@ -65,7 +65,11 @@ export interface QueryResult {
   lastEvaluatedKey?: Key;
 }
 
-export type WriteRequest = { put: Item; condition?: Condition } | { delete: Key; condition?: Condition };
+/**
+ * One request of a batch write. Besides DynamoDB's put and delete, a batch takes updates (on AWS
+ * these become UpdateItem calls); a batch of updates commits at once instead of one by one.
+ */
+export type WriteRequest = { put: Item; condition?: Condition } | { delete: Key; condition?: Condition } | ({ update: Key } & UpdateInput);
 
 export interface StreamRecord {
   /** Orders all records of one table. */
@@ -86,7 +90,7 @@ export interface TableStore {
   update(table: string, key: Key, input: UpdateInput): Promise<Item>;
   delete(table: string, key: Key, options?: { condition?: Condition }): Promise<{ old?: Item }>;
   query(table: string, input: QueryInput): Promise<QueryResult>;
-  /** Each request in its own savepoint: one failing does not fail the others. */
+  /** Each request stands alone: one failing (bad input, failed condition) does not fail the others. */
   batchWrite(table: string, requests: WriteRequest[]): Promise<Array<{ index: number; ok: boolean; error?: SerializedError }>>;
   /** Records after the consumer's committed position, oldest first. */
   readStream(table: string, consumer: string, options?: { limit?: number }): Promise<StreamRecord[]>;

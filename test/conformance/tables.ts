@@ -405,6 +405,31 @@ export function runTableConformance(name: string, make: MakeBackend): void {
         expect(await tables.get('users', { id: `k${defaults.tables.maxBatchWrite}` })).toBeUndefined();
       });
 
+      it('takes updates: each applied on its own, with its condition, in one batch', async () => {
+        await tables.put('users', { id: 'a', n: 1, status: 'new' });
+        await tables.put('users', { id: 'b', n: 1, status: 'done' });
+        const results = await tables.batchWrite('users', [
+          { update: { id: 'a' }, set: { status: 'done' }, add: { n: 1 }, condition: { equals: { status: 'new' } } },
+          { update: { id: 'b' }, set: { status: 'done' }, add: { n: 1 }, condition: { equals: { status: 'new' } } },
+          { update: { id: 'c' }, add: { n: 5 } },
+          { update: { id: 'a' }, add: { status: 1 } },
+        ]);
+        expect(results.map((r) => r.ok)).toEqual([true, false, true, false]);
+        expect(results[1]!.error).toMatchObject({ code: 'CONDITION_FAILED' });
+        expect(results[3]!.error?.message).toContain('status');
+        expect(await tables.get('users', { id: 'a' })).toEqual({ id: 'a', n: 2, status: 'done' });
+        expect(await tables.get('users', { id: 'b' })).toEqual({ id: 'b', n: 1, status: 'done' });
+        expect(await tables.get('users', { id: 'c' })).toEqual({ id: 'c', n: 5 });
+      });
+
+      it('refuses a request that is not exactly one of put, delete and update, and only it', async () => {
+        const results = await tables.batchWrite('users', [{ put: { id: 'x' }, delete: { id: 'x' } } as never, {} as never, { put: { id: 'y' } }]);
+        expect(results.map((r) => r.ok)).toEqual([false, false, true]);
+        expect(results[0]!.error?.message).toContain('put and delete');
+        expect(results[1]!.error?.message).toContain('none of them');
+        expect(await tables.get('users', { id: 'x' })).toBeUndefined();
+      });
+
       it('an empty batch does nothing', async () => {
         expect(await tables.batchWrite('users', [])).toEqual([]);
       });

@@ -1,8 +1,9 @@
 /**
- * Single-item writes (put, update, delete), each a function that runs inside a transaction: alone
- * as an IMMEDIATE transaction, or nested inside a batch, where better-sqlite3 turns it into a
- * SAVEPOINT so one failing request rolls back only itself. The stream record of a change is
- * appended in the same transaction as the change.
+ * Single-item writes (put, update, delete): `put`, `update` and `delete` each run as their own
+ * IMMEDIATE transaction; `putIn`, `updateIn` and `deleteIn` run inside the caller's (a batch's).
+ * Each checks everything that can fail it (condition, update, size) before its first write, so a
+ * request that fails inside a batch has written nothing and needs no SAVEPOINT. The stream record
+ * of a change is appended in the same transaction as the change.
  */
 import type { Condition, Item, UpdateInput } from '../../../ports/tables.ts';
 import type { Db } from '../db.ts';
@@ -19,6 +20,9 @@ export class ItemWriter {
   readonly get;
   private readonly upsert;
   private readonly remove;
+  readonly putIn = this.putItem.bind(this);
+  readonly updateIn = this.updateItem.bind(this);
+  readonly deleteIn = this.deleteItem.bind(this);
   readonly put: Transaction<[t: TableEntry, kv: KeyValues, json: string, condition: Condition | undefined], string | undefined>;
   readonly update: Transaction<[t: TableEntry, kv: KeyValues, input: UpdateInput], string>;
   readonly delete: Transaction<[t: TableEntry, kv: KeyValues, condition: Condition | undefined], string | undefined>;
@@ -32,9 +36,9 @@ export class ItemWriter {
       'INSERT INTO table_items (tid, pk, sk, item) VALUES (?, ?, ?, ?) ON CONFLICT (tid, pk, sk) DO UPDATE SET item = excluded.item',
     );
     this.remove = db.prepare<[number, string | number, string | number]>('DELETE FROM table_items WHERE tid = ? AND pk = ? AND sk = ?');
-    this.put = db.transaction(this.putItem.bind(this));
-    this.update = db.transaction(this.updateItem.bind(this));
-    this.delete = db.transaction(this.deleteItem.bind(this));
+    this.put = db.transaction(this.putIn);
+    this.update = db.transaction(this.updateIn);
+    this.delete = db.transaction(this.deleteIn);
   }
 
   /** Returns the old item's JSON, if there was one. */

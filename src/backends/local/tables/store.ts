@@ -4,7 +4,7 @@
  * Each operation validates its input first (no lock held), then runs in one IMMEDIATE transaction
  * that reads the current item, checks the condition, writes, and appends the stream record, so a
  * condition holds across connections and processes and no change is ever without its record.
- * A batch write is one transaction with a SAVEPOINT per request.
+ * A batch write is one transaction; a request that fails has written nothing (items.ts).
  */
 import { defaults } from '../../../core/defaults.ts';
 import { BatonError, serializeError, show, ValidationError, type SerializedError } from '../../../core/errors.ts';
@@ -20,6 +20,8 @@ import { StreamLog } from './stream.ts';
 import { validateUpdate } from './update.ts';
 
 type BatchResult = { index: number; ok: boolean; error?: SerializedError };
+
+const shapes = 'must be one of { put: item }, { delete: key } or { update: key, set/add/remove }';
 
 export class LocalTableStore implements TableStore {
   private readonly catalog: TableCatalog;
@@ -115,22 +117,27 @@ export class LocalTableStore implements TableStore {
   }
 
   /**
-   * One request of a batch, inside the batch's transaction; the item writers nest as a SAVEPOINT.
-   * A Baton error (bad input, failed condition, too large) fails only this request; anything else
-   * (a storage failure) fails the whole batch, which then writes nothing.
+   * One request of a batch, inside the batch's transaction. A Baton error (bad input, failed
+   * condition, too large) is raised before the request writes anything and fails only this request;
+   * anything else (a storage failure) fails the whole batch, which then writes nothing.
    */
   private batchOne(t: TableEntry, request: WriteRequest, index: number): BatchResult {
     try {
-      if (request === null || typeof request !== 'object') throw new ValidationError(`batchWrite request ${index} must be { put: item } or { delete: key }, not ${show(request)}.`);
-      if (request.condition) validateCondition(t, request.condition);
-      if ('put' in request && 'delete' in request) throw new ValidationError(`batchWrite request ${index} has both put and delete; give one.`);
+      if (request === null || typeof request !== 'object') throw new ValidationError(`batchWrite request ${index} ${shapes}, not ${show(request)}.`);
+      const kinds = (['put', 'delete', 'update'] as const).filter((k) => k in request);
+      if (kinds.length !== 1) throw new ValidationError(`batchWrite request ${index} ${shapes}; it has ${kinds.length ? kinds.join(' and ') : 'none of them'}.`);
       if ('put' in request) {
+        if (request.condition) validateCondition(t, request.condition);
         const kv = itemKey(t, request.put);
-        this.items.put(t, kv, encodeItem(t, kv, request.put), request.condition);
+        this.items.putIn(t, kv, encodeItem(t, kv, request.put), request.condition);
       } else if ('delete' in request) {
-        this.items.delete(t, keyValues(t, request.delete), request.condition);
+        if (request.condition) validateCondition(t, request.condition);
+        this.items.deleteIn(t, keyValues(t, request.delete), request.condition);
       } else {
-        throw new ValidationError(`batchWrite request ${index} must be { put: item } or { delete: key }, not ${show(request)}.`);
+        const { update: key, ...input } = request;
+        validateUpdate(t, input);
+        if (input.condition) validateCondition(t, input.condition);
+        this.items.updateIn(t, keyValues(t, key), input);
       }
       return { index, ok: true };
     } catch (err) {
