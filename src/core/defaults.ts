@@ -265,6 +265,10 @@ export const defaults = {
     backendEnv: 'BATON_BACKEND',
     /** @defaultValue 5 s to wait for a SQLite write lock held by another process. */
     busyTimeoutMs: 5000,
+    /** @defaultValue 50 ms: how long a thread waits on the in-process write lock between checks. */
+    writeLockPollMs: 50,
+    /** @defaultValue 2 s: one holder kept the in-process write lock this long: presume it dead and take over (SQLite's own lock still holds). */
+    writeLockStealAfterMs: 2000,
   },
 } as const;
 

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaults } from '../../core/defaults.ts';
 import { StoreError } from '../../core/errors.ts';
+import { WriteLock } from './write-lock.ts';
 
 export type Db = Database.Database;
 
@@ -33,8 +34,38 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
+  queueWrites(db, WriteLock.forFile(resolve(dir, 'state.db')));
   db.transaction(() => {
     for (const ddl of schemas) db.exec(ddl);
   }).immediate();
   return db;
+}
+
+/**
+ * Makes every IMMEDIATE or EXCLUSIVE transaction of this connection take the process's write lock
+ * first (write-lock.ts), so threads writing the same file queue up instead of sleeping in SQLite's
+ * busy handler. A transaction nested in another (a SAVEPOINT) is already inside the lock.
+ */
+function queueWrites(db: Db, lock: WriteLock): void {
+  const make = db.transaction.bind(db);
+  const locked =
+    <A extends unknown[], R>(run: (...args: A) => R) =>
+    (...args: A): R => {
+      if (db.inTransaction) return run(...args);
+      const took = lock.acquire();
+      try {
+        return run(...args);
+      } finally {
+        if (took) lock.release();
+      }
+    };
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = make(fn);
+    return Object.assign((...args: unknown[]) => tx(...args), {
+      default: tx.default,
+      deferred: tx.deferred,
+      immediate: locked(tx.immediate),
+      exclusive: locked(tx.exclusive),
+    });
+  }) as Db['transaction'];
 }

@@ -6,6 +6,7 @@
  * Messages from a thread that is no longer running that invocation are ignored.
  */
 import { Worker } from 'node:worker_threads';
+import { WriteLock } from '../../backends/local/write-lock.ts';
 import type { InvocationError, LogRecord } from '../../ports/executor.ts';
 import { runtimeError, toInvocationError } from './errors.ts';
 import type { FromWorker, InvokeMessage, WorkerSetup } from './protocol.ts';
@@ -27,7 +28,7 @@ const entryDefault = new URL('./worker-entry.mjs', import.meta.url);
 
 /** Flags worth passing on to handler threads; loaders are not (the entry registers tsx itself). */
 function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--stack-trace-limit'));
+  return process.execArgv.filter((a) => a === '--enable-source-maps' || a.startsWith('--stack-trace-limit') || a.startsWith('--cpu-prof'));
 }
 
 export class PoolWorker {
@@ -78,10 +79,10 @@ export class PoolWorker {
   /** Ends the thread now (timeout, abort, close). Safe to call more than once. */
   terminate(error?: InvocationError): Promise<void> {
     this.die(error ?? runtimeError('Runtime.ExitError', `fn "${this.fnName}": the worker was stopped because the executor closed.`, 'CLOSED'));
-    return this.worker.terminate().then(
-      () => this.exitPromise,
-      () => this.exitPromise,
-    );
+    const id = this.worker.threadId;
+    // A thread stopped mid-transaction cannot free the process's write lock itself.
+    const free = () => this.exitPromise.then(() => WriteLock.releaseHeldBy(id));
+    return this.worker.terminate().then(free, free);
   }
 
   private onMessage(m: FromWorker): void {

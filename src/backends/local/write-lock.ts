@@ -1,0 +1,77 @@
+/**
+ * A write lock shared by every thread of this process that opens the same state file.
+ *
+ * SQLite lets one connection write at a time. A connection that finds the file locked sleeps in
+ * SQLite's busy handler (1, 2, 5, 10 ... ms), however soon the lock is freed; with handlers in
+ * several worker threads all writing, most of the time went to those sleeps. Here a thread waits
+ * on a shared word instead (Atomics.wait) and is woken the moment the holder commits.
+ *
+ * The lock is only a queue in front of SQLite's own lock, never what keeps data safe: a thread that
+ * waited longer than `stealAfterMs` for the same holder (one that died mid-transaction, say) takes
+ * the lock over, and SQLite still serializes the writes. Other processes are not in the queue; they
+ * meet SQLite's busy handler as before.
+ *
+ * The words travel to worker threads as environment data (node:worker_threads), which every
+ * worker spawned after the file was opened receives, sharing the same memory.
+ */
+import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
+import { defaults } from '../../core/defaults.ts';
+
+const key = 'baton:write-locks';
+
+function registry(): Map<string, SharedArrayBuffer> {
+  const seen = getEnvironmentData(key);
+  return seen instanceof Map ? (seen as Map<string, SharedArrayBuffer>) : new Map();
+}
+
+export class WriteLock {
+  /**
+   * @param owner what this thread writes into the word while it holds the lock: its thread id + 1
+   * @param stealAfterMs how long one holder may keep the lock before a waiter takes it over
+   */
+  constructor(
+    private readonly cell: Int32Array,
+    private readonly me = threadId + 1,
+    private readonly stealAfterMs: number = defaults.store.writeLockStealAfterMs,
+  ) {}
+
+  /** The lock of the state file at `path` (an absolute path), shared with this process's threads. */
+  static forFile(path: string): WriteLock {
+    const locks = registry();
+    let buffer = locks.get(path);
+    if (!buffer) {
+      buffer = new SharedArrayBuffer(4);
+      locks.set(path, buffer);
+      setEnvironmentData(key, locks);
+    }
+    return new WriteLock(new Int32Array(buffer));
+  }
+
+  /** Waits for the lock; false when this thread already holds it (a nested call must not release it). */
+  acquire(): boolean {
+    let holder = Atomics.compareExchange(this.cell, 0, 0, this.me);
+    if (holder === 0) return true;
+    if (holder === this.me) return false;
+    let since = performance.now();
+    for (;;) {
+      Atomics.wait(this.cell, 0, holder, defaults.store.writeLockPollMs);
+      const now = Atomics.compareExchange(this.cell, 0, 0, this.me);
+      if (now === 0) return true;
+      if (now !== holder) {
+        holder = now;
+        since = performance.now();
+      } else if (performance.now() - since > this.stealAfterMs && Atomics.compareExchange(this.cell, 0, holder, this.me) === holder) {
+        return true;
+      }
+    }
+  }
+
+  release(): void {
+    if (Atomics.compareExchange(this.cell, 0, this.me, 0) === this.me) Atomics.notify(this.cell, 0, 1);
+  }
+
+  /** Frees the lock if the thread `id` holds it (called when that thread was terminated). */
+  static releaseHeldBy(id: number): void {
+    for (const buffer of registry().values()) new WriteLock(new Int32Array(buffer), id + 1).release();
+  }
+}
