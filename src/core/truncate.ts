@@ -16,13 +16,61 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return `${buf.subarray(0, end).toString('utf8')}…[truncated ${bytes - end} bytes]`;
 }
 
-/** A JSON summary of any value, cut to `maxBytes` (values that JSON cannot encode are described). */
+/**
+ * A JSON summary of any value, cut to `maxBytes` (values that JSON cannot encode are described).
+ * Arrays and plain objects are written only as far as the summary reaches, so summarizing a large
+ * event costs about as much as a small one; the marker then reads `…[truncated]`.
+ */
 export function summarize(value: unknown, maxBytes: number): string {
-  let text: string;
-  try {
-    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
-  } catch (err) {
-    text = `[not JSON: ${(err as Error).message}]`;
+  const parts: string[] = [];
+  let length = 0;
+  const budget = maxBytes + 1;
+  const full = (() => {
+    try {
+      return writeJson(value, (s) => {
+        parts.push(s);
+        length += s.length;
+        return length <= budget;
+      });
+    } catch (err) {
+      parts.length = 0;
+      parts.push(`[not JSON: ${(err as Error).message}]`);
+      return true;
+    }
+  })();
+  const text = parts.join('');
+  if (full) return truncateUtf8(text === '' ? 'undefined' : text, maxBytes);
+  const cut = truncateUtf8(text, maxBytes);
+  return `${cut.includes('…[truncated') ? cut.slice(0, cut.lastIndexOf('…[truncated')) : cut}…[truncated]`;
+}
+
+/**
+ * Writes `value` as JSON.stringify would, in pieces; stops (returning false) as soon as `emit`
+ * returns false. Arrays and plain objects are walked; anything else is stringified whole.
+ */
+function writeJson(value: unknown, emit: (s: string) => boolean): boolean {
+  if (Array.isArray(value)) {
+    if (!emit('[')) return false;
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0 && !emit(',')) return false;
+      const v: unknown = value[i];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
+        if (!emit('null')) return false;
+      } else if (!writeJson(v, emit)) return false;
+    }
+    return emit(']');
   }
-  return truncateUtf8(text, maxBytes);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    if (!emit('{')) return false;
+    let first = true;
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      if (!emit(`${first ? '' : ','}${JSON.stringify(k)}:`)) return false;
+      first = false;
+      if (!writeJson(v, emit)) return false;
+    }
+    return emit('}');
+  }
+  const text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  return emit(text);
 }

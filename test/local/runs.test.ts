@@ -35,7 +35,7 @@ describe('local run history', () => {
   it('keeps only a 1 KiB summary of the input', async () => {
     const run = await runs.start({ fn: 'f', trigger: 'invoke', input: { big: 'y'.repeat(10_000) } });
     expect(Buffer.byteLength(run.input!.split('…')[0]!)).toBe(1024);
-    expect(run.input).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect(run.input).toMatch(/…\[truncated( \d+ bytes)?\]$/);
     expect((await runs.get(run.id))?.input).toBe(run.input);
   });
 
