@@ -6,4 +6,5 @@
 export { connect } from './runtime/connect.ts';
 export { logger } from './runtime/logger.ts';
 export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, type JobContext, type JobFunction } from './runtime/jobs/index.ts';
+export { unmarshall } from './runtime/triggers/events/dynamodb.ts';
 export * from './core/errors.ts';

@@ -38,3 +38,4 @@ export { map, resumeMap, redriveMap, mapProgress, type MapDeps, type MapSummary,
 export { createContainerExecutor, ContainerExecutor, createRoutingExecutor, RoutingExecutor, type ContainerExecutorOptions, type RoutedInvocation } from './runtime/container/index.ts';
 export type { ExecutorKind, FnRoute } from './core/resources/fn.ts';
 export { connect } from './runtime/connect.ts';
+export { unmarshall } from './runtime/triggers/events/dynamodb.ts';

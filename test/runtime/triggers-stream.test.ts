@@ -7,7 +7,7 @@ import { table } from '../../src/core/resources/table.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 import { provision } from '../../src/runtime/provision.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
-import { marshall } from '../../src/runtime/triggers/events/dynamodb.ts';
+import { marshall, unmarshall } from '../../src/runtime/triggers/events/dynamodb.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 import { fixtures, lines, runsSettled, until } from './engine-harness.ts';
 
@@ -54,7 +54,37 @@ describe('marshall', () => {
   });
 });
 
+describe('unmarshall', () => {
+  it('gives back the plain item marshall was given', () => {
+    const item = { s: 'x', n: 1.5, b: false, z: null, l: [1, 'a', { deep: [true] }], m: { ok: true } };
+    expect(unmarshall(marshall(item))).toEqual(item);
+  });
+});
+
 describe('table stream -> fn trigger', () => {
+  it('with a filter, hands over only the chosen kinds of record and commits past the others', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const spec = specWith(out, { batchSize: 3, filter: { eventName: ['INSERT'] } });
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    const items = t.backend.tables;
+    await items.put('items', { id: 'a', n: 1 });
+    await items.update('items', { id: 'a' }, { add: { n: 1 } });
+    await items.update('items', { id: 'a' }, { add: { n: 1 } });
+    await items.update('items', { id: 'a' }, { add: { n: 1 } });
+    await items.put('items', { id: 'b', n: 1 });
+    await items.delete('items', { id: 'a' });
+    await items.update('items', { id: 'b' }, { add: { n: 1 } });
+    await until(async () => lines(out).length === 2 && (await t!.backend.tables.readStream('items', 'fn:ddb')).length === 0, { clock: t.clock, what: 'two INSERTs handled and the stream read to its end' });
+    expect(lines<Seen>(out).map((s) => [s.eventName, s.id])).toEqual([
+      ['INSERT', 'a'],
+      ['INSERT', 'b'],
+    ]);
+    const runs = await t.backend.runs.list({ fn: 'ddb' });
+    expect(runs.map((r) => r.recordIds.length).sort()).toEqual([1, 1]);
+  });
+
+
   it('hands the handler NewImage in attribute-value JSON, in order per key, and commits its position', async () => {
     t = makeLocalBackend();
     const out = join(t.dir, 'out.jsonl');

@@ -26,6 +26,11 @@ const streamTrigger = z.strictObject({
   /** Retries of a failing batch before it goes to onFailure and is skipped. @defaultValue 2 */
   maxRetryAttempts: z.number().int().min(0).max(10_000).optional(),
   onFailure: destination.optional(),
+  /**
+   * Only records of these kinds invoke the function (Lambda's filter criteria on eventName); the
+   * others are skipped and committed. @defaultValue every kind
+   */
+  filter: z.strictObject({ eventName: z.array(z.enum(['INSERT', 'MODIFY', 'REMOVE'])).min(1) }).optional(),
 });
 
 const options = z.strictObject({
@@ -73,6 +78,8 @@ export interface StreamTriggerConfig {
   bisectOnError: boolean;
   maxRetryAttempts: number;
   onFailure?: Destination;
+  /** Record kinds that invoke the function; absent: all. */
+  eventNames?: ReadonlyArray<'INSERT' | 'MODIFY' | 'REMOVE'>;
 }
 
 export interface FnConfig {
@@ -121,7 +128,7 @@ export function fn(name: string, module: string, opts: FnOptions = {}): FnResour
       triggers: (o.triggers ?? []).map((t) =>
         'queue' in t
           ? { kind: 'queue' as const, queue: t.queue, batchSize: t.batchSize ?? f.queueBatchSize, batchingWindowMs: t.batchingWindow ?? 0, maxConcurrency: t.maxConcurrency ?? concurrency, reportBatchItemFailures: t.reportBatchItemFailures ?? true }
-          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}) },
+          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}), ...(t.filter ? { eventNames: t.filter.eventName } : {}) },
       ),
     },
   };

@@ -13,6 +13,8 @@
  *                           send the on-failure record (if any) and commit past the batch
  *     otherwise             wait (streamRetryBaseMs doubling, on the clock) and retry
  *
+ * With a filter, records of other kinds are skipped: committed with the batch, never handed over.
+ *
  * The position is committed only after success or after the batch went to onFailure, so a crash
  * or a stop mid-batch means the batch runs again on restart (at-least-once). Stopping ends the
  * loop between batches and during a retry wait; at the deadline a running batch is aborted and
@@ -63,9 +65,12 @@ export class StreamTrigger {
         await pause(this.ctx.clock, this.ctx.settings.pollIntervalMs, this.ctx.stopping);
         continue;
       }
+      const names = this.trigger.eventNames;
+      const matching = names ? records.filter((r) => names.includes(r.eventName)) : records;
       this.busy = true;
       try {
-        if (!(await this.handle(records, 0))) return;
+        if (matching.length > 0 && !(await this.handle(matching, 0))) return;
+        if (matching.at(-1) !== records.at(-1)) await this.commit(records);
       } catch (err) {
         this.ctx.report.error(`${this.name}: batch`, err);
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);

@@ -29,6 +29,24 @@ export function marshall(item: Record<string, unknown>): Record<string, Attribut
   return out;
 }
 
+/** The plain JSON value of an attribute value (as @aws-sdk/util-dynamodb's unmarshall, numbers as JS numbers). */
+export function unmarshallValue(av: AttributeValue): unknown {
+  if (av.S !== undefined) return av.S;
+  if (av.N !== undefined) return Number(av.N);
+  if (av.BOOL !== undefined) return av.BOOL;
+  if (av.NULL) return null;
+  if (av.L) return av.L.map(unmarshallValue);
+  if (av.M) return unmarshall(av.M);
+  throw new ValidationError(`Cannot unmarshall the attribute value ${JSON.stringify(av).slice(0, 80)}: only S, N, BOOL, NULL, L and M are used by Baton's streams.`);
+}
+
+/** A stream image (NewImage, OldImage, Keys) as a plain item: what the handler's table reads return. */
+export function unmarshall(image: Record<string, AttributeValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(image)) out[k] = unmarshallValue(v);
+  return out;
+}
+
 export function streamArn(table: string): string {
   return `arn:aws:dynamodb:${localRegion}:${localAccount}:table/${table}/stream/1970-01-01T00:00:00.000`;
 }
@@ -38,11 +56,30 @@ export function sequenceNumber(seq: number): string {
   return String(seq).padStart(21, '0');
 }
 
+/**
+ * An item's size as DynamoDB counts it (attribute names plus values; a number by its digits, a
+ * list or map 3 bytes plus its elements), for SizeBytes. Strings count their UTF-16 length, which
+ * equals their UTF-8 bytes for ASCII: SizeBytes is informational, not worth encoding every string.
+ */
+function itemBytes(item: Record<string, unknown>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(item)) if (v !== undefined) n += k.length + valueBytes(v);
+  return n;
+}
+
+function valueBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (typeof v === 'number') return Math.ceil(String(v).replace(/[-.]/g, '').length / 2) + 1;
+  if (Array.isArray(v)) return v.reduce((a: number, x) => a + 1 + valueBytes(x), 3);
+  if (v !== null && typeof v === 'object') return 3 + itemBytes(v as Record<string, unknown>);
+  return 1;
+}
+
 export function dynamodbRecord(r: StreamRecord, viewType: StreamViewType): DynamoDBRecord {
   const Keys = marshall(r.keys);
   const NewImage = r.newImage ? marshall(r.newImage) : undefined;
   const OldImage = r.oldImage ? marshall(r.oldImage) : undefined;
-  const size = Buffer.byteLength(JSON.stringify([Keys, NewImage ?? null, OldImage ?? null]));
+  const size = itemBytes(r.keys) + (r.newImage ? itemBytes(r.newImage) : 0) + (r.oldImage ? itemBytes(r.oldImage) : 0);
   return {
     eventID: `${r.table}-${sequenceNumber(r.sequence)}`,
     eventName: r.eventName,
