@@ -1,0 +1,29 @@
+// Seed 004: half a million transactions from one CSV export through queues, a table and its stream.
+//
+//   uploads/incoming/*.csv --(object created)--> uploads queue --> clean
+//   clean: cleans the CSV in DuckDB over every core, sends the rows in batches --> load queue
+//   load queue --> load: writes each row to the transactions table (once, by condition)
+//   transactions stream (INSERT) --> route --> process queue --> process --> finished queue
+//   finished queue --> update: marks each row processed, once, by condition
+//
+// Every queue has a dead-letter queue after 3 tries. A row the table refuses (a poison row) is split
+// out of its batch into a message of its own, which fails its 3 tries and waits in load-dlq with
+// nothing else in it. Logs say what happened in counts; no handler prints an event.
+import { app, bucket, fn, queue, table } from 'baton';
+import { names } from './schema.ts';
+
+const dlq = { deadLetter: { maxReceiveCount: 3 } };
+
+export default app('csv-pipeline', [
+  bucket(names.bucket, { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.csv', queue: names.uploads }] }),
+  queue(names.uploads, { visibilityTimeout: '1m', ...dlq }),
+  queue(names.load, { visibilityTimeout: '2s', ...dlq }),
+  queue(names.process, { visibilityTimeout: '2s', ...dlq }),
+  queue(names.finished, { visibilityTimeout: '2s', ...dlq }),
+  table(names.table, { partitionKey: 'transaction_id', stream: 'NEW_IMAGE' }),
+  fn('clean', './handlers/clean.ts', { timeout: '5m', memory: 2048, triggers: [{ queue: names.uploads, batchSize: 1 }] }),
+  fn('load', './handlers/load.ts', { timeout: '30s', concurrency: 2, triggers: [{ queue: names.load, batchSize: 10 }] }),
+  fn('route', './handlers/route.ts', { timeout: '30s', triggers: [{ table: names.table, batchSize: 2000, filter: { eventName: ['INSERT'] } }] }),
+  fn('process', './handlers/process.ts', { timeout: '30s', concurrency: 2, triggers: [{ queue: names.process, batchSize: 10 }] }),
+  fn('update', './handlers/update.ts', { timeout: '30s', concurrency: 2, triggers: [{ queue: names.finished, batchSize: 10 }] }),
+]);
