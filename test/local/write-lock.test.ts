@@ -8,26 +8,33 @@ import { WriteLock } from '../../src/backends/local/write-lock.ts';
 const dir = mkdtempSync(join(tmpdir(), 'baton-lock-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const fresh = () => new Int32Array(new SharedArrayBuffer(12));
+const holder = (cell: Int32Array) => cell[2];
+
 describe('WriteLock (the in-process queue in front of SQLite writes)', () => {
   it('is held by one owner at a time; a nested acquire by the holder neither blocks nor releases', () => {
-    const cell = new Int32Array(new SharedArrayBuffer(4));
+    const cell = fresh();
     const a = new WriteLock(cell, 7);
     expect(a.acquire()).toBe(true);
     expect(a.acquire()).toBe(false);
-    expect(cell[0]).toBe(7);
+    expect(holder(cell)).toBe(7);
     new WriteLock(cell, 8).release(); // not the holder: no effect
-    expect(cell[0]).toBe(7);
+    expect(holder(cell)).toBe(7);
     a.release();
-    expect(cell[0]).toBe(0);
+    expect(holder(cell)).toBe(0);
+    expect(new WriteLock(cell, 8).acquire()).toBe(true); // the next ticket is served at once
   });
 
   it('is taken over from a holder that kept it longer than stealAfterMs (a thread that died holding it)', () => {
-    const cell = new Int32Array(new SharedArrayBuffer(4));
-    new WriteLock(cell, 3).acquire();
+    const cell = fresh();
+    const dead = new WriteLock(cell, 3);
+    dead.acquire();
     const t0 = performance.now();
     expect(new WriteLock(cell, 4, 120).acquire()).toBe(true);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
-    expect(cell[0]).toBe(4);
+    expect(holder(cell)).toBe(4);
+    dead.release(); // too late: it no longer holds the lock, so nothing changes
+    expect(holder(cell)).toBe(4);
   });
 
   it('is shared with worker threads spawned after the file was opened, and freed when a holder is terminated', async () => {
@@ -37,14 +44,15 @@ describe('WriteLock (the in-process queue in front of SQLite writes)', () => {
     const worker = new Worker(
       `const { getEnvironmentData, parentPort, threadId } = require('node:worker_threads');
        const cell = new Int32Array(getEnvironmentData('baton:write-locks').get(${JSON.stringify(path)}));
-       Atomics.store(cell, 0, threadId + 1);
+       Atomics.add(cell, 0, 1); // its ticket, served at once: the lock was free
+       Atomics.store(cell, 2, threadId + 1);
        parentPort.postMessage('holding');
        for (;;) {}`,
       { eval: true },
     );
     await new Promise<void>((resolve) => worker.once('message', () => resolve()));
     const id = worker.threadId;
-    expect(new Int32Array(lockCell(lock))[0]).toBe(id + 1);
+    expect(new Int32Array(lockCell(lock))[2]).toBe(id + 1);
     await worker.terminate();
     WriteLock.releaseHeldBy(id);
     expect(lock.acquire()).toBe(true);

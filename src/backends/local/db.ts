@@ -48,6 +48,7 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
  */
 function queueWrites(db: Db, lock: WriteLock): void {
   const make = db.transaction.bind(db);
+  let commits = 0;
   const locked =
     <A extends unknown[], R>(run: (...args: A) => R) =>
     (...args: A): R => {
@@ -57,6 +58,10 @@ function queueWrites(db: Db, lock: WriteLock): void {
         return run(...args);
       } finally {
         if (took) lock.release();
+        // Checkpoint here, with the lock free: its fsync (~0.3 s for a 160 MB WAL on this disk)
+        // then stalls only this thread, where the automatic checkpoint at commit stalled every
+        // writer queued behind it. The automatic one stays as a backstop for other writers.
+        if (++commits % defaults.store.checkpointEveryCommits === 0) db.pragma('wal_checkpoint(PASSIVE)');
       }
     };
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {

@@ -24,10 +24,20 @@ function registry(): Map<string, SharedArrayBuffer> {
   return seen instanceof Map ? (seen as Map<string, SharedArrayBuffer>) : new Map();
 }
 
+/** Slots of the shared words: tickets handed out, the ticket being served, and its holder (thread id + 1). */
+const NEXT = 0;
+const SERVING = 1;
+const HOLDER = 2;
+
+/**
+ * A ticket lock: threads are served in the order they asked, so a thread that writes in a tight
+ * loop cannot take the lock back again and again while another (the engine's main thread, serving
+ * every trigger) waits.
+ */
 export class WriteLock {
   /**
-   * @param owner what this thread writes into the word while it holds the lock: its thread id + 1
-   * @param stealAfterMs how long one holder may keep the lock before a waiter takes it over
+   * @param owner what this thread writes into the holder word: its thread id + 1
+   * @param stealAfterMs how long one ticket may be served before a waiter presumes its holder dead
    */
   constructor(
     private readonly cell: Int32Array,
@@ -40,7 +50,7 @@ export class WriteLock {
     const locks = registry();
     let buffer = locks.get(path);
     if (!buffer) {
-      buffer = new SharedArrayBuffer(4);
+      buffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
       locks.set(path, buffer);
       setEnvironmentData(key, locks);
     }
@@ -49,25 +59,30 @@ export class WriteLock {
 
   /** Waits for the lock; false when this thread already holds it (a nested call must not release it). */
   acquire(): boolean {
-    let holder = Atomics.compareExchange(this.cell, 0, 0, this.me);
-    if (holder === 0) return true;
-    if (holder === this.me) return false;
+    if (Atomics.load(this.cell, HOLDER) === this.me) return false;
+    const ticket = Atomics.add(this.cell, NEXT, 1);
+    let serving = Atomics.load(this.cell, SERVING);
     let since = performance.now();
-    for (;;) {
-      Atomics.wait(this.cell, 0, holder, defaults.store.writeLockPollMs);
-      const now = Atomics.compareExchange(this.cell, 0, 0, this.me);
-      if (now === 0) return true;
-      if (now !== holder) {
-        holder = now;
+    while (serving !== ticket) {
+      Atomics.wait(this.cell, SERVING, serving, defaults.store.writeLockPollMs);
+      const now = Atomics.load(this.cell, SERVING);
+      if (now !== serving) {
+        serving = now;
         since = performance.now();
-      } else if (performance.now() - since > this.stealAfterMs && Atomics.compareExchange(this.cell, 0, holder, this.me) === holder) {
-        return true;
+      } else if (performance.now() - since > this.stealAfterMs) {
+        // The ticket being served has been held too long: skip it (SQLite's own lock still holds).
+        if (Atomics.compareExchange(this.cell, SERVING, serving, serving + 1) === serving) Atomics.notify(this.cell, SERVING);
+        since = performance.now();
       }
     }
+    Atomics.store(this.cell, HOLDER, this.me);
+    return true;
   }
 
   release(): void {
-    if (Atomics.compareExchange(this.cell, 0, this.me, 0) === this.me) Atomics.notify(this.cell, 0, 1);
+    if (Atomics.compareExchange(this.cell, HOLDER, this.me, 0) !== this.me) return;
+    Atomics.add(this.cell, SERVING, 1);
+    Atomics.notify(this.cell, SERVING);
   }
 
   /** Frees the lock if the thread `id` holds it (called when that thread was terminated). */
