@@ -50,12 +50,12 @@ export async function runPipeline(backend: Backend, engine: Engine, csv: string,
   return (performance.now() - t0) / 1000;
 }
 
-/** Waits until settled() holds twice in a row, 50 ms apart. */
+/** Waits until settled() holds twice in a row, 200 ms apart (each check reads every queue's stats). */
 async function waitSettled(backend: Backend, engine: Engine, poison: number, t0: number, timeoutMs: number): Promise<void> {
   let calm = 0;
   while (calm < 2) {
     if (performance.now() - t0 > timeoutMs) throw new Error(`the pipeline did not settle within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
     calm = (await settled(backend, engine, poison)) ? calm + 1 : 0;
   }
 }
