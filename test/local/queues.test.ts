@@ -63,6 +63,75 @@ describe('local queues: state on disk', () => {
     }));
 });
 
+describe('local queues: message ids', () => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9]{12}$/;
+
+  it('are UUID-shaped, unique, and the same from send to receive, through a DLQ move and a redrive, after a reopen and in another process', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      await q.declare(queueConfig('q-dlq'));
+      await q.declare(queueConfig('q', { deadLetter: { queue: 'q-dlq', maxReceiveCount: 1 } }));
+      const sent = [(await q.send('q', { body: 'one' })).messageId, ...(await q.sendBatch('q', [{ body: 'two' }, { body: 'three' }])).map((r) => r.value!.messageId)];
+      for (const id of sent) expect(id).toMatch(uuid);
+      expect(new Set(sent).size).toBe(3);
+      const got = await q.receive('q', { maxMessages: 10 });
+      expect(got.map((m) => m.messageId)).toEqual(sent);
+      await q.release('q', got[0]!.receiptHandle, { error: new Error('boom') });
+      await q.release('q', got[1]!.receiptHandle);
+      expect((await q.receive('q-dlq', { maxMessages: 10 })).map((m) => m.messageId)).toEqual([sent[0], sent[1]]);
+      await t.clock.advance(31 * SECOND);
+      const moved = await q.redrive('q-dlq');
+      expect(moved.messages.map((m) => m.messageId)).toEqual([sent[0], sent[1]]);
+      const again = (await t.reopen()).queues;
+      expect((await again.receive('q', { maxMessages: 10 })).map((m) => m.messageId)).toEqual([sent[0], sent[1]]);
+      const other = openLocal({ dir: t.dir, clock: t.clock, paramsKey: Buffer.alloc(32, 7) });
+      try {
+        const fromOther = await other.queues.send('q', { body: 'four' });
+        expect(fromOther.messageId).toMatch(uuid);
+        expect(fromOther.messageId.slice(0, 24)).toBe(sent[0]!.slice(0, 24));
+        expect((await again.receive('q')).map((m) => m.messageId)).toEqual([fromOther.messageId]);
+      } finally {
+        await other.close();
+      }
+    }));
+
+  it('differ between two databases', async () => {
+    const a = makeLocalBackend();
+    const b = makeLocalBackend();
+    try {
+      await a.backend.queues.declare(queueConfig('q'));
+      await b.backend.queues.declare(queueConfig('q'));
+      const [x, y] = [await a.backend.queues.send('q', { body: 'x' }), await b.backend.queues.send('q', { body: 'y' })];
+      expect(x.messageId).not.toBe(y.messageId);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('a message stored with its own id (written before ids were derived) keeps it', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      await q.declare(queueConfig('q-dlq'));
+      await q.declare(queueConfig('q', { deadLetter: { queue: 'q-dlq', maxReceiveCount: 1 } }));
+      const { db } = t.backend.context;
+      const now = t.clock.now();
+      db.prepare("INSERT INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ((SELECT id FROM queues WHERE name = 'q'), ?, 'old', NULL, ?, ?, ?)").run(
+        '6f1c2a9e-0b7d-4c1e-9a55-3d2f8e7b6a10',
+        now,
+        now,
+        now,
+      );
+      const [m] = await q.receive('q');
+      expect(m?.messageId).toBe('6f1c2a9e-0b7d-4c1e-9a55-3d2f8e7b6a10');
+      await q.release('q', m!.receiptHandle, { error: new Error('boom') });
+      const err = await rejection(q.delete('q', m!.receiptHandle));
+      expect(err.message).toContain('6f1c2a9e-0b7d-4c1e-9a55-3d2f8e7b6a10');
+      await t.clock.advance(31 * SECOND);
+      expect((await q.redrive('q-dlq')).messages.map((x) => x.messageId)).toEqual(['6f1c2a9e-0b7d-4c1e-9a55-3d2f8e7b6a10']);
+    }));
+});
+
 describe('local queues: enqueueWithin', () => {
   it("commits with the caller's transaction and disappears with its rollback", () =>
     withLocal(async (t) => {

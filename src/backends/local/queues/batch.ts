@@ -12,12 +12,3 @@ export function failed<T>(index: number, err: unknown): BatchResultEntry<T> {
   const { stack: _stack, ...error } = serializeError(err);
   return { index, ok: false, error };
 }
-
-/** Runs one entry of a batch; see `failed` for what a throw does. */
-export function settle<T>(index: number, run: () => T): BatchResultEntry<T> {
-  try {
-    return { index, ok: true, value: run() };
-  } catch (err) {
-    return failed(index, err);
-  }
-}

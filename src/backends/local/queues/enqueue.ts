@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SendInput, SendResult } from '../../../ports/queues.ts';
 import type { LocalContext } from '../context.ts';
 import { checkDelay, checkMessage } from './message.ts';
@@ -16,56 +15,53 @@ export function enqueueWithin(ctx: LocalContext, queue: string, input: SendInput
   return insertMessage(state, state.require(queue), input, ctx.clock.now());
 }
 
-/**
- * Rows to insert, flat: each message is `insertColumns` values (queue_id, message_id, body,
- * attributes, sent_at, enqueued_at, visible_at), in the order of statements.ts `insertMany`.
- */
+/** Values bound per row of statements.ts `insertMany`: queue_id, body, attributes, sent_at, enqueued_at, visible_at. */
+const insertColumns = 6;
+
+/** Rows to insert, flat (`insertColumns` values each). */
 export class InsertRows {
   readonly params: unknown[] = [];
   count = 0;
 
-  /**
-   * Validates one message (throws for a bad one, adding nothing) and adds its row. Returns its
-   * message id and its delay (0: visible at once).
-   */
-  add(entry: QueueEntry, input: SendInput, now: number): { messageId: string; delay: number } {
+  /** Validates one message (throws for a bad one, adding nothing) and adds its row. Returns its delay (0: visible at once). */
+  add(entry: QueueEntry, input: SendInput, now: number): number {
     const { name, maxMessageSize, delayMs } = entry.config;
     const attributes = checkMessage(name, maxMessageSize, input);
     const delay = checkDelay(name, input.delayMs, delayMs);
-    const messageId = randomUUID();
-    this.params.push(entry.id, messageId, input.body, attributes, now, now, now + delay);
+    this.params.push(entry.id, input.body, attributes, now, now, now + delay);
     this.count++;
-    return { messageId, delay };
+    return delay;
   }
 }
-
-export const insertColumns = 7;
 
 /** Chunk sizes of the multi-row INSERTs: a batch of 100 is 64 + 32 + 4 rows, three statements. */
 const chunks = [64, 32, 16, 8, 4, 2, 1] as const;
 
 /**
  * The one insert path: send, sendBatch and enqueueWithin all come here. Inserts validated rows
- * with as few statements as the chunk sizes allow (one statement per row costs a third more).
+ * with as few statements as the chunk sizes allow (one statement per row costs a third more), and
+ * returns the row id of the first; the others follow it one by one (an AUTOINCREMENT INSERT in a
+ * write transaction numbers its rows consecutively: checked per statement).
  */
-export function insertRows(state: QueueState, rows: InsertRows): void {
+export function insertRows(state: QueueState, rows: InsertRows): number {
   const { params, count } = rows;
-  if (count === 1) {
-    state.insertMany(1).run(params);
-    return;
-  }
+  let first = 0;
   let at = 0;
   for (const size of chunks) {
     if (count - at < size) continue;
     const stmt = state.insertMany(size);
-    for (; count - at >= size; at += size) stmt.run(params.slice(at * insertColumns, (at + size) * insertColumns));
+    for (; count - at >= size; at += size) {
+      const last = Number(stmt.run(size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns)).lastInsertRowid);
+      if (at === 0) first = last - size + 1;
+      else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
+    }
   }
+  return first;
 }
 
-/** Validates and inserts one message. */
-export function insertMessage(state: QueueState, entry: QueueEntry, input: SendInput, now: number): SendResult {
+/** Validates and inserts one message; returns its id and delay. */
+export function insertMessage(state: QueueState, entry: QueueEntry, input: SendInput, now: number): SendResult & { delay: number } {
   const rows = new InsertRows();
-  const { messageId } = rows.add(entry, input, now);
-  insertRows(state, rows);
-  return { messageId };
+  const delay = rows.add(entry, input, now);
+  return { messageId: state.messageIds.of(insertRows(state, rows)), delay };
 }

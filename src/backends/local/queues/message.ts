@@ -3,6 +3,7 @@ import { formatDuration } from '../../../core/duration.ts';
 import { TooLargeError, ValidationError, show, type SerializedError } from '../../../core/errors.ts';
 import { formatSize } from '../../../core/size.ts';
 import type { MessageAttributes, ReceivedMessage, SendInput } from '../../../ports/queues.ts';
+import type { MessageIds } from './message-id.ts';
 import { encodeReceipt } from './receipt.ts';
 import { col, type MessageRow, type MessageTuple } from './rows.ts';
 
@@ -89,9 +90,9 @@ export class AttributeReader {
 }
 
 /** Builds the message a consumer sees from its row as read just before this receive leased it. */
-export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean; attributes: AttributeReader }): ReceivedMessage {
+export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean; attributes: AttributeReader; ids: MessageIds }): ReceivedMessage {
   const message: ReceivedMessage = {
-    messageId: row[col.messageId],
+    messageId: lease.ids.of(row[col.id], row[col.messageId]),
     receiptHandle: encodeReceipt(row[col.id], row[col.leaseSeq] + 1),
     body: row[col.body],
     attributes: lease.attributes.read(row[col.attributes]),
@@ -108,9 +109,9 @@ export function toReceived(row: MessageTuple, lease: { now: number; counted: boo
 }
 
 /** The message as it is stored, without a lease (what a redrive filter sees). */
-export function toStored(row: MessageRow): ReceivedMessage {
+export function toStored(row: MessageRow, ids: MessageIds): ReceivedMessage {
   const message: ReceivedMessage = {
-    messageId: row.message_id,
+    messageId: ids.of(row.id, row.message_id),
     receiptHandle: '',
     body: row.body,
     attributes: row.attributes === null ? {} : (JSON.parse(row.attributes) as MessageAttributes),

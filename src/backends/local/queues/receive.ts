@@ -48,7 +48,7 @@ function makeReceiveNow(state: QueueState) {
     const visibleAt = now + req.visibilityTimeoutMs;
     const leaseState = req.counted ? 2 : 1;
     const increment = req.counted ? 1 : 0;
-    const lease = { now, counted: req.counted, attributes: new AttributeReader() };
+    const lease = { now, counted: req.counted, attributes: new AttributeReader(), ids: state.messageIds };
     const out: ReceivedMessage[] = [];
     // With a zero visibility timeout a leased message stays visible (and may sort again later in
     // this scan); never hand it out twice.
@@ -64,7 +64,7 @@ function makeReceiveNow(state: QueueState) {
           stmts.deleteById.run(id);
         } else if (dlq && row[col.attempts] >= maxAttempts) {
           const expired = row[col.lastError] === null && row[col.leaseState] !== 0;
-          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(row[col.messageId], row[col.attempts], entry) : null);
+          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(state.messageIds.of(id, row[col.messageId]), row[col.attempts], entry) : null);
           deadLettered = true;
         } else {
           stmts.markReceived.run(visibleAt, leaseState, increment, now, id);

@@ -31,8 +31,8 @@ export function makeRedrive(state: QueueState) {
         if (row.visible_at > now || row.enqueued_at <= cutoff) continue;
         const dest = to ?? (row.source_queue === null ? undefined : state.find(row.source_queue));
         if (!dest) continue;
-        if (options.filter && !options.filter(toStored(row))) continue;
-        const moved: RedriveResult['messages'][number] = { messageId: row.message_id, sourceQueue: row.source_queue ?? undefined, to: dest.config.name, attempts: row.attempts };
+        if (options.filter && !options.filter(toStored(row, state.messageIds))) continue;
+        const moved: RedriveResult['messages'][number] = { messageId: state.messageIds.of(row.id, row.message_id), sourceQueue: row.source_queue ?? undefined, to: dest.config.name, attempts: row.attempts };
         if (row.last_error !== null) moved.lastError = JSON.parse(row.last_error) as SerializedError;
         result.messages.push(moved);
         if (!options.dryRun) {

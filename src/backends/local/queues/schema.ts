@@ -2,7 +2,8 @@
  * SQLite tables of the local queues store.
  *
  * `queues` holds each declared queue's config (JSON), so another process opening the same state
- * sees it. `queue_messages` holds every message of every queue, dead-letter queues included; a
+ * sees it. `queue_meta` holds `message_id_prefix`, made once per database (the schema runs in one
+ * IMMEDIATE transaction at every open, so the first open makes it and every later one keeps it). `queue_messages` holds every message of every queue, dead-letter queues included; a
  * move to a DLQ or a redrive is an UPDATE of `queue_id`, so the row (and its id) survives it.
  *
  * Columns of queue_messages:
@@ -15,6 +16,9 @@
  *   lease_state    0 no open lease; 1 leased, attempt not counted yet; 2 leased and counted
  *   attempts       handler starts (what maxReceiveCount is compared with)
  *   source_queue   for a dead-lettered message, the queue it came from
+ *
+ * `message_id` is '' for every message sent since ids are derived from the row id and the random
+ * prefix in `queue_meta` (message-id.ts); rows written before keep the UUID stored here.
  *
  * The index (queue_id, visible_at) makes receive an index range scan in (visible_at, id) order:
  * SQLite ends every index entry with the rowid, so ties are already in id (send) order and
@@ -47,4 +51,9 @@ CREATE TABLE IF NOT EXISTS queue_messages (
   source_queue TEXT
 );
 CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue_id, visible_at);
+CREATE TABLE IF NOT EXISTS queue_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO queue_meta (key, value) VALUES ('message_id_prefix', lower(hex(randomblob(10))));
 `;

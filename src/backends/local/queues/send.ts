@@ -1,15 +1,12 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
 import { failed } from './batch.ts';
-import { InsertRows, insertRows } from './enqueue.ts';
+import { InsertRows, insertMessage, insertRows } from './enqueue.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
 /** Sends one message (a single INSERT, its own transaction). */
 export function send(state: QueueState, queue: string, input: SendInput): SendResult {
-  const entry = state.require(queue);
-  const rows = new InsertRows();
-  const { messageId, delay } = rows.add(entry, input, state.ctx.clock.now());
-  insertRows(state, rows);
+  const { messageId, delay } = insertMessage(state, state.require(queue), input, state.ctx.clock.now());
   if (delay === 0) state.notify(queue);
   return { messageId };
 }
@@ -23,17 +20,23 @@ export function makeSendBatch(state: QueueState) {
   const tx = state.db.transaction((entry: QueueEntry, inputs: SendInput[], now: number) => {
     const results: Array<BatchResultEntry<SendResult>> = new Array(inputs.length);
     const rows = new InsertRows();
+    const sent: number[] = [];
     let wake = false;
     for (let index = 0; index < inputs.length; index++) {
       try {
-        const { messageId, delay } = rows.add(entry, inputs[index]!, now);
-        results[index] = { index, ok: true, value: { messageId } };
-        wake ||= delay === 0;
+        wake = rows.add(entry, inputs[index]!, now) === 0 || wake;
+        sent.push(index);
       } catch (err) {
         results[index] = failed(index, err);
       }
     }
-    if (rows.count > 0) insertRows(state, rows);
+    if (rows.count > 0) {
+      const first = insertRows(state, rows);
+      for (let i = 0; i < sent.length; i++) {
+        const index = sent[i]!;
+        results[index] = { index, ok: true, value: { messageId: state.messageIds.of(first + i) } };
+      }
+    }
     return { results, wake };
   });
   return (queue: string, inputs: SendInput[]): Array<BatchResultEntry<SendResult>> => {

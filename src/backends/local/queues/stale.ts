@@ -15,7 +15,7 @@ export function staleReceipt(state: QueueState, entry: QueueEntry, handle: strin
       action: 'Drop this handle: there is nothing left to delete, extend or release.',
     });
   }
-  const id = row.message_id;
+  const id = state.messageIds.of(receipt.id, row.message_id);
   if (row.queue_id !== entry.id) {
     const other = state.findById(row.queue_id)?.config.name ?? `#${row.queue_id}`;
     if (row.source_queue === queue) {

@@ -3,6 +3,7 @@ import { NotFoundError } from '../../../core/errors.ts';
 import type { QueueConfig } from '../../../ports/queues.ts';
 import type { LocalContext } from '../context.ts';
 import type { Db } from '../db.ts';
+import { MessageIds } from './message-id.ts';
 import { prepare, type Statements } from './statements.ts';
 
 /** A declared queue: its row id in `queues` and its config. */
@@ -19,12 +20,14 @@ export interface QueueEntry {
  */
 export class QueueState {
   readonly stmts: Statements;
+  readonly messageIds: MessageIds;
   private readonly inserts = new Map<number, Statement<unknown[]>>();
   private readonly byName = new Map<string, QueueEntry>();
   private readonly byId = new Map<number, QueueEntry>();
 
   constructor(readonly ctx: LocalContext) {
     this.stmts = prepare(ctx.db);
+    this.messageIds = new MessageIds(this.stmts.messageIdPrefix.get()?.value ?? '');
   }
 
   get db(): Db {
@@ -43,7 +46,7 @@ export class QueueState {
   insertMany(rows: number): Statement<unknown[]> {
     let stmt = this.inserts.get(rows);
     if (!stmt) {
-      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
+      const values = Array.from({ length: rows }, () => "(?, '', ?, ?, ?, ?, ?)").join(', ');
       stmt = this.db.prepare(`INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${values}`);
       this.inserts.set(rows, stmt);
     }

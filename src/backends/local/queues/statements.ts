@@ -16,6 +16,7 @@ export function prepare(db: Db) {
     queueByName: db.prepare<[string], { id: number; config: string }>('SELECT id, config FROM queues WHERE name = ?'),
     queueById: db.prepare<[number], { id: number; config: string }>('SELECT id, config FROM queues WHERE id = ?'),
     allQueues: db.prepare<[], { id: number; config: string }>('SELECT id, config FROM queues ORDER BY name'),
+    messageIdPrefix: db.prepare<[], { value: string }>("SELECT value FROM queue_meta WHERE key = 'message_id_prefix'"),
 
     ready: db
       .prepare<[number, number, number], MessageTuple>(`SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
