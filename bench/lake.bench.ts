@@ -43,9 +43,18 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-/** The faster of two runs: the machine is shared, so one run can land on a busy moment. */
-async function best(fn: () => Promise<unknown>): Promise<number> {
-  return Math.min(await time(fn), await time(fn));
+/**
+ * The fastest of three runs of each, ours and the baseline taking turns: the machine is shared,
+ * so one run can land on a busy moment, and both should see the same moments.
+ */
+async function bestOfTurns(base: () => Promise<unknown>, ours: () => Promise<unknown>): Promise<{ base: number; ours: number }> {
+  let b = Infinity;
+  let o = Infinity;
+  for (let i = 0; i < 3; i++) {
+    b = Math.min(b, await time(base));
+    o = Math.min(o, await time(ours));
+  }
+  return { base: b, ours: o };
 }
 
 /** Writes a file with DuckDB straight into the bucket folder, then registers it as an object by putting it. */
@@ -70,14 +79,18 @@ try {
       'FORMAT json',
     );
     const schema = z.object({ id: z.int(), user: z.string(), amount: z.number(), ok: z.boolean(), at: z.iso.datetime(), kind: z.enum(['view', 'click', 'buy']) });
-    const base = await best(() => duck(`COPY (SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited')) TO ${sqlString(out + '-json.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
+    // The baseline declares its columns (the types DuckDB detects here) as ours does: sniffing is not part of the work.
+    const declared = `columns={id: 'BIGINT', "user": 'VARCHAR', amount: 'VARCHAR', ok: 'BOOLEAN', "at": 'TIMESTAMP', kind: 'VARCHAR'}`;
     let valid = 0;
-    const ours = await best(async () => {
-      const r = await standardize(objects, { source: { bucket: 'lake', key: 'raw/events.jsonl' }, schema, output: { bucket: 'lake', key: 'std/events.parquet' }, rejected: { bucket: 'lake', key: 'rejected/events.jsonl' } });
-      valid = r.valid;
-    });
+    const { base, ours } = await bestOfTurns(
+      () => duck(`COPY (SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', ${declared})) TO ${sqlString(out + '-json.parquet')} (FORMAT parquet, COMPRESSION zstd)`),
+      async () => {
+        const r = await standardize(objects, { source: { bucket: 'lake', key: 'raw/events.jsonl' }, schema, output: { bucket: 'lake', key: 'std/events.parquet' }, rejected: { bucket: 'lake', key: 'rejected/events.jsonl' } });
+        valid = r.valid;
+      },
+    );
     figures.push({ bench: 'lake', figure: 'validated_rows_per_s', value: JSON_ROWS / ours, unit: 'rows/s', baseline: JSON_ROWS / base, goal: '>= 600,000' });
-    notes.push(`validated: ${JSON_ROWS} JSON lines, 6 fields, ${JSON_ROWS - valid} rejected with reasons; baseline COPY read_json → Parquet (no validation, no line numbers).`);
+    notes.push(`validated: ${JSON_ROWS} JSON lines, 6 fields, ${JSON_ROWS - valid} rejected with reasons and line numbers; baseline COPY read_json (declared columns) → Parquet (no validation, no line numbers).`);
   }
   {
     const cols = Array.from({ length: 16 }, (_, i) => i);
@@ -85,10 +98,14 @@ try {
     const path = await generate('raw/people.csv', select, 'FORMAT csv, HEADER true');
     const shape: Record<string, z.ZodType> = {};
     for (const i of cols) shape[`c${i}`] = i % 4 === 0 ? z.int() : i % 4 === 1 ? z.number() : i % 4 === 2 ? z.string() : z.iso.date();
-    const base = await best(() => duck(`COPY (SELECT * FROM read_csv(${sqlString(path)})) TO ${sqlString(out + '-csv.parquet')} (FORMAT parquet, COMPRESSION zstd)`));
-    const ours = await best(() => csvToParquet(objects, { source: { bucket: 'lake', key: 'raw/people.csv' }, schema: z.object(shape), output: { bucket: 'lake', key: 'clean/people.parquet' }, rejected: { bucket: 'lake', key: 'rejected/people.jsonl' } }));
+    // The baseline declares its typed columns as ours does (no sniffing: it cost ~0.3 s of CPU here).
+    const declared = `header=true, auto_detect=false, columns={${cols.map((i) => `'c${i}': '${['BIGINT', 'DOUBLE', 'VARCHAR', 'DATE'][i % 4]}'`).join(', ')}}`;
+    const { base, ours } = await bestOfTurns(
+      () => duck(`COPY (SELECT * FROM read_csv(${sqlString(path)}, ${declared})) TO ${sqlString(out + '-csv.parquet')} (FORMAT parquet, COMPRESSION zstd)`),
+      () => csvToParquet(objects, { source: { bucket: 'lake', key: 'raw/people.csv' }, schema: z.object(shape), output: { bucket: 'lake', key: 'clean/people.parquet' }, rejected: { bucket: 'lake', key: 'rejected/people.jsonl' } }),
+    );
     figures.push({ bench: 'lake', figure: 'csv_rows_per_s', value: CSV_ROWS / ours, unit: 'rows/s', baseline: CSV_ROWS / base, goal: '>= 700,000' });
-    notes.push(`csv: ${CSV_ROWS} rows x 16 columns, cleaned (control characters, trim, empty → null) and coerced to int/number/string/date with reasons; baseline COPY read_csv (sniffed types) → Parquet.`);
+    notes.push(`csv: ${CSV_ROWS} rows x 16 columns, cleaned (control characters, trim, empty → null) and coerced to int/number/string/date with reasons; baseline COPY read_csv (declared typed columns, no cleaning) → Parquet.`);
   }
   {
     const per = Math.ceil(COMPACT_ROWS / COMPACT_FILES);
@@ -121,7 +138,7 @@ try {
     figures.push({ bench: 'lake', figure: 'firehose_records_per_s', value: FIREHOSE_RECORDS / ours, unit: 'records/s', baseline: FIREHOSE_RECORDS / base, goal: '>= 200,000' });
     notes.push(`firehose: ${FIREHOSE_RECORDS} records in calls of 500, each acknowledged after its SQLite commit (WAL, synchronous=NORMAL); baseline the same batches as one raw SQLite insert each.`);
   }
-  notes.push('Measured on a shared 2-core machine while other test suites ran: treat absolute numbers as a floor, ratios as the signal. validated and csv figures (and their baselines) are the faster of two runs.');
+  notes.push('Measured on a shared 2-core machine while other test suites ran: treat absolute numbers as a floor, ratios as the signal. validated and csv figures (and their baselines) are the fastest of three runs, taken in turns.');
   report(figures, notes);
 } finally {
   await backend.close();

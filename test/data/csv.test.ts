@@ -126,3 +126,14 @@ describe('csv ingestion at scale (a parallel scan)', () => {
     expect(rows2.map((r) => r['amount'])).toEqual([1.5, 2.5, 7]);
   });
 });
+
+describe('csv ingestion input forms', () => {
+  it('reads a gzip CSV and a header after a byte-order mark', async () => {
+    const { gzipSync } = await import('node:zlib');
+    await t.backend.objects.put('uploads', 'in/g.csv.gz', gzipSync('\uFEFFid,name,amount\r\n1,a,1.5\r\n2,b,x\r\n'));
+    const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/g.csv.gz' }, schema: z.object({ id: z.int(), name: z.string(), amount: z.number() }), output: { bucket: 'uploads', key: 'g.parquet' }, rejected: { bucket: 'uploads', key: 'g.jsonl' } });
+    expect(r).toMatchObject({ read: 2, valid: 1, rejected: 1 });
+    const rejected = JSON.parse((await t.backend.objects.get('uploads', 'g.jsonl')).body.toString('utf8').trim()) as { line: number; reasons: string[] };
+    expect(rejected).toMatchObject({ line: 3, reasons: ['amount: expected a number, got "x"'] });
+  });
+});

@@ -104,6 +104,31 @@ describe('standardize at scale (a parallel scan)', () => {
     expect(await sql(`SELECT count(*) AS n, count(*) FILTER (WHERE d <= 0) AS disorder FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS d FROM read_parquet('${parquet}', file_row_number=true))`)).toEqual([{ n: n - 1 - rejectedLines.length, disorder: 0 }]);
   });
 
+  it('reads fields as JSON text when they are not strings, tells malformed lines from non-objects, and takes schemas whose names differ only in case', async () => {
+    const s = z.object({ id: z.int(), user: z.string() });
+    const lines = ['{"id": 1, "user": {"a": [1, 2]}}', 'null', '5', '{"id": 2, "user": "x"} trailing', '{"id": 3, "id": 4, "user": "y"}', ' {"id": "5", "user": true}', '{"ID": 6, "user": "z"}'];
+    await t.backend.objects.put('lake', 'raw/j.jsonl', lines.join('\n'));
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/j.jsonl' }, schema: s, output: { bucket: 'lake', key: 'std/j.parquet' }, rejected: { bucket: 'lake', key: 'rejected/j.jsonl' } });
+    expect(r).toMatchObject({ read: 7, valid: 3, rejected: 4 });
+    expect(await sql(`SELECT id, "user" FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/j.parquet')!}')`)).toEqual([
+      { id: 1, user: '{"a":[1,2]}' },
+      { id: 3, user: 'y' },
+      { id: 5, user: 'true' },
+    ]);
+    const rejected = (await t.backend.objects.get('lake', 'rejected/j.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
+    expect(rejected).toEqual([
+      { line: 2, reasons: ['not a JSON object'], raw: 'null' },
+      { line: 3, reasons: ['not a JSON object'], raw: '5' },
+      { line: 4, reasons: ['malformed JSON: the line does not parse'], raw: lines[3] },
+      { line: 7, reasons: ['id: required, but missing or null'], raw: lines[6] },
+    ]);
+    const cased = z.object({ id: z.int(), ID: z.int().optional() });
+    await t.backend.objects.put('lake', 'raw/c.jsonl', '{"id": 1, "ID": 2}\n{"id": 3}\n');
+    const c = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/c.jsonl' }, schema: cased, output: { bucket: 'lake', key: 'std/c.parquet' }, rejected: { bucket: 'lake', key: 'rejected/c.jsonl' } });
+    expect(c).toMatchObject({ read: 2, valid: 2, rejected: 0 });
+    expect(await sql(`SELECT sum(COLUMNS(*)) FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/c.parquet')!}')`)).toEqual([{ id: 4, ID_1: 2 }]);
+  });
+
   it('accepts a record without an optional enum field', async () => {
     const opt = z.object({ id: z.int(), kind: z.enum(['a', 'b']).optional() });
     await t.backend.objects.put('lake', 'raw/o.jsonl', '{"id":1}\n{"id":2,"kind":"a"}\n{"id":3,"kind":"c"}\n');

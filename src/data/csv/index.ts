@@ -36,13 +36,8 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
     const path = await inputPath(objects, options.source, tmp.dir);
     const parquet = join(tmp.dir, 'out.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
-    const c = await withDuck(
-      async (conn) => {
-        const src = await csvSource(conn, path, `${options.source.bucket}/${options.source.key}`, options);
-        return runChecked(conn, src, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath });
-      },
-      { tempDir: join(tmp.dir, 'spill') },
-    );
+    const src = await csvSource(path, `${options.source.bucket}/${options.source.key}`, options);
+    const c = await withDuck((conn) => runChecked(conn, src, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath }), { tempDir: join(tmp.dir, 'spill') });
     const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
     const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     return { ...c, output, ...(rejectedObject ? { rejectedObject } : {}) };
@@ -65,7 +60,7 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
-    const src = await csvSource(conn, path, `${options.source.bucket}/${options.source.key}`, options);
+    const src = await csvSource(path, `${options.source.bucket}/${options.source.key}`, options);
     // The valid rows are kept in a table (in file order) so the counts and rejected rows come first.
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
     const c = await runChecked(conn, src, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath });

@@ -171,8 +171,11 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
   await conn.run(`CREATE TEMP TABLE rejected (line BIGINT, reasons VARCHAR[], raw VARCHAR)`);
   if (bad > 0) {
     await conn.run(`CREATE TEMP TABLE payloads AS SELECT * FROM read_json(${sqlString(payloads)}, format='newline_delimited', columns={h: 'VARCHAR', k: 'VARCHAR', r: 'VARCHAR[]'}, maximum_object_size=268435456)`);
-    // Numbering: the serial scan keeps only the rows whose hash is a rejected row's; the raw text decides.
-    await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${src.line} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY WHERE (${src.hash}) IN (SELECT DISTINCT h::UBIGINT FROM payloads)`);
+    // Numbering: the serial scan keeps only the rows whose hash is a rejected row's; the raw text
+    // decides. The hashes are unnested from one list so DuckDB estimates them as the smaller side
+    // and builds its hash table on them (with a plain IN it built one on the whole file: 6x slower).
+    await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${src.line} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY
+      WHERE (${src.hash}) IN (SELECT unnest(list(DISTINCT h::UBIGINT)) FROM payloads)`);
     await shiftForReaderRejects(conn, 'numbered', 'rejects_numbered');
     // The k-th rejected row with a text gets the k-th line with that text (they are alike); a row the
     // serial scan did not see (the reader recovers from a broken quote differently) keeps line NULL.
