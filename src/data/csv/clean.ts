@@ -1,9 +1,12 @@
 /**
- * Cleaning of CSV text fields, as SQL applied to each raw VARCHAR before type coercion:
- * strip control characters, strip any other characters the caller names, trim, and turn empty
- * strings into NULL. Each step is on by default except `strip`.
+ * Cleaning of CSV text fields, applied in SQL to each raw VARCHAR before type coercion
+ * (standardize/stage.ts): strip control characters, strip any other characters the caller names,
+ * trim, and turn empty strings into NULL. Each step is on by default except `strip`.
+ *
+ * Stripping is regexp_replace, not translate (DuckDB's translate measured ~50x slower), and only
+ * in rows that have something to strip (one regexp_matches per row).
  */
-import { sqlString } from '../duck.ts';
+import type { FieldCleaning } from '../standardize/stage.ts';
 
 export interface CleaningOptions {
   /** Trim whitespace at both ends. @defaultValue true */
@@ -23,13 +26,14 @@ function charClass(stripControl: boolean, extra: string): string | undefined {
   return parts.length ? `[${parts.join('')}]` : undefined;
 }
 
-/** The cleaned expression of a raw text expression: stripped and trimmed ('' to NULL is left to the caller). */
-export function cleanSql(raw: string, o: CleaningOptions = {}): string {
-  let e = raw;
-  // regexp_replace, not translate (DuckDB's translate measured ~50x slower here), and only on the
-  // values that need it: a match test allocates nothing, a replace allocates a new string.
-  const cls = charClass(o.stripControl ?? true, o.strip ?? '');
-  if (cls) e = `CASE WHEN regexp_matches(${e}, ${sqlString(cls)}) THEN regexp_replace(${e}, ${sqlString(cls)}, '', 'g') ELSE ${e} END`;
-  if (o.trim ?? true) e = `trim(${e})`;
-  return e;
+/** The cleaning of the checked-rows pipeline (standardize/stage.ts) for these options. */
+export function fieldCleaning(o: CleaningOptions = {}): FieldCleaning {
+  const strip = charClass(o.stripControl ?? true, o.strip ?? '');
+  return {
+    ...(strip ? { strip } : {}),
+    trim: o.trim ?? true,
+    emptyToNull: o.emptyToNull ?? true,
+    // Extra characters to strip could be part of a typed value ('-' in a date): then every value is cleaned first.
+    castRawFirst: (o.strip ?? '') === '',
+  };
 }

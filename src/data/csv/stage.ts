@@ -17,7 +17,7 @@ import { sqlIdent, sqlString } from '../duck.ts';
 import { isGzip } from '../files.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import type { CheckedSource } from '../standardize/stage.ts';
-import { cleanSql, type CleaningOptions } from './clean.ts';
+import { fieldCleaning, type CleaningOptions } from './clean.ts';
 
 export interface CsvReadOptions {
   /** Field separator. @defaultValue ',' */
@@ -112,9 +112,6 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions):
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
     line: 'ordinality + 1',
-    clean: (raw) => cleanSql(raw, o.cleaning),
-    emptyToNull: o.cleaning?.emptyToNull ?? true,
-    // Extra characters to strip could be part of a typed value ('-' in a date): then every value is cleaned first.
-    castRawFirst: (o.cleaning?.strip ?? '') === '',
+    cleaning: fieldCleaning(o.cleaning),
   };
 }

@@ -43,16 +43,22 @@ export interface CheckedSource {
   hash: string;
   /** The row's line number, over the reader's columns and `ordinality`, before reader rejects are counted in. */
   line: string;
-  /** The cleaning of a field's raw text: characters stripped, trimmed (none when undefined). */
-  clean?: (raw: string) => string;
+  /** The cleaning of the fields' raw text (CSV); none when undefined. */
+  cleaning?: FieldCleaning;
+}
+
+export interface FieldCleaning {
+  /** A RE2 character class of the characters to remove, if any. */
+  strip?: string;
+  trim: boolean;
   /** After cleaning, '' is NULL. */
-  emptyToNull?: boolean;
+  emptyToNull: boolean;
   /**
    * A raw value that casts to a typed column casts to the same value once cleaned (true when cleaning
    * only removes what a cast ignores anyway: edge whitespace and control characters), so typed
    * columns try the cast first and only clean the values that fail it.
    */
-  castRawFirst?: boolean;
+  castRawFirst: boolean;
 }
 
 export interface CheckedCounts {
@@ -67,41 +73,49 @@ const typed = (col: Column) => col.kind !== 'string' && col.kind !== 'enum';
 /**
  * The main pass's query: the valid rows' typed columns, in source order; rejected rows go to
  * baton_reject. Layers over the caller's fields (each value is cleaned and cast once; what only
- * rejected rows need is inline in a CASE or COALESCE branch, which DuckDB evaluates lazily):
+ * rejected rows need is inline in a CASE branch, which DuckDB evaluates only for the rows taking it):
  *
- *   l1: + _t<i>  cleaned text (stripped, trimmed) of the columns that need it for every row
- *       + _f<i>  the raw text cast to the column's type (castRawFirst)
- *   l2: + _r<i>  _t<i>, '' as NULL (emptyToNull)
- *   l3: + _c<i>  the typed values (TRY_CAST: a bad value is NULL, never an error)
- *   l4: + _bad   _pre is set, or some field is missing or did not cast
- *   l5: + _keep  NOT _bad; a rejected row is handed to baton_reject
+ *   l1: + _f<i>  the raw text cast to the column's type (castRawFirst)
+ *       + _s     the row has characters to strip, in a column cleaned for every row: one regexp
+ *                over their concatenation (a regexp call costs more than the bytes it reads)
+ *   l2: + _t<i>  stripped and trimmed text of the columns cleaned for every row
+ *   l3: + _r<i>  _t<i>, '' as NULL (emptyToNull)
+ *   l4: + _c<i>  the typed values (TRY_CAST: a bad value is NULL, never an error)
+ *   l5: + _bad   _pre is set, or some field is missing or did not cast
+ *   l6: + _keep  NOT _bad; a rejected row is handed to baton_reject
  */
 export function checkedSql(src: CheckedSource): string {
   const cols = src.columns;
-  const fast = src.clean !== undefined && src.castRawFirst === true;
+  const cl = src.cleaning;
+  const fast = cl?.castRawFirst === true;
   const x = (i: number) => `_x${i + 1}`;
   const c = (i: number) => `_c${i + 1}`;
   const f = (i: number) => `_f${i + 1}`;
-  const nullIfEmpty = (e: string) => (src.emptyToNull ? `NULLIF(${e}, '')` : e);
+  const strip = (e: string, when?: string) => (cl?.strip === undefined ? e : when ? `CASE WHEN ${when} THEN regexp_replace(${e}, ${sqlString(cl.strip)}, '', 'g') ELSE ${e} END` : `regexp_replace(${e}, ${sqlString(cl.strip)}, '', 'g')`);
+  const trim = (e: string) => (cl?.trim ? `trim(${e})` : e);
+  const nullIfEmpty = (e: string) => (cl?.emptyToNull ? `NULLIF(${e}, '')` : e);
   // Cleaned text: a column when every row needs it, else inline (evaluated only where it is used).
-  const kept = (i: number) => src.clean !== undefined && !(fast && typed(cols[i]!));
-  const r = (i: number) => (kept(i) ? `_r${i + 1}` : nullIfEmpty(src.clean ? src.clean(x(i)) : x(i)));
+  const kept = (i: number) => cl !== undefined && !(fast && typed(cols[i]!));
+  const r = (i: number) => (cl === undefined ? x(i) : kept(i) ? `_r${i + 1}` : nullIfEmpty(trim(strip(x(i)))));
   const each = (fn: (col: Column, i: number) => string) => cols.map(fn).join('');
-  const l1 = `SELECT *${each((col, i) => (kept(i) ? `, ${src.clean!(x(i))} AS _t${i + 1}` : fast && typed(col) ? `, ${typedSql(col, x(i))} AS ${f(i)}` : ''))} FROM (${src.fields(src.reader('rejects_main'))})`;
-  const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l1`;
+  const keptCols = cols.flatMap((_, i) => (kept(i) ? [i] : []));
+  const rowStrip = cl?.strip !== undefined && keptCols.length > 0 ? `, regexp_matches(concat(${keptCols.map(x).join(', ')}), ${sqlString(cl.strip)}) AS _s` : '';
+  const l1 = `SELECT *${each((col, i) => (fast && typed(col) ? `, ${typedSql(col, x(i))} AS ${f(i)}` : ''))}${rowStrip} FROM (${src.fields(src.reader('rejects_main'))})`;
+  const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${trim(strip(x(i), '_s'))} AS _t${i + 1}` : ''))} FROM l1`;
+  const l3 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l2`;
   // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
   const value = (col: Column, i: number) => (!typed(col) ? r(i) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
-  const l3 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l2`;
-  const l4 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${failSql(col, r(i), c(i))})`)}) AS _bad FROM l3`;
+  const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
+  const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${failSql(col, r(i), c(i))})`)}) AS _bad FROM l4`;
   const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map((col, i) => reasonSql(col, r(i))).join(', ')}], x -> x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
   const reject = `baton_reject(to_json(struct_pack(h := (${src.hash})::VARCHAR, k := ${src.raw}, r := ${reasons}))::VARCHAR)`;
-  const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || '0 AS _none';
   // _keep is a column (not the filter itself) and volatile: DuckDB does not push the filter down
   // into the layers, where it would compute the values a second time.
-  const l5 = `SELECT *, CASE WHEN _bad THEN ${reject} ELSE true END AS _keep FROM l4`;
+  const l6 = `SELECT *, CASE WHEN _bad THEN ${reject} ELSE true END AS _keep FROM l5`;
+  const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || '0 AS _none';
   // NOT MATERIALIZED: DuckDB streams the layers (materializing them measured 2-3x slower).
-  const ctes = [l1, l2, l3, l4, l5].map((q, i) => `l${i + 1} AS NOT MATERIALIZED (${q})`).join(', ');
-  return `WITH ${ctes} SELECT ${out} FROM l5 WHERE _keep`;
+  const ctes = [l1, l2, l3, l4, l5, l6].map((q, i) => `l${i + 1} AS NOT MATERIALIZED (${q})`).join(', ');
+  return `WITH ${ctes} SELECT ${out} FROM l6 WHERE _keep`;
 }
 
 /** True when a column's value fails: missing but required, not of the type, not an enum value. Never NULL. */
