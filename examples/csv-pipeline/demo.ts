@@ -43,7 +43,7 @@ export interface PipelineRun {
 }
 
 /** Uploads the CSV and waits until the pipeline has settled; returns the seconds it took. */
-export async function runPipeline(backend: Backend, engine: Engine, csv: string, poison: number, timeoutMs = 300_000): Promise<number> {
+export async function runPipeline(backend: Backend, engine: Engine, csv: string, poison: number, timeoutMs = 900_000): Promise<number> {
   const t0 = performance.now();
   await backend.objects.put(names.bucket, uploadKey, csv, { contentType: 'text/csv' });
   await waitSettled(backend, engine, poison, t0, timeoutMs);
