@@ -430,6 +430,22 @@ export function runTableConformance(name: string, make: MakeBackend): void {
         expect(await tables.get('users', { id: 'x' })).toBeUndefined();
       });
 
+      it('batches sent at once (Promise.all) each get their own results', async () => {
+        const [a, b] = await Promise.all([
+          tables.batchWrite('users', [{ put: { id: 'p1' } }, { put: { id: 'p2' }, condition: { exists: true } }]),
+          tables.batchWrite('users', [{ put: { id: 'p3' } }]),
+          tables.batchWrite('users', []),
+        ]);
+        expect(a!.map((r) => [r.index, r.ok])).toEqual([
+          [0, true],
+          [1, false],
+        ]);
+        expect(b!.map((r) => [r.index, r.ok])).toEqual([[0, true]]);
+        expect(await tables.get('users', { id: 'p1' })).toEqual({ id: 'p1' });
+        expect(await tables.get('users', { id: 'p2' })).toBeUndefined();
+        expect(await tables.get('users', { id: 'p3' })).toEqual({ id: 'p3' });
+      });
+
       it('an empty batch does nothing', async () => {
         expect(await tables.batchWrite('users', [])).toEqual([]);
       });

@@ -21,6 +21,13 @@ import { validateUpdate } from './update.ts';
 
 type BatchResult = { index: number; ok: boolean; error?: SerializedError };
 
+interface PendingBatch {
+  t: TableEntry;
+  requests: WriteRequest[];
+  resolve: (results: BatchResult[]) => void;
+  reject: (err: unknown) => void;
+}
+
 const shapes = 'must be one of { put: item }, { delete: key } or { update: key, set/add/remove }';
 
 export class LocalTableStore implements TableStore {
@@ -28,14 +35,16 @@ export class LocalTableStore implements TableStore {
   private readonly stream: StreamLog;
   private readonly items: ItemWriter;
   private readonly queries: QueryRunner;
-  private readonly batch: (t: TableEntry, requests: WriteRequest[]) => BatchResult[];
+  private readonly batches: (groups: readonly PendingBatch[]) => BatchResult[][];
+  /** batchWrite calls made in the same tick, written together by the next microtask (group commit). */
+  private pending: PendingBatch[] = [];
 
   constructor(private readonly ctx: LocalContext) {
     this.catalog = new TableCatalog(ctx.db);
     this.stream = new StreamLog(ctx.db, ctx.clock);
     this.items = new ItemWriter(ctx.db, this.stream);
     this.queries = new QueryRunner(ctx.db);
-    this.batch = ctx.db.transaction((t: TableEntry, requests: WriteRequest[]) => requests.map((r, index) => this.batchOne(t, r, index))).immediate;
+    this.batches = ctx.db.transaction((groups: readonly PendingBatch[]) => groups.map((g) => g.requests.map((r, index) => this.batchOne(g.t, r, index)))).immediate;
   }
 
   async declare(config: TableConfig): Promise<void> {
@@ -95,9 +104,29 @@ export class LocalTableStore implements TableStore {
       });
     }
     if (requests.length === 0) return [];
-    const results = this.batch(t, requests);
-    this.signal(t);
-    return results;
+    return new Promise<BatchResult[]>((resolve, reject) => {
+      if (this.pending.length === 0) queueMicrotask(() => this.flush());
+      this.pending.push({ t, requests, resolve, reject });
+    });
+  }
+
+  /**
+   * Writes every batch of the tick in one transaction: handlers that send their chunks of 25 at
+   * once (Promise.all, as with DynamoDB) commit once instead of once per chunk. Each batch keeps
+   * its own results; a storage failure fails them all, and none is written.
+   */
+  private flush(): void {
+    const groups = this.pending;
+    this.pending = [];
+    let results: BatchResult[][];
+    try {
+      results = this.batches(groups);
+    } catch (err) {
+      for (const g of groups) g.reject(err);
+      return;
+    }
+    groups.forEach((g, i) => g.resolve(results[i]!));
+    for (const t of new Set(groups.map((g) => g.t))) this.signal(t);
   }
 
   async readStream(table: string, consumer: string, options: { limit?: number } = {}): Promise<StreamRecord[]> {

@@ -131,13 +131,22 @@ function readLimit(t: TableEntry, limit: number | undefined): number {
 }
 
 function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
-  return {
-    sequence: row.seq,
-    eventName: row.event,
-    table: t.name,
-    keys: JSON.parse(row.keys) as Key,
-    ...(row.old_image !== null ? { oldImage: JSON.parse(row.old_image) as Item } : {}),
-    ...(row.new_image !== null ? { newImage: JSON.parse(row.new_image) as Item } : {}),
-    createdAt: row.created_at,
-  };
+  const record: StreamRecord = { sequence: row.seq, eventName: row.event, table: t.name, keys: JSON.parse(row.keys) as Key, createdAt: row.created_at };
+  if (row.old_image !== null) parsedOnUse(record, 'oldImage', row.old_image);
+  if (row.new_image !== null) parsedOnUse(record, 'newImage', row.new_image);
+  return record;
+}
+
+/**
+ * An image is parsed the first time it is read: a reader that skips records (a trigger's filter on
+ * eventName) never pays for theirs. It is an ordinary enumerable property otherwise.
+ */
+function parsedOnUse(record: StreamRecord, name: 'oldImage' | 'newImage', json: string): void {
+  let value: Item | undefined;
+  Object.defineProperty(record, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => (value ??= JSON.parse(json) as Item),
+    set: (v: Item) => (value = v),
+  });
 }
