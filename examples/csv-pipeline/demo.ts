@@ -20,7 +20,7 @@ import { names, rowsPerMessage, type Transaction, type TransactionItem } from '.
 const spec = { ...config, root: dirname(fileURLToPath(import.meta.url)) };
 
 export const sizes: Record<'small' | 'full', GenerateOptions> = {
-  small: { rows: 6_000, malformed: 9, poison: 3 },
+  small: { rows: 6_000, malformed: 9, poison: 11 },
   full: { rows: 558_000, malformed: 40, poison: 12 },
 };
 
@@ -111,11 +111,13 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
     check.expect('malformed rows rejected with line numbers and reasons', withReasons.length === input.malformed, `${withReasons.length} of ${input.malformed}`);
 
     // The poison rows: each alone in a DLQ message, after 3 tries.
-    const dead = await backend.queues.receive(`${names.load}-dlq`, { maxMessages: 10, visibilityTimeoutMs: 0, countAttempt: false });
-    for (let more = dead.length; more === 10 && dead.length < input.poison + 10; ) {
-      const next = await backend.queues.receive(`${names.load}-dlq`, { maxMessages: 10, visibilityTimeoutMs: 0, countAttempt: false });
-      more = next.length;
-      dead.push(...next.filter((m) => !dead.some((d) => d.messageId === m.messageId)));
+    // Each DLQ message once: received with a visibility timeout (hidden until the demo is over) and
+    // without counting an attempt, until the queue shows no more.
+    const dead = [];
+    for (;;) {
+      const got = await backend.queues.receive(`${names.load}-dlq`, { maxMessages: 10, visibilityTimeoutMs: 60_000, countAttempt: false });
+      if (got.length === 0) break;
+      dead.push(...got);
     }
     const poisonOnly = dead.filter((m) => {
       const rows = JSON.parse(m.body) as TransactionItem[];

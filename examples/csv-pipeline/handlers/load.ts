@@ -17,18 +17,17 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   for (const record of event.Records) {
     const rows = JSON.parse(record.body) as Transaction[];
     const refused: Array<{ row: Transaction; reason: string }> = [];
-    for (let i = 0; i < rows.length; i += 25) {
-      const chunk = rows.slice(i, i + 25);
-      const results = await tables.batchWrite(
-        names.table,
-        chunk.map((row) => ({ put: { ...row, stage: 'loaded' }, condition: { notExists: true } })),
-      );
+    // Chunks of 25 (the batch write limit), sent at once as one would to DynamoDB.
+    const chunks: Transaction[][] = [];
+    for (let i = 0; i < rows.length; i += 25) chunks.push(rows.slice(i, i + 25));
+    const written = await Promise.all(chunks.map((chunk) => tables.batchWrite(names.table, chunk.map((row) => ({ put: { ...row, stage: 'loaded' }, condition: { notExists: true } })))));
+    written.forEach((results, c) => {
       for (const r of results) {
         if (r.ok) loaded++;
         else if (r.error?.code === 'CONDITION_FAILED') already++;
-        else refused.push({ row: chunk[r.index]!, reason: r.error?.message ?? 'refused' });
+        else refused.push({ row: chunks[c]![r.index]!, reason: r.error?.message ?? 'refused' });
       }
-    }
+    });
     if (refused.length === 0) continue;
     if (rows.length > 1) {
       for (let i = 0; i < refused.length; i += 10) {

@@ -13,14 +13,20 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   for (const record of event.Records) {
     const results = JSON.parse(record.body) as Processed[];
     let failed = false;
+    const chunks = [];
     for (let i = 0; i < results.length; i += 25) {
-      const writes = results.slice(i, i + 25).map(({ transaction_id, ...found }) => ({
-        update: { transaction_id },
-        set: { ...found, stage: 'processed' },
-        add: { updates: 1 },
-        condition: { equals: { stage: 'loaded' } },
-      }));
-      for (const r of await tables.batchWrite(names.table, writes)) {
+      chunks.push(
+        results.slice(i, i + 25).map(({ transaction_id, ...found }) => ({
+          update: { transaction_id },
+          set: { ...found, stage: 'processed' },
+          add: { updates: 1 },
+          condition: { equals: { stage: 'loaded' } },
+        })),
+      );
+    }
+    // Sent at once, as one would to DynamoDB.
+    for (const written of await Promise.all(chunks.map((writes) => tables.batchWrite(names.table, writes)))) {
+      for (const r of written) {
         if (r.ok) updated++;
         else if (r.error?.code === 'CONDITION_FAILED') duplicates++;
         else failed = true;
