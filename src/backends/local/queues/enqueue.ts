@@ -34,28 +34,19 @@ export class InsertRows {
   }
 }
 
-/** Chunk sizes of the multi-row INSERTs: a batch of 100 is 64 + 32 + 4 rows, three statements. */
-const chunks = [64, 32, 16, 8, 4, 2, 1] as const;
-
 /**
- * The one insert path: send, sendBatch and enqueueWithin all come here. Inserts validated rows
- * with as few statements as the chunk sizes allow (one statement per row costs a third more), and
- * returns the row id of the first; the others follow it one by one (an AUTOINCREMENT INSERT in a
- * write transaction numbers its rows consecutively: checked per statement).
+ * The one insert path: send, sendBatch and enqueueWithin all come here. Inserts validated rows in
+ * chunks (chunks.ts) and returns the row id of the first; the others follow it one by one (an
+ * AUTOINCREMENT INSERT in a write transaction numbers its rows consecutively: checked per chunk).
  */
 export function insertRows(state: QueueState, rows: InsertRows): number {
   const { params, count } = rows;
   let first = 0;
-  let at = 0;
-  for (const size of chunks) {
-    if (count - at < size) continue;
-    const stmt = state.insertMany(size);
-    for (; count - at >= size; at += size) {
-      const last = Number(stmt.run(size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns)).lastInsertRowid);
-      if (at === 0) first = last - size + 1;
-      else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
-    }
-  }
+  state.insert.each(count, (stmt, at, size) => {
+    const last = Number(stmt.run(size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns)).lastInsertRowid);
+    if (at === 0) first = last - size + 1;
+    else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
+  });
   return first;
 }
 

@@ -5,7 +5,7 @@ import { formatSize } from '../../../core/size.ts';
 import type { MessageAttributes, ReceivedMessage, SendInput } from '../../../ports/queues.ts';
 import type { MessageIds } from './message-id.ts';
 import { encodeReceipt } from './receipt.ts';
-import { col, type MessageRow, type MessageTuple } from './rows.ts';
+import { col, readyExtra, type MessageRow, type ReadyTuple } from './rows.ts';
 
 /**
  * What the quick size bound assumes for a numeric attribute: String() of a finite number is never
@@ -90,10 +90,12 @@ export class AttributeReader {
 }
 
 /** Builds the message a consumer sees from its row as read just before this receive leased it. */
-export function toReceived(row: MessageTuple, lease: { now: number; counted: boolean; attributes: AttributeReader; ids: MessageIds }): ReceivedMessage {
+export function toReceived(row: ReadyTuple, lease: { now: number; counted: boolean; attributes: AttributeReader; ids: MessageIds }): ReceivedMessage {
+  const id = row[col.id];
+  const extra = row[col.extra] === null ? undefined : readyExtra(row);
   const message: ReceivedMessage = {
-    messageId: lease.ids.of(row[col.id], row[col.messageId]),
-    receiptHandle: encodeReceipt(row[col.id], row[col.leaseSeq] + 1),
+    messageId: lease.ids.of(id, extra?.messageId),
+    receiptHandle: encodeReceipt(id, row[col.leaseSeq] + 1),
     body: row[col.body],
     attributes: lease.attributes.read(row[col.attributes]),
     receiveCount: row[col.receiveCount] + 1,
@@ -101,10 +103,8 @@ export function toReceived(row: MessageTuple, lease: { now: number; counted: boo
     sentAt: row[col.sentAt],
     firstReceivedAt: row[col.firstReceivedAt] ?? lease.now,
   };
-  const lastError = row[col.lastError];
-  const sourceQueue = row[col.sourceQueue];
-  if (lastError !== null) message.lastError = JSON.parse(lastError) as SerializedError;
-  if (sourceQueue !== null) message.sourceQueue = sourceQueue;
+  if (extra?.lastError != null) message.lastError = JSON.parse(extra.lastError) as SerializedError;
+  if (extra?.sourceQueue != null) message.sourceQueue = extra.sourceQueue;
   return message;
 }
 

@@ -4,7 +4,7 @@ import type { ReceivedMessage, ReceiveOptions } from '../../../ports/queues.ts';
 import { leaseExpiredError, moveToDeadLetter } from './dead-letter.ts';
 import { waitForWake } from './long-poll.ts';
 import { AttributeReader, toReceived } from './message.ts';
-import { col } from './rows.ts';
+import { col, readyExtra } from './rows.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
 const q = defaults.queue;
@@ -36,7 +36,9 @@ function checkOptions(entry: QueueEntry, options: ReceiveOptions): ReceiveReques
 /**
  * Makes the one-shot receive: in one transaction, walks visible messages in (visible_at, id)
  * order; deletes those past retention, moves those whose attempts are used up to the DLQ (a lease
- * that expired on its last attempt), and leases the rest until the batch is full.
+ * that expired on its last attempt), and picks the rest until the batch is full; then leases the
+ * picked ones with one UPDATE per chunk (chunks.ts). The walk pages by (visible_at, id) and the
+ * leases are written after it, so no message is met twice, even with a zero visibility timeout.
  * Returns the messages and whether any went to the DLQ (to wake its pollers).
  */
 function makeReceiveNow(state: QueueState) {
@@ -45,30 +47,24 @@ function makeReceiveNow(state: QueueState) {
     const dlq = state.deadLetterOf(entry);
     const maxAttempts = entry.config.deadLetter?.maxReceiveCount ?? Infinity;
     const cutoff = now - entry.config.retentionMs;
-    const visibleAt = now + req.visibilityTimeoutMs;
-    const leaseState = req.counted ? 2 : 1;
-    const increment = req.counted ? 1 : 0;
     const lease = { now, counted: req.counted, attributes: new AttributeReader(), ids: state.messageIds };
     const out: ReceivedMessage[] = [];
-    // With a zero visibility timeout a leased message stays visible (and may sort again later in
-    // this scan); never hand it out twice.
-    const taken = req.visibilityTimeoutMs === 0 ? new Set<number>() : undefined;
+    const picked: number[] = [];
     let deadLettered = false;
     let limit = req.max;
     let rows = stmts.ready.all(entry.id, now, limit);
     for (;;) {
       for (const row of rows) {
         const id = row[col.id];
-        if (taken?.has(id)) continue;
         if (row[col.enqueuedAt] <= cutoff) {
           stmts.deleteById.run(id);
         } else if (dlq && row[col.attempts] >= maxAttempts) {
-          const expired = row[col.lastError] === null && row[col.leaseState] !== 0;
-          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(state.messageIds.of(id, row[col.messageId]), row[col.attempts], entry) : null);
+          const { messageId, lastError } = readyExtra(row);
+          const expired = lastError === null && stmts.lease.get(id)!.lease_state !== 0;
+          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(state.messageIds.of(id, messageId), row[col.attempts], entry) : null);
           deadLettered = true;
         } else {
-          stmts.markReceived.run(visibleAt, leaseState, increment, now, id);
-          taken?.add(id);
+          picked.push(id);
           out.push(toReceived(row, lease));
         }
       }
@@ -78,6 +74,10 @@ function makeReceiveNow(state: QueueState) {
       limit = req.max - out.length;
       rows = stmts.readyAfter.all(entry.id, now, last[col.visibleAt], last[col.id], limit);
     }
+    const shared = [now + req.visibilityTimeoutMs, req.counted ? 2 : 1, req.counted ? 1 : 0, now];
+    state.lease.each(picked.length, (stmt, at, size) => {
+      if (stmt.run(...shared, ...picked.slice(at, at + size)).changes !== size) throw new Error(`queue_messages: a picked message vanished before its lease was written`);
+    });
     return { messages: out, deadLettered };
   });
 }

@@ -19,32 +19,48 @@ export interface MessageRow {
 }
 
 /**
- * The same columns as a tuple, as the receive path reads them: better-sqlite3's raw mode skips
- * building an object per row, which is a third of the cost of a receive. Keep in the order of
- * `messageColumns`.
+ * A visible message as the receive scan reads it, a tuple in better-sqlite3's raw mode (no object
+ * per row). Each value of a result row costs about a thousand instructions to hand to JS on Node
+ * 20 (better-sqlite3 sets it through V8's generic element store), so the columns are few: the
+ * three that are nearly always empty (a stored message id, the last error, the source queue)
+ * come as one `extra`, NULL when all three are (see statements.ts `readyColumns`), and lease_state
+ * is read only for a message that is going to the DLQ.
  */
-export type MessageTuple = [
+export type ReadyTuple = [
   id: number,
-  message_id: string,
   body: string,
   attributes: string | null,
   sent_at: number,
   enqueued_at: number,
   visible_at: number,
   lease_seq: number,
-  lease_state: number,
   receive_count: number,
   attempts: number,
   first_received_at: number | null,
-  last_error: string | null,
-  source_queue: string | null,
+  /** JSON [message_id, last_error, source_queue], or null when all three are empty */
+  extra: string | null,
 ];
 
-/** Column positions in a MessageTuple. */
+/** Column positions in a ReadyTuple. */
 export const col = {
-  id: 0, messageId: 1, body: 2, attributes: 3, sentAt: 4, enqueuedAt: 5, visibleAt: 6, leaseSeq: 7,
-  leaseState: 8, receiveCount: 9, attempts: 10, firstReceivedAt: 11, lastError: 12, sourceQueue: 13,
+  id: 0, body: 1, attributes: 2, sentAt: 3, enqueuedAt: 4, visibleAt: 5, leaseSeq: 6, receiveCount: 7,
+  attempts: 8, firstReceivedAt: 9, extra: 10,
 } as const;
+
+/** The `extra` of a ReadyTuple, parsed. */
+export interface ReadyExtra {
+  /** '' unless stored before ids were derived (message-id.ts) */
+  messageId: string;
+  lastError: string | null;
+  sourceQueue: string | null;
+}
+
+export function readyExtra(row: ReadyTuple): ReadyExtra {
+  const text = row[col.extra];
+  if (text === null) return { messageId: '', lastError: null, sourceQueue: null };
+  const [messageId, lastError, sourceQueue] = JSON.parse(text) as [string, string | null, string | null];
+  return { messageId, lastError, sourceQueue };
+}
 
 /** What a stale-receipt diagnosis needs to know about a message. */
 export interface LeaseRow {

@@ -1,8 +1,8 @@
-import type { Statement } from 'better-sqlite3';
 import { NotFoundError } from '../../../core/errors.ts';
 import type { QueueConfig } from '../../../ports/queues.ts';
 import type { LocalContext } from '../context.ts';
 import type { Db } from '../db.ts';
+import { Chunked, repeat } from './chunks.ts';
 import { MessageIds } from './message-id.ts';
 import { prepare, type Statements } from './statements.ts';
 
@@ -21,36 +21,38 @@ export interface QueueEntry {
 export class QueueState {
   readonly stmts: Statements;
   readonly messageIds: MessageIds;
-  private readonly inserts = new Map<number, Statement<unknown[]>>();
+  /**
+   * INSERT of a chunk of messages (queue_id, body, attributes, sent_at, enqueued_at, visible_at
+   * each; message_id is '' as ids are derived, see message-id.ts).
+   *
+   * OR FAIL (here and in `lease`): with the default (ABORT), a statement that writes several rows
+   * inside a transaction first copies every page it touches into a statement journal, so that it
+   * alone can be undone if a later row fails a NOT NULL check; with 16 KiB pages that copying was
+   * a third of a sendBatch. Rows come here validated, and an error in the statement propagates out
+   * of the caller's transaction, which rolls back as a whole, so the journal bought nothing.
+   */
+  readonly insert: Chunked;
+  /** Leases a chunk of messages by id (OR FAIL: see `insert`). Parameters: visible_at, lease_state, attempts increment, now, then the ids. */
+  readonly lease: Chunked;
   private readonly byName = new Map<string, QueueEntry>();
   private readonly byId = new Map<number, QueueEntry>();
 
   constructor(readonly ctx: LocalContext) {
     this.stmts = prepare(ctx.db);
     this.messageIds = new MessageIds(this.stmts.messageIdPrefix.get()?.value ?? '');
+    this.insert = new Chunked(
+      ctx.db,
+      (n) => `INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${repeat(n, "(?, '', ?, ?, ?, ?, ?)")}`,
+    );
+    this.lease = new Chunked(
+      ctx.db,
+      (n) =>
+        `UPDATE OR FAIL queue_messages SET visible_at = ?, lease_seq = lease_seq + 1, lease_state = ?, receive_count = receive_count + 1, attempts = attempts + ?, first_received_at = coalesce(first_received_at, ?) WHERE id IN (${repeat(n)})`,
+    );
   }
 
   get db(): Db {
     return this.ctx.db;
-  }
-
-  /**
-   * The INSERT of `rows` messages in one statement, prepared on first use.
-   *
-   * OR FAIL: with the default (ABORT), a multi-row INSERT inside a transaction first copies every
-   * page it touches into a statement journal, so that it alone can be undone if a later row fails
-   * a NOT NULL check; with 16 KiB pages that copying was a third of a sendBatch. Rows come here
-   * validated, and an error in the INSERT propagates out of the caller's transaction, which rolls
-   * back as a whole, so the statement journal bought nothing.
-   */
-  insertMany(rows: number): Statement<unknown[]> {
-    let stmt = this.inserts.get(rows);
-    if (!stmt) {
-      const values = Array.from({ length: rows }, () => "(?, '', ?, ?, ?, ?, ?)").join(', ');
-      stmt = this.db.prepare(`INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${values}`);
-      this.inserts.set(rows, stmt);
-    }
-    return stmt;
   }
 
   /** Stores a validated config (insert or update) and caches it. */

@@ -1,8 +1,12 @@
 import type { Db } from '../db.ts';
-import type { LeaseRow, MessageRow, MessageTuple } from './rows.ts';
+import type { LeaseRow, MessageRow, ReadyTuple } from './rows.ts';
 
-/** The columns of a MessageRow / MessageTuple, in tuple order. */
+/** The columns of a MessageRow. */
 const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
+
+/** The columns of a ReadyTuple, in tuple order. */
+const readyColumns = `id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, receive_count, attempts, first_received_at,
+  CASE WHEN message_id = '' AND last_error IS NULL AND source_queue IS NULL THEN NULL ELSE json_array(message_id, last_error, source_queue) END`;
 
 /**
  * Every statement of the local queues, prepared once per database. Comments list the parameters
@@ -19,18 +23,14 @@ export function prepare(db: Db) {
     messageIdPrefix: db.prepare<[], { value: string }>("SELECT value FROM queue_meta WHERE key = 'message_id_prefix'"),
 
     ready: db
-      .prepare<[number, number, number], MessageTuple>(`SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
+      .prepare<[number, number, number], ReadyTuple>(`SELECT ${readyColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
       .raw(true),
     /** queue_id, now, after visible_at, after id, limit: the next page after a (visible_at, id) position */
     readyAfter: db
-      .prepare<[number, number, number, number, number], MessageTuple>(
-        `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? AND (visible_at, id) > (?, ?) ORDER BY visible_at, id LIMIT ?`,
+      .prepare<[number, number, number, number, number], ReadyTuple>(
+        `SELECT ${readyColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? AND (visible_at, id) > (?, ?) ORDER BY visible_at, id LIMIT ?`,
       )
       .raw(true),
-    /** visible_at, lease_state, attempts increment, first_received_at, id */
-    markReceived: db.prepare<[number, number, number, number, number]>(
-      'UPDATE queue_messages SET visible_at = ?, lease_seq = lease_seq + 1, lease_state = ?, receive_count = receive_count + 1, attempts = attempts + ?, first_received_at = coalesce(first_received_at, ?) WHERE id = ?',
-    ),
     deleteById: db.prepare<[number]>('DELETE FROM queue_messages WHERE id = ?'),
     /** queue_id, source_queue, now (visible_at), now (enqueued_at), last_error (null keeps the old one), id */
     deadLetter: db.prepare<[number, string, number, number, string | null, number]>(
