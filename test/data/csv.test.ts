@@ -124,6 +124,14 @@ describe('csv ingestion at scale (a parallel scan)', () => {
     const rows2: Array<Record<string, unknown>> = [];
     for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/t.csv' }, schema: typedSchema, rejected: { bucket: 'uploads', key: 'r.jsonl' }, cleaning: { strip: '$' } })) rows2.push(...batch);
     expect(rows2.map((r) => r['amount'])).toEqual([1.5, 2.5, 7]);
+    // Characters outside ASCII to strip: values that cast as they are skip the cleaning, the others are cleaned first.
+    await t.backend.objects.put('uploads', 'in/u.csv', 'id,name,amount\n1\u200b2,\u200ba\u200b,\u00a01.5\n3,b,2\u00a0\u200b\n');
+    const rows3: Array<Record<string, unknown>> = [];
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/u.csv' }, schema: typedSchema, rejected: { bucket: 'uploads', key: 'r.jsonl' }, cleaning: { strip: '\u200b' } })) rows3.push(...batch);
+    expect(rows3).toEqual([
+      { id: 12, name: 'a', amount: 1.5 },
+      { id: 3, name: 'b', amount: 2 },
+    ]);
   });
 });
 

@@ -33,7 +33,8 @@ export function fieldCleaning(o: CleaningOptions = {}): FieldCleaning {
     ...(strip ? { strip } : {}),
     trim: o.trim ?? true,
     emptyToNull: o.emptyToNull ?? true,
-    // Extra characters to strip could be part of a typed value ('-' in a date): then every value is cleaned first.
-    castRawFirst: (o.strip ?? '') === '',
+    // An ASCII character to strip could be part of a typed value ('-' in a date): then every value is
+    // cleaned first. A value that casts is all ASCII, so other characters cannot be in it.
+    castRawFirst: [...(o.strip ?? '')].every((ch) => ch.codePointAt(0)! > 0x7f),
   };
 }
