@@ -207,6 +207,28 @@ describe('local queues: receive details', () => {
       expect((await q.stats('q')).deadLettered).toBe(2);
     }));
 
+  it('fills a batch page after page whether the last message of a page was skipped or taken, with or without a visibility timeout', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      for (const visibilityTimeoutMs of [0, 30 * SECOND]) {
+        const name = `q${visibilityTimeoutMs}`;
+        await q.declare(queueConfig(name, { retentionMs: 60 * SECOND }));
+        // old-N are sent now and expire at 60 s; new-N are sent at 50 s. Visible order at 61 s:
+        // new-0, old-1, new-2, old-3, new-4, old-5.
+        for (const i of [1, 3, 5]) await q.send(name, { body: `old-${i}`, delayMs: 50 * SECOND + i });
+        await t.clock.advance(50 * SECOND);
+        for (const i of [0, 2, 4]) {
+          await q.send(name, { body: `new-${i}` });
+          await t.clock.advance(2);
+        }
+        await t.clock.advance(11 * SECOND);
+        // Pages: [new-0, old-1, new-2] ends with a taken message, [old-3] with a skipped one, then [new-4].
+        const got = await q.receive(name, { maxMessages: 3, visibilityTimeoutMs });
+        expect(got.map((m) => m.body)).toEqual(['new-0', 'new-2', 'new-4']);
+        expect(await q.stats(name)).toMatchObject(visibilityTimeoutMs === 0 ? { visible: 3, inFlight: 0 } : { visible: 0, inFlight: 3 });
+      }
+    }));
+
   it('a message dead-lettered by lease expiry records why when no handler recorded an error', () =>
     withLocal(async (t) => {
       const q = t.backend.queues;

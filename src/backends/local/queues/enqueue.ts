@@ -15,20 +15,29 @@ export function enqueueWithin(ctx: LocalContext, queue: string, input: SendInput
   return insertMessage(state, state.require(queue), input, ctx.clock.now());
 }
 
-/** Values bound per row of statements.ts `insertMany`: queue_id, body, attributes, sent_at, enqueued_at, visible_at. */
-const insertColumns = 6;
+/** Values bound per row of QueueState `insert`: body, attributes, visible_at (queue and time are bound once). */
+const insertColumns = 3;
 
-/** Rows to insert, flat (`insertColumns` values each). */
+/** Rows to insert into one queue at one time, flat (`insertColumns` values each). */
 export class InsertRows {
   readonly params: unknown[] = [];
+  /** The named parameters of QueueState `insert`. */
+  readonly shared: { queue: number; now: number };
   count = 0;
 
+  constructor(
+    private readonly entry: QueueEntry,
+    private readonly now: number,
+  ) {
+    this.shared = { queue: entry.id, now };
+  }
+
   /** Validates one message (throws for a bad one, adding nothing) and adds its row. Returns its delay (0: visible at once). */
-  add(entry: QueueEntry, input: SendInput, now: number): number {
-    const { name, maxMessageSize, delayMs } = entry.config;
+  add(input: SendInput): number {
+    const { name, maxMessageSize, delayMs } = this.entry.config;
     const attributes = checkMessage(name, maxMessageSize, input);
     const delay = checkDelay(name, input.delayMs, delayMs);
-    this.params.push(entry.id, input.body, attributes, now, now, now + delay);
+    this.params.push(input.body, attributes, this.now + delay);
     this.count++;
     return delay;
   }
@@ -40,10 +49,11 @@ export class InsertRows {
  * AUTOINCREMENT INSERT in a write transaction numbers its rows consecutively: checked per chunk).
  */
 export function insertRows(state: QueueState, rows: InsertRows): number {
-  const { params, count } = rows;
+  const { params, shared, count } = rows;
   let first = 0;
   state.insert.each(count, (stmt, at, size) => {
-    const last = Number(stmt.run(size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns)).lastInsertRowid);
+    const values = size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns);
+    const last = Number(stmt.run(values, shared).lastInsertRowid);
     if (at === 0) first = last - size + 1;
     else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
   });
@@ -52,7 +62,7 @@ export function insertRows(state: QueueState, rows: InsertRows): number {
 
 /** Validates and inserts one message; returns its id and delay. */
 export function insertMessage(state: QueueState, entry: QueueEntry, input: SendInput, now: number): SendResult & { delay: number } {
-  const rows = new InsertRows();
-  const delay = rows.add(entry, input, now);
+  const rows = new InsertRows(entry, now);
+  const delay = rows.add(input);
   return { messageId: state.messageIds.of(insertRows(state, rows)), delay };
 }

@@ -100,7 +100,7 @@ export function toReceived(row: ReadyTuple, lease: { now: number; counted: boole
     attributes: lease.attributes.read(row[col.attributes]),
     receiveCount: row[col.receiveCount] + 1,
     attempts: row[col.attempts] + (lease.counted ? 1 : 0),
-    sentAt: row[col.sentAt],
+    sentAt: row[col.sentAt]!,
     firstReceivedAt: row[col.firstReceivedAt] ?? lease.now,
   };
   if (extra?.lastError != null) message.lastError = JSON.parse(extra.lastError) as SerializedError;

@@ -52,27 +52,37 @@ function makeReceiveNow(state: QueueState) {
     const picked: number[] = [];
     let deadLettered = false;
     let limit = req.max;
-    let rows = stmts.ready.all(entry.id, now, limit);
+    let rows = stmts.ready.all(cutoff, entry.id, now, limit);
     for (;;) {
-      for (const row of rows) {
+      const last = rows.length - 1;
+      // Where the next page starts: the (visible_at, id) of this page's last row. Its visible_at is
+      // read only if a next page is needed, and before this walk changes the row (a picked row
+      // changes only after the walk).
+      let lastVisibleAt: number | undefined;
+      for (let i = 0; i <= last; i++) {
+        const row = rows[i]!;
         const id = row[col.id];
-        if (row[col.enqueuedAt] <= cutoff) {
-          stmts.deleteById.run(id);
-        } else if (dlq && row[col.attempts] >= maxAttempts) {
+        const pastRetention = row[col.sentAt] === null;
+        if (pastRetention || (dlq && row[col.attempts] >= maxAttempts)) {
+          if (i === last) lastVisibleAt = stmts.visibleAt.get(id)!;
+          if (pastRetention) {
+            stmts.deleteById.run(id);
+            continue;
+          }
           const { messageId, lastError } = readyExtra(row);
           const expired = lastError === null && stmts.lease.get(id)!.lease_state !== 0;
-          moveToDeadLetter(state, id, entry, dlq, now, expired ? leaseExpiredError(state.messageIds.of(id, messageId), row[col.attempts], entry) : null);
+          moveToDeadLetter(state, id, entry, dlq!, now, expired ? leaseExpiredError(state.messageIds.of(id, messageId), row[col.attempts], entry) : null);
           deadLettered = true;
         } else {
           picked.push(id);
           out.push(toReceived(row, lease));
         }
       }
-      const last = rows[rows.length - 1];
       // A short page means nothing more is visible; a full one that skipped some may have more after it.
-      if (out.length === req.max || !last || rows.length < limit) break;
+      if (out.length === req.max || rows.length < limit) break;
+      const lastId = rows[last]![col.id];
       limit = req.max - out.length;
-      rows = stmts.readyAfter.all(entry.id, now, last[col.visibleAt], last[col.id], limit);
+      rows = stmts.readyAfter.all(cutoff, entry.id, now, lastVisibleAt ?? stmts.visibleAt.get(lastId)!, lastId, limit);
     }
     const shared = [now + req.visibilityTimeoutMs, req.counted ? 2 : 1, req.counted ? 1 : 0, now];
     state.lease.each(picked.length, (stmt, at, size) => {

@@ -21,18 +21,19 @@ export interface MessageRow {
 /**
  * A visible message as the receive scan reads it, a tuple in better-sqlite3's raw mode (no object
  * per row). Each value of a result row costs about a thousand instructions to hand to JS on Node
- * 20 (better-sqlite3 sets it through V8's generic element store), so the columns are few: the
- * three that are nearly always empty (a stored message id, the last error, the source queue)
- * come as one `extra`, NULL when all three are (see statements.ts `readyColumns`), and lease_state
- * is read only for a message that is going to the DLQ.
+ * 20 (better-sqlite3 sets it through V8's generic element store), so the values are few:
+ * - sent_at is NULL for a message past retention (so enqueued_at need not be read);
+ * - the three that are nearly always empty (a stored message id, the last error, the source
+ *   queue) come as one `extra`, NULL when all three are (see statements.ts `readyColumns`);
+ * - visible_at (where a next page starts) and lease_state (whether a lease expired) are read
+ *   by id only when needed: a full page that skipped some, a message going to the DLQ.
  */
 export type ReadyTuple = [
   id: number,
   body: string,
   attributes: string | null,
-  sent_at: number,
-  enqueued_at: number,
-  visible_at: number,
+  /** null: past retention */
+  sent_at: number | null,
   lease_seq: number,
   receive_count: number,
   attempts: number,
@@ -43,8 +44,7 @@ export type ReadyTuple = [
 
 /** Column positions in a ReadyTuple. */
 export const col = {
-  id: 0, body: 1, attributes: 2, sentAt: 3, enqueuedAt: 4, visibleAt: 5, leaseSeq: 6, receiveCount: 7,
-  attempts: 8, firstReceivedAt: 9, extra: 10,
+  id: 0, body: 1, attributes: 2, sentAt: 3, leaseSeq: 4, receiveCount: 5, attempts: 6, firstReceivedAt: 7, extra: 8,
 } as const;
 
 /** The `extra` of a ReadyTuple, parsed. */

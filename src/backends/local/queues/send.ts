@@ -19,12 +19,12 @@ export function send(state: QueueState, queue: string, input: SendInput): SendRe
 export function makeSendBatch(state: QueueState) {
   const tx = state.db.transaction((entry: QueueEntry, inputs: SendInput[], now: number) => {
     const results: Array<BatchResultEntry<SendResult>> = new Array(inputs.length);
-    const rows = new InsertRows();
+    const rows = new InsertRows(entry, now);
     const sent: number[] = [];
     let wake = false;
     for (let index = 0; index < inputs.length; index++) {
       try {
-        wake = rows.add(entry, inputs[index]!, now) === 0 || wake;
+        wake = rows.add(inputs[index]!) === 0 || wake;
         sent.push(index);
       } catch (err) {
         results[index] = failed(index, err);

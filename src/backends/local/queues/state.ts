@@ -22,8 +22,9 @@ export class QueueState {
   readonly stmts: Statements;
   readonly messageIds: MessageIds;
   /**
-   * INSERT of a chunk of messages (queue_id, body, attributes, sent_at, enqueued_at, visible_at
-   * each; message_id is '' as ids are derived, see message-id.ts).
+   * INSERT of a chunk of messages into one queue at one time: body, attributes, visible_at per
+   * message, then @queue and @now bound once for all (message_id is '' as ids are derived, see
+   * message-id.ts).
    *
    * OR FAIL (here and in `lease`): with the default (ABORT), a statement that writes several rows
    * inside a transaction first copies every page it touches into a statement journal, so that it
@@ -42,7 +43,7 @@ export class QueueState {
     this.messageIds = new MessageIds(this.stmts.messageIdPrefix.get()?.value ?? '');
     this.insert = new Chunked(
       ctx.db,
-      (n) => `INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${repeat(n, "(?, '', ?, ?, ?, ?, ?)")}`,
+      (n) => `INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${repeat(n, "(@queue, '', ?, ?, @now, @now, ?)")}`,
     );
     this.lease = new Chunked(
       ctx.db,

@@ -4,8 +4,8 @@ import type { LeaseRow, MessageRow, ReadyTuple } from './rows.ts';
 /** The columns of a MessageRow. */
 const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
 
-/** The columns of a ReadyTuple, in tuple order. */
-const readyColumns = `id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, receive_count, attempts, first_received_at,
+/** The columns of a ReadyTuple, in tuple order; the parameter is the retention cutoff. */
+const readyColumns = `id, body, attributes, CASE WHEN enqueued_at <= ? THEN NULL ELSE sent_at END, lease_seq, receive_count, attempts, first_received_at,
   CASE WHEN message_id = '' AND last_error IS NULL AND source_queue IS NULL THEN NULL ELSE json_array(message_id, last_error, source_queue) END`;
 
 /**
@@ -22,15 +22,17 @@ export function prepare(db: Db) {
     allQueues: db.prepare<[], { id: number; config: string }>('SELECT id, config FROM queues ORDER BY name'),
     messageIdPrefix: db.prepare<[], { value: string }>("SELECT value FROM queue_meta WHERE key = 'message_id_prefix'"),
 
+    /** retention cutoff, queue_id, now, limit */
     ready: db
-      .prepare<[number, number, number], ReadyTuple>(`SELECT ${readyColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
+      .prepare<[number, number, number, number], ReadyTuple>(`SELECT ${readyColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?`)
       .raw(true),
-    /** queue_id, now, after visible_at, after id, limit: the next page after a (visible_at, id) position */
+    /** retention cutoff, queue_id, now, after visible_at, after id, limit: the next page after a (visible_at, id) position */
     readyAfter: db
-      .prepare<[number, number, number, number, number], ReadyTuple>(
+      .prepare<[number, number, number, number, number, number], ReadyTuple>(
         `SELECT ${readyColumns} FROM queue_messages WHERE queue_id = ? AND visible_at <= ? AND (visible_at, id) > (?, ?) ORDER BY visible_at, id LIMIT ?`,
       )
       .raw(true),
+    visibleAt: db.prepare<[number], number>('SELECT visible_at FROM queue_messages WHERE id = ?').pluck(),
     deleteById: db.prepare<[number]>('DELETE FROM queue_messages WHERE id = ?'),
     /** queue_id, source_queue, now (visible_at), now (enqueued_at), last_error (null keeps the old one), id */
     deadLetter: db.prepare<[number, string, number, number, string | null, number]>(
