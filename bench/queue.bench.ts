@@ -9,9 +9,11 @@
 // alternating, and the better run counts (other processes on a 2-core machine add noise).
 //
 // A note also reports draining a backlog (fill with sendBatch, then receive + deleteBatch until
-// empty), and CPU time per message, which contention on the machine distorts less than wall time.
+// empty), CPU time per message, which contention on the machine distorts less than wall time, and
+// bytes written per message (Linux /proc/self/io): on a quiet machine, wall time above CPU time is
+// mostly the fsync of those bytes when the WAL is checkpointed.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocal } from '../src/backends/local/index.ts';
@@ -29,16 +31,28 @@ const BODY = JSON.stringify({ orderId: 'ord-000000', customer: 'cus-0000', amoun
 interface Run {
   msgsPerS: number;
   cpuUsPerMsg: number;
+  /** Bytes this process wrote per message (write syscalls); NaN where /proc/self/io is missing. */
+  bytesPerMsg: number;
 }
 
-/** Times `fn` (which moves `total` messages) in wall and CPU time. */
+/** Bytes written by this process so far (Linux), or NaN. */
+function written(): number {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/** Times `fn` (which moves `total` messages) in wall and CPU time, and counts the bytes it wrote. */
 async function measure(total: number, fn: () => Promise<void> | void): Promise<Run> {
+  const bytes0 = written();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  return { msgsPerS: total / seconds, cpuUsPerMsg: (cpu.user + cpu.system) / total };
+  return { msgsPerS: total / seconds, cpuUsPerMsg: (cpu.user + cpu.system) / total, bytesPerMsg: (written() - bytes0) / total };
 }
 
 function best(runs: Run[]): Run {
@@ -133,6 +147,7 @@ async function steadyFloor(batch: number, total: number): Promise<Run> {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const kib = (bytes: number) => (Number.isNaN(bytes) ? 'n/a' : `${(bytes / 1024).toFixed(1)} KiB`);
 const load = () => loadavg()[0]!.toFixed(1);
 const loadBefore = load();
 
@@ -162,7 +177,7 @@ for (const batch of BATCHES) {
   });
   notes.push(
     `batch ${batch}: ${fmt(total)} messages over a standing backlog of ${fmt(BACKLOG)}; runs ${queueRuns.map((r) => fmt(r.msgsPerS)).join(', ')} msg/s; ` +
-      `CPU ${run.cpuUsPerMsg.toFixed(1)} µs/msg (floor ${floor.cpuUsPerMsg.toFixed(1)} µs/msg)`,
+      `CPU ${run.cpuUsPerMsg.toFixed(1)} µs/msg (floor ${floor.cpuUsPerMsg.toFixed(1)} µs/msg); written ${kib(run.bytesPerMsg)}/msg (floor ${kib(floor.bytesPerMsg)}/msg)`,
   );
 }
 const { fill: filled, drain: drained } = await drainQueue(100, DRAIN);
