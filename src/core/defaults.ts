@@ -269,8 +269,8 @@ export const defaults = {
     writeLockPollMs: 50,
     /** @defaultValue 2 s: one holder kept the in-process write lock this long: presume it dead and take over (SQLite's own lock still holds). */
     writeLockStealAfterMs: 2000,
-    /** @defaultValue 500: each connection checkpoints the WAL (PASSIVE) after this many write transactions, outside the write lock. */
-    checkpointEveryCommits: 500,
+    /** @defaultValue 1 s: a connection that wrote checkpoints the WAL (PASSIVE) at most this often, outside the write lock. */
+    checkpointIntervalMs: 1000,
   },
 } as const;
 
