@@ -34,6 +34,7 @@ for (;;) {
     const got = await backend.queues.receive('q', { maxMessages: 10 });
     const done = got.filter(() => rand() < 0.7);
     if (done.length) {
+      say({ op: 'delete-begin', bodies: done.map((m) => m.body) });
       await backend.queues.deleteBatch('q', done.map((m) => m.receiptHandle));
       say({ op: 'deleted', bodies: done.map((m) => m.body) });
     }
