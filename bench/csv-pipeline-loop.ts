@@ -3,6 +3,7 @@
 // queues, no stream, no workers): parse each CSV line, clean its fields (control and invisible
 // characters stripped, trimmed, empty to null), check it against the schema, put the clean rows
 // in batches of 25 on the same condition, then process each and write the same update.
+import { splitLine } from '../src/data/csv/stage.ts';
 import type { Backend } from '../src/ports/backend.ts';
 import { process as processRow } from '../examples/csv-pipeline/handlers/process.ts';
 import { names, transaction, type TransactionItem } from '../examples/csv-pipeline/schema.ts';
@@ -15,33 +16,11 @@ export interface LoopCounts {
   updated: number;
 }
 
-function splitLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 const strip = /[\u0000-\u001f\u007f\u00a0\u200b\ufeff]/g;
 
 export async function plainLoop(backend: Backend, csv: string): Promise<LoopCounts> {
   const lines = csv.split('\n');
-  const header = splitLine(lines[0]!);
+  const header = splitLine(lines[0]!, ',', '"');
   const counts: LoopCounts = { rows: 0, clean: 0, rejected: 0, refused: 0, updated: 0 };
   const loaded: TransactionItem[] = [];
   let batch: TransactionItem[] = [];
@@ -56,7 +35,7 @@ export async function plainLoop(backend: Backend, csv: string): Promise<LoopCoun
   for (let i = 1; i < lines.length; i++) {
     if (lines[i] === '') continue;
     counts.rows++;
-    const fields = splitLine(lines[i]!);
+    const fields = splitLine(lines[i]!, ',', '"');
     if (fields.length !== header.length) {
       counts.rejected++;
       continue;

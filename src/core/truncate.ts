@@ -5,15 +5,21 @@
  * logging never costs more than the work.
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
+  const { kept, cutBytes } = cutUtf8(text, maxBytes);
+  return cutBytes === 0 ? kept : `${kept}…[truncated ${cutBytes} bytes]`;
+}
+
+/** The longest prefix of `text` within `maxBytes` UTF-8 bytes, never splitting a character. */
+function cutUtf8(text: string, maxBytes: number): { kept: string; cutBytes: number } {
   // Fast path: every UTF-16 unit is at most 3 UTF-8 bytes.
-  if (text.length * 3 <= maxBytes) return text;
+  if (text.length * 3 <= maxBytes) return { kept: text, cutBytes: 0 };
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes <= maxBytes) return text;
+  if (bytes <= maxBytes) return { kept: text, cutBytes: 0 };
   const buf = Buffer.from(text, 'utf8');
   let end = Math.max(0, maxBytes);
   // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
   while (end > 0 && end < buf.length && (buf[end]! & 0xc0) === 0x80) end--;
-  return `${buf.subarray(0, end).toString('utf8')}…[truncated ${bytes - end} bytes]`;
+  return { kept: buf.subarray(0, end).toString('utf8'), cutBytes: bytes - end };
 }
 
 /**
@@ -40,8 +46,7 @@ export function summarize(value: unknown, maxBytes: number): string {
   })();
   const text = parts.join('');
   if (full) return truncateUtf8(text === '' ? 'undefined' : text, maxBytes);
-  const cut = truncateUtf8(text, maxBytes);
-  return `${cut.includes('…[truncated') ? cut.slice(0, cut.lastIndexOf('…[truncated')) : cut}…[truncated]`;
+  return `${cutUtf8(text, maxBytes).kept}…[truncated]`;
 }
 
 /**

@@ -71,7 +71,8 @@ async function readHeader(path: string, where: string, o: CsvReadOptions): Promi
   return splitLine(first, o.delimiter ?? ',', o.quote ?? '"').map((h) => h.trim());
 }
 
-function splitLine(line: string, delim: string, quote: string): string[] {
+/** One CSV line's fields (quoted fields and doubled quotes honoured); the header is read with it. */
+export function splitLine(line: string, delim: string, quote: string): string[] {
   const out: string[] = [];
   let cur = '';
   let quoted = false;
