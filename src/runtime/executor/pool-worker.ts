@@ -54,6 +54,8 @@ export class PoolWorker {
       env: options.env,
       name: `baton:${setup.fnName}`,
       execArgv: workerExecArgv(),
+      // Best effort (nodejs/node#47224): a handler that allocates over 16 MB in one builtin call
+      // past its limit aborts the process rather than this worker; the container executor is strict.
       resourceLimits: { maxOldGenerationSizeMb: setup.memoryMb },
     });
     this.exitPromise = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
