@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaults } from '../../core/defaults.ts';
 import { StoreError } from '../../core/errors.ts';
+import { CheckpointPacer } from './checkpoint-pacer.ts';
 import { WriteLock } from './write-lock.ts';
 
 export type Db = Database.Database;
@@ -37,7 +38,8 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
-  queueWrites(db, WriteLock.forFile(resolve(dir, 'state.db')));
+  const file = resolve(dir, 'state.db');
+  queueWrites(db, WriteLock.forFile(file), CheckpointPacer.forFile(file, defaults.store.checkpointIntervalMs));
   db.transaction(() => {
     for (const ddl of schemas) db.exec(ddl);
   }).immediate();
@@ -49,9 +51,8 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
  * first (write-lock.ts), so threads writing the same file queue up instead of sleeping in SQLite's
  * busy handler. A transaction nested in another (a SAVEPOINT) is already inside the lock.
  */
-function queueWrites(db: Db, lock: WriteLock): void {
+function queueWrites(db: Db, lock: WriteLock, checkpoints: CheckpointPacer): void {
   const make = db.transaction.bind(db);
-  let lastCheckpoint = performance.now();
   const locked =
     <A extends unknown[], R>(run: (...args: A) => R) =>
     (...args: A): R => {
@@ -65,11 +66,7 @@ function queueWrites(db: Db, lock: WriteLock): void {
         // then stalls only this thread, where the automatic checkpoint at commit stalled every
         // writer queued behind it. By time, not by commits: many small transactions must not mean
         // many fsyncs. The automatic checkpoint (wal_autocheckpoint) stays as the backstop.
-        const now = performance.now();
-        if (now - lastCheckpoint >= defaults.store.checkpointIntervalMs) {
-          lastCheckpoint = now;
-          db.pragma('wal_checkpoint(PASSIVE)');
-        }
+        if (checkpoints.claim()) db.pragma('wal_checkpoint(PASSIVE)');
       }
     };
   db.transaction = ((fn: (...args: unknown[]) => unknown) => {

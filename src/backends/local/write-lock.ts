@@ -11,18 +11,11 @@
  * the lock over, and SQLite still serializes the writes. Other processes are not in the queue; they
  * meet SQLite's busy handler as before.
  *
- * The words travel to worker threads as environment data (node:worker_threads), which every
- * worker spawned after the file was opened receives, sharing the same memory.
+ * The words are shared-memory.ts buffers, so worker threads wait on the same memory.
  */
-import { getEnvironmentData, setEnvironmentData, threadId } from 'node:worker_threads';
+import { threadId } from 'node:worker_threads';
 import { defaults } from '../../core/defaults.ts';
-
-const key = 'baton:write-locks';
-
-function registry(): Map<string, SharedArrayBuffer> {
-  const seen = getEnvironmentData(key);
-  return seen instanceof Map ? (seen as Map<string, SharedArrayBuffer>) : new Map();
-}
+import { sharedBuffer, sharedBuffers } from './shared-memory.ts';
 
 /** Slots of the shared words: tickets handed out, the ticket being served, and its holder (thread id + 1). */
 const NEXT = 0;
@@ -47,14 +40,7 @@ export class WriteLock {
 
   /** The lock of the state file at `path` (an absolute path), shared with this process's threads. */
   static forFile(path: string): WriteLock {
-    const locks = registry();
-    let buffer = locks.get(path);
-    if (!buffer) {
-      buffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
-      locks.set(path, buffer);
-      setEnvironmentData(key, locks);
-    }
-    return new WriteLock(new Int32Array(buffer));
+    return new WriteLock(new Int32Array(sharedBuffer('write-locks', path, 3 * Int32Array.BYTES_PER_ELEMENT)));
   }
 
   /** Waits for the lock; false when this thread already holds it (a nested call must not release it). */
@@ -87,6 +73,6 @@ export class WriteLock {
 
   /** Frees the lock if the thread `id` holds it (called when that thread was terminated). */
   static releaseHeldBy(id: number): void {
-    for (const buffer of registry().values()) new WriteLock(new Int32Array(buffer), id + 1).release();
+    for (const buffer of sharedBuffers('write-locks').values()) new WriteLock(new Int32Array(buffer), id + 1).release();
   }
 }
