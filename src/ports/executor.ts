@@ -56,6 +56,20 @@ export interface Invocation {
   logs: LogRecord[];
 }
 
+/**
+ * An event may carry, under this symbol, a compact encoding of itself that an executor running the
+ * handler in another thread or process can send instead of the event's JSON; the receiving side
+ * rebuilds the same event with the named decoder (runtime/executor/worker/decoders.ts). Triggers
+ * use it for events that are large to build where they are read (a stream batch's
+ * attribute-value images): the work moves to the worker. JSON.stringify never sees the symbol.
+ */
+export const encodedEvent = Symbol.for('baton.encodedEvent');
+
+export interface EncodedEvent {
+  decoder: 'dynamodb-stream';
+  json: string;
+}
+
 export interface InvokeOptions {
   /** Default: a fresh UUID. Async retries reuse the first attempt's id, as Lambda does. */
   requestId?: string;

@@ -71,6 +71,19 @@ export interface QueryResult {
  */
 export type WriteRequest = { put: Item; condition?: Condition } | { delete: Key; condition?: Condition } | ({ update: Key } & UpdateInput);
 
+/**
+ * Where a backend may keep a stream record's keys and images as the JSON text it stored them in
+ * (a symbol, so it is never enumerated or serialized): a trigger can then hand them on without
+ * parsing and re-encoding them.
+ */
+export const storedJson = Symbol.for('baton.stream.storedJson');
+
+export interface StoredJson {
+  keys: string;
+  newImage?: string;
+  oldImage?: string;
+}
+
 export interface StreamRecord {
   /** Orders all records of one table. */
   sequence: number;
@@ -80,6 +93,7 @@ export interface StreamRecord {
   oldImage?: Item;
   newImage?: Item;
   createdAt: number;
+  [storedJson]?: StoredJson;
 }
 
 export interface TableStore {

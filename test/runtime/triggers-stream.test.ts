@@ -7,7 +7,10 @@ import { table } from '../../src/core/resources/table.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 import { provision } from '../../src/runtime/provision.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
-import { marshall, unmarshall } from '../../src/runtime/triggers/events/dynamodb.ts';
+import { encodedEvent, type EncodedEvent } from '../../src/ports/executor.ts';
+import type { StreamRecord } from '../../src/ports/tables.ts';
+import { decodeEvent } from '../../src/runtime/executor/worker/decoders.ts';
+import { dynamodbEvent, marshall, unmarshall } from '../../src/runtime/triggers/events/dynamodb.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 import { fixtures, lines, runsSettled, until } from './engine-harness.ts';
 
@@ -58,6 +61,32 @@ describe('unmarshall', () => {
   it('gives back the plain item marshall was given', () => {
     const item = { s: 'x', n: 1.5, b: false, z: null, l: [1, 'a', { deep: [true] }], m: { ok: true } };
     expect(unmarshall(marshall(item))).toEqual(item);
+  });
+});
+
+describe('stream event wire form', () => {
+  it('rebuilds in the worker exactly the event the trigger would have sent as JSON', async () => {
+    const t = makeLocalBackend();
+    try {
+      const { tables } = t.backend;
+      await tables.declare({ name: 'w', partitionKey: { name: 'id', type: 'string' }, stream: { viewType: 'NEW_AND_OLD_IMAGES' } });
+      await tables.put('w', { id: 'a', n: 1, nested: { l: [1, 'x', null], ok: true }, text: 'quote " and é' });
+      await tables.update('w', { id: 'a' }, { add: { n: 2 } });
+      await tables.delete('w', { id: 'a' });
+      const read = await tables.readStream('w', 'c');
+      const plain = read.map((r) => JSON.parse(JSON.stringify(r)) as StreamRecord); // no stored text: encoded from the values
+      for (const records of [read, plain]) {
+        const event = dynamodbEvent(records, 'NEW_AND_OLD_IMAGES');
+        const wire = (event as { [encodedEvent]?: EncodedEvent })[encodedEvent]!;
+        expect(wire.decoder).toBe('dynamodb-stream');
+        expect(decodeEvent(wire.json, wire.decoder)).toEqual(JSON.parse(JSON.stringify(event)));
+        expect(event.Records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+        expect(unmarshall(event.Records[1]!.dynamodb!.OldImage as never)).toMatchObject({ n: 1 });
+        expect(unmarshall(event.Records[1]!.dynamodb!.NewImage as never)).toMatchObject({ n: 3 });
+      }
+    } finally {
+      await t.close();
+    }
   });
 });
 

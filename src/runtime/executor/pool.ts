@@ -28,6 +28,7 @@ import { BatonError } from '../../core/errors.ts';
 import type { Invocation, InvocationError, LogRecord } from '../../ports/executor.ts';
 import { runtimeError, timeoutMessage } from './errors.ts';
 import type { PoolWorker, ReadyOutcome, RunOutcome } from './pool-worker.ts';
+import type { InvokeMessage } from './protocol.ts';
 
 /** What the pool needs of a worker: a thread (pool-worker.ts) or a container child process (runtime/container). */
 export type PoolMember = Pick<PoolWorker, 'state' | 'ready' | 'attachLogs' | 'run' | 'terminate'>;
@@ -37,6 +38,7 @@ export interface PoolRequest {
   fnName: string;
   requestId: string;
   eventJson: string;
+  decoder?: InvokeMessage['decoder'];
   timeoutMs: number;
   signal?: AbortSignal;
   onStart?: (info: { requestId: string; startedAt: number }) => void;
@@ -98,7 +100,7 @@ export class FnPool {
       worker.attachLogs(sink);
       const startedAt = Date.now();
       const t0 = performance.now();
-      const outcome = await race(worker.run({ type: 'invoke', requestId: req.requestId, eventJson: req.eventJson, deadline: startedAt + req.timeoutMs }), req.timeoutMs, req.signal);
+      const outcome = await race(worker.run({ type: 'invoke', requestId: req.requestId, eventJson: req.eventJson, ...(req.decoder ? { decoder: req.decoder } : {}), deadline: startedAt + req.timeoutMs }), req.timeoutMs, req.signal);
       const durationMs = performance.now() - t0;
       const timing = { startedAt, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) };
       if (outcome.kind === 'timeout') {

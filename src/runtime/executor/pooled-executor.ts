@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { defaults } from '../../core/defaults.ts';
 import { BatonError, ValidationError } from '../../core/errors.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
-import type { Executor, Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
+import { encodedEvent, type EncodedEvent, type Executor, type Invocation, type InvokeOptions, type LogRecord } from '../../ports/executor.ts';
 import { FnPool, type PoolMember } from './pool.ts';
 import type { WorkerSetup } from './protocol.ts';
 
@@ -80,9 +80,10 @@ export abstract class PooledExecutor implements Executor {
   async invoke(fn: FnConfig, event: unknown, options: InvokeOptions = {}): Promise<Invocation> {
     if (this.closed) throw new BatonError(`fn "${fn.name}": the ${this.label} is closed.`, { action: 'Invoke through an open executor.' });
     this.check(fn);
+    const encoded = (event as { [encodedEvent]?: EncodedEvent } | null | undefined)?.[encodedEvent];
     let eventJson: string;
     try {
-      eventJson = JSON.stringify(event ?? null);
+      eventJson = encoded?.json ?? JSON.stringify(event ?? null);
     } catch (err) {
       throw new ValidationError(`fn "${fn.name}": the event cannot be serialized to JSON (${(err as Error).message}).`, { action: 'Pass plain data: Lambda events are JSON.' });
     }
@@ -90,6 +91,7 @@ export abstract class PooledExecutor implements Executor {
       fnName: fn.name,
       requestId: options.requestId ?? randomUUID(),
       eventJson,
+      ...(encoded ? { decoder: encoded.decoder } : {}),
       timeoutMs: this.timeoutFor(fn),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onStart ? { onStart: options.onStart } : {}),

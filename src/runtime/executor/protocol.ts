@@ -4,7 +4,7 @@
  * carry the request id so a line printed late (a timer left running) is never pinned on the next
  * invocation.
  */
-import type { InvocationError, LogRecord } from '../../ports/executor.ts';
+import type { EncodedEvent, InvocationError, LogRecord } from '../../ports/executor.ts';
 
 /** What a worker is started with (worker_threads `workerData`). */
 export interface WorkerSetup {
@@ -27,6 +27,8 @@ export interface InvokeMessage {
   requestId: string;
   /** The event as JSON, parsed in the worker so the handler gets its own copy, as on Lambda. */
   eventJson: string;
+  /** Set when eventJson is the event's wire form (ports/executor.ts encodedEvent), expanded by this decoder. */
+  decoder?: EncodedEvent['decoder'];
   /** Epoch ms when the hard limit passes; getRemainingTimeInMillis counts down to it. */
   deadline: number;
 }

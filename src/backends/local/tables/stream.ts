@@ -19,7 +19,7 @@
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.ts';
-import type { Item, Key, StreamRecord } from '../../../ports/tables.ts';
+import { storedJson, type Item, type Key, type StoredJson, type StreamRecord } from '../../../ports/tables.ts';
 import type { Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 
@@ -134,6 +134,8 @@ function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
   const record: StreamRecord = { sequence: row.seq, eventName: row.event, table: t.name, keys: JSON.parse(row.keys) as Key, createdAt: row.created_at };
   if (row.old_image !== null) parsedOnUse(record, 'oldImage', row.old_image);
   if (row.new_image !== null) parsedOnUse(record, 'newImage', row.new_image);
+  const stored: StoredJson = { keys: row.keys, ...(row.new_image !== null ? { newImage: row.new_image } : {}), ...(row.old_image !== null ? { oldImage: row.old_image } : {}) };
+  Object.defineProperty(record, storedJson, { value: stored });
   return record;
 }
 

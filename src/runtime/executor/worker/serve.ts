@@ -15,6 +15,7 @@ import { runtimeError, toInvocationError } from '../errors.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from '../protocol.ts';
 import { callHandler, type AnyHandler } from './call-handler.ts';
 import { captureConsole } from './console-capture.ts';
+import { decodeEvent } from './decoders.ts';
 import { loadHandler } from './load-handler.ts';
 
 export interface Transport {
@@ -48,7 +49,7 @@ export async function serve(setup: WorkerSetup, transport: Transport): Promise<v
     const input = { requestId: m.requestId, fnName: setup.fnName, memoryMb: setup.memoryMb, logStreamName: setup.logStreamName, deadline: m.deadline };
     let done: FromWorker;
     try {
-      const event: unknown = JSON.parse(m.eventJson);
+      const event = decodeEvent(m.eventJson, m.decoder);
       const result = await callHandler(handler, event, input, (msg) => capture.write('warn', msg));
       const encoded = encodeResult(result);
       done = encoded.ok

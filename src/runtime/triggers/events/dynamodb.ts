@@ -5,7 +5,8 @@
  */
 import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ValidationError } from '../../../core/errors.ts';
-import type { StreamRecord, StreamViewType } from '../../../ports/tables.ts';
+import { encodedEvent, type EncodedEvent } from '../../../ports/executor.ts';
+import { storedJson, type Item, type Key, type StreamRecord, type StreamViewType } from '../../../ports/tables.ts';
 import { localAccount, localRegion } from './aws.ts';
 
 /** One JSON value in attribute-value form: {S}, {N}, {BOOL}, {NULL: true}, {L}, {M}. */
@@ -76,29 +77,76 @@ function valueBytes(v: unknown): number {
 }
 
 export function dynamodbRecord(r: StreamRecord, viewType: StreamViewType): DynamoDBRecord {
-  const Keys = marshall(r.keys);
-  const NewImage = r.newImage ? marshall(r.newImage) : undefined;
-  const OldImage = r.oldImage ? marshall(r.oldImage) : undefined;
-  const size = itemBytes(r.keys) + (r.newImage ? itemBytes(r.newImage) : 0) + (r.oldImage ? itemBytes(r.oldImage) : 0);
+  return { ...recordHead(r), dynamodb: streamRecordBody(r, viewType), eventSourceARN: streamArn(r.table) };
+}
+
+function recordHead(r: StreamRecord): Omit<DynamoDBRecord, 'dynamodb'> {
   return {
     eventID: `${r.table}-${sequenceNumber(r.sequence)}`,
     eventName: r.eventName,
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: localRegion,
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(r.createdAt / 1000),
-      Keys,
-      ...(NewImage ? { NewImage } : {}),
-      ...(OldImage ? { OldImage } : {}),
-      SequenceNumber: sequenceNumber(r.sequence),
-      SizeBytes: size,
-      StreamViewType: viewType,
-    },
-    eventSourceARN: streamArn(r.table),
   };
 }
 
+function streamRecordBody(r: StreamRecord, viewType: StreamViewType): NonNullable<DynamoDBRecord['dynamodb']> {
+  const Keys = marshall(r.keys);
+  const NewImage = r.newImage ? marshall(r.newImage) : undefined;
+  const OldImage = r.oldImage ? marshall(r.oldImage) : undefined;
+  const size = itemBytes(r.keys) + (r.newImage ? itemBytes(r.newImage) : 0) + (r.oldImage ? itemBytes(r.oldImage) : 0);
+  return {
+    ApproximateCreationDateTime: Math.floor(r.createdAt / 1000),
+    Keys,
+    ...(NewImage ? { NewImage } : {}),
+    ...(OldImage ? { OldImage } : {}),
+    SequenceNumber: sequenceNumber(r.sequence),
+    SizeBytes: size,
+    StreamViewType: viewType,
+  };
+}
+
+/**
+ * The event for a batch of records. Its attribute-value images are built only when read (a run's
+ * input summary reads the first few), and it carries its wire form (encodedEvent): the stored JSON
+ * texts of keys and images, which a worker turns into the same event (dynamodbEventFromWire), so
+ * the thread that reads the stream never marshals a batch.
+ */
 export function dynamodbEvent(records: readonly StreamRecord[], viewType: StreamViewType): DynamoDBStreamEvent {
-  return { Records: records.map((r) => dynamodbRecord(r, viewType)) };
+  const event: DynamoDBStreamEvent = {
+    Records: records.map((r) => {
+      const record = recordHead(r) as DynamoDBRecord;
+      let body: DynamoDBRecord['dynamodb'];
+      Object.defineProperty(record, 'dynamodb', { enumerable: true, configurable: true, get: () => (body ??= streamRecordBody(r, viewType)), set: (v: DynamoDBRecord['dynamodb']) => (body = v) });
+      record.eventSourceARN = streamArn(r.table);
+      return record;
+    }),
+  };
+  const wire: EncodedEvent = { decoder: 'dynamodb-stream', json: wireJson(records, viewType) };
+  Object.defineProperty(event, encodedEvent, { value: wire });
+  return event;
+}
+
+/** `[viewType, [[sequence, eventName, table, createdAt, keys, newImage|null, oldImage|null], ...]]`, from stored text where there is some. */
+function wireJson(records: readonly StreamRecord[], viewType: StreamViewType): string {
+  const rows = records.map((r) => {
+    const stored = r[storedJson];
+    const keys = stored?.keys ?? JSON.stringify(r.keys);
+    const newImage = stored ? (stored.newImage ?? 'null') : (JSON.stringify(r.newImage) ?? 'null');
+    const oldImage = stored ? (stored.oldImage ?? 'null') : (JSON.stringify(r.oldImage) ?? 'null');
+    return `[${r.sequence},${JSON.stringify(r.eventName)},${JSON.stringify(r.table)},${r.createdAt},${keys},${newImage},${oldImage}]`;
+  });
+  return `[${JSON.stringify(viewType)},[${rows.join(',')}]]`;
+}
+
+type WireRow = [number, StreamRecord['eventName'], string, number, Key, Item | null, Item | null];
+
+/** The event dynamodbEvent stands for, from its wire form: what a handler in a worker receives. */
+export function dynamodbEventFromWire(json: string): DynamoDBStreamEvent {
+  const [viewType, rows] = JSON.parse(json) as [StreamViewType, WireRow[]];
+  return {
+    Records: rows.map(([sequence, eventName, table, createdAt, keys, newImage, oldImage]) =>
+      dynamodbRecord({ sequence, eventName, table, createdAt, keys, ...(newImage ? { newImage } : {}), ...(oldImage ? { oldImage } : {}) }, viewType),
+    ),
+  };
 }
