@@ -131,6 +131,10 @@ export const defaults = {
     queueBatchSize: 10,
     /** @defaultValue 100 records per stream-triggered invocation, as Lambda's DynamoDB mapping. */
     streamBatchSize: 100,
+    /** @defaultValue 10,000 records at most in one stream-triggered invocation, as Lambda's DynamoDB mapping. */
+    maxStreamBatchSize: 10_000,
+    /** @defaultValue 1 stream batch at a time per trigger, as Lambda's ParallelizationFactor. */
+    streamParallelizationFactor: 1,
     /** @defaultValue 2 retries of a failing stream batch. */
     streamMaxRetryAttempts: 2,
     /** @defaultValue 1 KiB of an event payload kept in a log line. */

@@ -106,8 +106,11 @@ export interface TableStore {
   query(table: string, input: QueryInput): Promise<QueryResult>;
   /** Each request stands alone: one failing (bad input, failed condition) does not fail the others. */
   batchWrite(table: string, requests: WriteRequest[]): Promise<Array<{ index: number; ok: boolean; error?: SerializedError }>>;
-  /** Records after the consumer's committed position, oldest first. */
-  readStream(table: string, consumer: string, options?: { limit?: number }): Promise<StreamRecord[]>;
+  /**
+   * Records after the consumer's committed position, oldest first; with `after`, records after that
+   * sequence instead (to read on past records not yet committed, as a shard iterator does).
+   */
+  readStream(table: string, consumer: string, options?: { limit?: number; after?: number }): Promise<StreamRecord[]>;
   /** Moves the consumer's durable position to this sequence (inclusive). */
   commitStream(table: string, consumer: string, sequence: number): Promise<void>;
 }

@@ -550,6 +550,16 @@ export function runTableConformance(name: string, make: MakeBackend): void {
         expect((await tables.readStream('orders', 'one')).map((r) => r.keys.n)).toEqual([6]);
       });
 
+      it('reads on past uncommitted records with after, never before the committed position', async () => {
+        for (let n = 1; n <= 5; n++) await tables.put('orders', { customer: 'c', n });
+        const first = await tables.readStream('orders', 'pager', { limit: 2 });
+        const next = await tables.readStream('orders', 'pager', { limit: 2, after: first[1]!.sequence });
+        expect(next.map((r) => r.keys.n)).toEqual([3, 4]);
+        await tables.commitStream('orders', 'pager', next[1]!.sequence);
+        expect((await tables.readStream('orders', 'pager', { after: first[0]!.sequence })).map((r) => r.keys.n)).toEqual([5]);
+        expect(await rejection(tables.readStream('orders', 'pager', { after: -1 }))).toBeInstanceOf(ValidationError);
+      });
+
       it('refuses to commit beyond the last record', async () => {
         await tables.put('orders', { customer: 'c', n: 1 });
         const [r] = await tables.readStream('orders', 'c');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { app } from '../../src/core/app.ts';
+import { defaults } from '../../src/core/defaults.ts';
 import { fn } from '../../src/core/resources/fn.ts';
 import { queue } from '../../src/core/resources/queue.ts';
 import { table } from '../../src/core/resources/table.ts';
@@ -110,7 +111,7 @@ describe('table stream -> fn trigger', () => {
       ['INSERT', 'b'],
     ]);
     const runs = await t.backend.runs.list({ fn: 'ddb' });
-    expect(runs.map((r) => r.recordIds.length).sort()).toEqual([1, 1]);
+    expect(runs.reduce((n, r) => n + r.recordIds.length, 0)).toBe(2); // the skipped records are never handed over
   });
 
 
@@ -142,6 +143,47 @@ describe('table stream -> fn trigger', () => {
     await t.clock.advance(1000);
     await new Promise((r) => setTimeout(r, 50));
     expect(lines(out)).toHaveLength(6);
+  });
+
+  it('fills a batch over several reads of the stream, up to batchSize', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const total = defaults.tables.maxStreamReadLimit * 2 + 500;
+    await provision(t.backend, specWith(out, {}));
+    for (let i = 0; i < total; i += 25) {
+      await t.backend.tables.batchWrite('items', Array.from({ length: Math.min(25, total - i) }, (_, j) => ({ put: { id: `k${i + j}`, n: 1 } })));
+    }
+    engine = await startEngine({ backend: t.backend, spec: specWith(out, { batchSize: total - 100 }), executor });
+    await until(() => lines(out).length === total, { clock: t.clock, what: 'every record handled' });
+    await runsSettled(t.backend, 'ddb', 2, { clock: t.clock });
+    const runs = await t.backend.runs.list({ fn: 'ddb' });
+    expect(runs.map((r) => r.recordIds.length).sort((a, b) => a - b)).toEqual([100, total - 100]);
+  });
+
+  it('with a parallelization factor, runs batches at once and keeps each partition key in order', async () => {
+    t = makeLocalBackend();
+    const out = join(t.dir, 'out.jsonl');
+    const startedFile = join(t.dir, 'started');
+    const spec = app('lanes', [
+      table('items', { partitionKey: 'id', stream: true }),
+      fn('lanes', './ddb-lanes.ts', { env: { OUT_FILE: out, STARTED_FILE: startedFile }, timeout: '10s', triggers: [{ table: 'items', batchSize: 50, parallelizationFactor: 3 }] }),
+    ]);
+    await provision(t.backend, spec);
+    const keys = Array.from({ length: 60 }, (_, i) => `key-${i}`);
+    for (const n of [1, 2, 3]) {
+      for (let i = 0; i < keys.length; i += 25) await t.backend.tables.batchWrite('items', keys.slice(i, i + 25).map((id) => ({ put: { id, n } })));
+    }
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    await until(() => lines<{ records: unknown[] }>(out).reduce((n, b) => n + b.records.length, 0) === keys.length * 3, { clock: t.clock, what: 'every record handled' });
+    await runsSettled(t.backend, 'lanes', 3, { clock: t.clock });
+    const batches = lines<{ together: boolean; records: Array<[string, number]> }>(out);
+    expect(batches.some((b) => b.together)).toBe(true);
+    expect(Math.max(...batches.map((b) => b.records.length))).toBeLessThanOrEqual(50);
+    const seen = new Map<string, number[]>();
+    for (const b of batches) for (const [id, n] of b.records) seen.set(id, [...(seen.get(id) ?? []), n]);
+    expect([...seen.keys()].sort()).toEqual([...keys].sort());
+    for (const ns of seen.values()) expect(ns).toEqual([1, 2, 3]);
+    expect(await t.backend.tables.readStream('items', 'fn:lanes')).toEqual([]);
   });
 
   it('bisects a failing batch, sends the bad record to onFailure after its retries, and goes on past it', async () => {

@@ -20,7 +20,12 @@ const queueTrigger = z.strictObject({
 const streamTrigger = z.strictObject({
   table: nameSchema,
   /** Records per invocation. @defaultValue 100 */
-  batchSize: z.number().int().min(1).max(10_000).optional(),
+  batchSize: z.number().int().min(1).max(defaults.fn.maxStreamBatchSize).optional(),
+  /**
+   * Batches handled at once (Lambda's ParallelizationFactor): records are split by partition key,
+   * so the changes of one partition key still arrive in order. @defaultValue 1
+   */
+  parallelizationFactor: z.number().int().min(1).max(10).optional(),
   /** On error, split the batch in two and retry each half. @defaultValue false */
   bisectOnError: z.boolean().optional(),
   /** Retries of a failing batch before it goes to onFailure and is skipped. @defaultValue 2 */
@@ -75,6 +80,7 @@ export interface StreamTriggerConfig {
   kind: 'stream';
   table: string;
   batchSize: number;
+  parallelizationFactor: number;
   bisectOnError: boolean;
   maxRetryAttempts: number;
   onFailure?: Destination;
@@ -128,7 +134,7 @@ export function fn(name: string, module: string, opts: FnOptions = {}): FnResour
       triggers: (o.triggers ?? []).map((t) =>
         'queue' in t
           ? { kind: 'queue' as const, queue: t.queue, batchSize: t.batchSize ?? f.queueBatchSize, batchingWindowMs: t.batchingWindow ?? 0, maxConcurrency: t.maxConcurrency ?? concurrency, reportBatchItemFailures: t.reportBatchItemFailures ?? true }
-          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}), ...(t.filter ? { eventNames: t.filter.eventName } : {}) },
+          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, parallelizationFactor: t.parallelizationFactor ?? f.streamParallelizationFactor, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}), ...(t.filter ? { eventNames: t.filter.eventName } : {}) },
       ),
     },
   };

@@ -16,12 +16,15 @@ export interface EngineLoops {
 
 export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
   const visibility = new Map(spec.queues.map((q) => [q.name, q.visibilityTimeoutMs]));
-  const views = new Map(spec.tables.map((t) => [t.name, t.stream?.viewType ?? 'NEW_AND_OLD_IMAGES']));
+  const tables = new Map(spec.tables.map((t) => [t.name, t]));
   const triggers: Array<QueueTrigger | StreamTrigger> = [];
   for (const f of spec.fns) {
     for (const t of f.triggers) {
       if (t.kind === 'queue') triggers.push(new QueueTrigger(ctx, f, t, visibility.get(t.queue) ?? defaults.queue.visibilityTimeoutMs));
-      else triggers.push(new StreamTrigger(ctx, f, t, views.get(t.table) ?? 'NEW_AND_OLD_IMAGES'));
+      else {
+        const table = tables.get(t.table);
+        triggers.push(new StreamTrigger(ctx, f, t, table?.stream?.viewType ?? 'NEW_AND_OLD_IMAGES', table?.partitionKey.name ?? ''));
+      }
     }
   }
   // A schedule with nothing to fire, or disabled, has no loop (and no state).

@@ -2,24 +2,26 @@
  * Table stream -> function trigger (Lambda's DynamoDB event source mapping).
  *
  * One consumer per trigger, named 'fn:<function>', reads the table's stream after its committed
- * position, `batchSize` records at a time, and handles batches strictly one after another, so the
- * changes of each key reach the function in the order they were made. A batch:
+ * position until it has `batchSize` x `parallelizationFactor` records of the kinds it wants (or
+ * the stream has no more), splits them into lanes by partition key and handles the lanes at once,
+ * each in batches of `batchSize` strictly one after another, so the changes of each partition key
+ * reach the function in the order they were made. A batch:
  *
- *   ok                      commit its last sequence, read on
+ *   ok                      done
  *   error or timeout        attempts + 1; then
  *     bisectOnError, > 1    split in halves and handle the first half, then the second (each
  *                           half inherits the attempts, so retries stay bounded)
  *     attempts > maxRetryAttempts
- *                           send the on-failure record (if any) and commit past the batch
+ *                           send the on-failure record (if any); done
  *     otherwise             wait (streamRetryBaseMs doubling, on the clock) and retry
  *
- * With a filter, records of other kinds are skipped: committed with the batch, never handed over.
+ * With a filter, records of other kinds are skipped: never handed over, committed with the rest.
  *
- * The position is committed only after success or after the batch went to onFailure, so a crash
- * or a stop mid-batch means the batch runs again on restart (at-least-once). Stopping ends the
- * loop between batches and during a retry wait; at the deadline a running batch is aborted and
- * left uncommitted.
+ * The position is committed once every lane is done, so a crash or a stop mid-way means those
+ * records run again on restart (at-least-once). Stopping ends the loop between reads and during a
+ * retry wait; at the deadline a running batch is aborted and left uncommitted.
  */
+import { defaults } from '../../core/defaults.ts';
 import type { FnConfig, StreamTriggerConfig } from '../../core/resources/fn.ts';
 import type { StreamRecord, StreamViewType } from '../../ports/tables.ts';
 import { invokeSync, type InvokeResult } from '../invoke/index.ts';
@@ -29,13 +31,14 @@ import { pause } from './loop.ts';
 import { sendStreamFailure } from './stream-failure.ts';
 
 export class StreamTrigger {
-  private busy = false;
+  private running = 0;
 
   constructor(
     private readonly ctx: TriggerContext,
     private readonly fn: FnConfig,
     private readonly trigger: StreamTriggerConfig,
     private readonly viewType: StreamViewType,
+    private readonly partitionKey: string,
   ) {}
 
   get consumer(): string {
@@ -47,36 +50,69 @@ export class StreamTrigger {
   }
 
   get inFlight(): number {
-    return this.busy ? 1 : 0;
+    return this.running;
   }
 
   async run(): Promise<void> {
-    const { tables } = this.ctx.backend;
     while (!this.ctx.stopping.aborted) {
-      let records: StreamRecord[];
+      let read: { records: StreamRecord[]; matching: StreamRecord[] };
       try {
-        records = await tables.readStream(this.trigger.table, this.consumer, { limit: this.trigger.batchSize });
+        read = await this.read();
       } catch (err) {
         this.ctx.report.error(`${this.name}: read`, err);
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);
         continue;
       }
-      if (records.length === 0) {
+      if (read.records.length === 0) {
         await pause(this.ctx.clock, this.ctx.settings.pollIntervalMs, this.ctx.stopping);
         continue;
       }
-      const names = this.trigger.eventNames;
-      const matching = names ? records.filter((r) => names.includes(r.eventName)) : records;
-      this.busy = true;
       try {
-        if (matching.length > 0 && !(await this.handle(matching, 0))) return;
-        if (matching.at(-1) !== records.at(-1)) await this.commit(records);
+        const lanes = splitLanes(read.matching, this.trigger.parallelizationFactor, this.partitionKey);
+        const done = await Promise.all(lanes.map((lane) => this.handleLane(lane)));
+        if (!done.every(Boolean)) return;
+        await this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, read.records[read.records.length - 1]!.sequence);
       } catch (err) {
         this.ctx.report.error(`${this.name}: batch`, err);
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);
-      } finally {
-        this.busy = false;
       }
+    }
+  }
+
+  /**
+   * Reads after the committed position until it has enough records of the wanted kinds, the
+   * stream has no more, or it has read as many as the largest batch holds (records the filter
+   * skips count too, so a long run of them is committed in steps). A read returns at most
+   * `maxStreamReadLimit` records, as GetRecords does.
+   */
+  private async read(): Promise<{ records: StreamRecord[]; matching: StreamRecord[] }> {
+    const names = this.trigger.eventNames;
+    const want = this.trigger.batchSize * this.trigger.parallelizationFactor;
+    const most = Math.max(want, defaults.fn.maxStreamBatchSize);
+    const records: StreamRecord[] = [];
+    const matching: StreamRecord[] = [];
+    for (;;) {
+      const limit = Math.min(want - matching.length, defaults.tables.maxStreamReadLimit);
+      const after = records.at(-1)?.sequence;
+      const page = await this.ctx.backend.tables.readStream(this.trigger.table, this.consumer, { limit, ...(after !== undefined ? { after } : {}) });
+      for (const r of page) {
+        records.push(r);
+        if (!names || names.includes(r.eventName)) matching.push(r);
+      }
+      if (page.length < limit || matching.length >= want || records.length >= most) return { records, matching };
+    }
+  }
+
+  /** One lane's records in batches, one after another; false when the engine stopped first. */
+  private async handleLane(lane: StreamRecord[]): Promise<boolean> {
+    this.running++;
+    try {
+      for (let i = 0; i < lane.length; i += this.trigger.batchSize) {
+        if (!(await this.handle(lane.slice(i, i + this.trigger.batchSize), 0))) return false;
+      }
+      return true;
+    } finally {
+      this.running--;
     }
   }
 
@@ -98,7 +134,7 @@ export class StreamTrigger {
         if (this.ctx.aborting.aborted || this.ctx.stopping.aborted) return false;
         throw err;
       }
-      if (inv.status === 'ok') return this.commit(records);
+      if (inv.status === 'ok') return true;
       if (this.ctx.aborting.aborted) return false;
       attempts++;
       if (this.trigger.bisectOnError && records.length > 1) {
@@ -109,15 +145,30 @@ export class StreamTrigger {
         if (this.trigger.onFailure) {
           await sendStreamFailure(this.ctx.backend, this.trigger.onFailure, { fnName: this.fn.name, table: this.trigger.table, requestId: inv.requestId, invokeCount: attempts, event, error: inv.error, now: this.ctx.clock.now() });
         }
-        return this.commit(records);
+        return true;
       }
       const s = this.ctx.settings;
       if (!(await pause(this.ctx.clock, Math.min(s.streamRetryBaseMs * 2 ** (attempts - 1), s.streamRetryMaxMs), this.ctx.stopping))) return false;
     }
   }
 
-  private async commit(records: StreamRecord[]): Promise<true> {
-    await this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, records[records.length - 1]!.sequence);
-    return true;
-  }
+}
+
+/**
+ * The records in up to `factor` lanes by partition key, each lane in stream order. A key's lane is
+ * a hash of its value, so the same key always takes the same lane.
+ */
+export function splitLanes(records: StreamRecord[], factor: number, partitionKey: string): StreamRecord[][] {
+  if (records.length === 0) return [];
+  if (factor === 1) return [records];
+  const lanes: StreamRecord[][] = Array.from({ length: factor }, () => []);
+  for (const r of records) lanes[laneOf(String(r.keys[partitionKey]), factor)]!.push(r);
+  return lanes.filter((lane) => lane.length > 0);
+}
+
+/** FNV-1a over the UTF-16 units: cheap, and spreads sequential ids evenly. */
+function laneOf(key: string, factor: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % factor;
 }

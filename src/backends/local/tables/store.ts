@@ -129,8 +129,8 @@ export class LocalTableStore implements TableStore {
     for (const t of new Set(groups.map((g) => g.t))) this.signal(t);
   }
 
-  async readStream(table: string, consumer: string, options: { limit?: number } = {}): Promise<StreamRecord[]> {
-    return this.stream.read(this.streamed(table), consumer, options.limit);
+  async readStream(table: string, consumer: string, options: { limit?: number; after?: number } = {}): Promise<StreamRecord[]> {
+    return this.stream.read(this.streamed(table), consumer, options.limit, options.after);
   }
 
   async commitStream(table: string, consumer: string, sequence: number): Promise<void> {

@@ -81,13 +81,16 @@ export class StreamLog {
     if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trim(t);
   }
 
-  read(t: TableEntry, consumer: string, limit: number | undefined): StreamRecord[] {
+  read(t: TableEntry, consumer: string, limit: number | undefined, after: number | undefined): StreamRecord[] {
     checkConsumer(t, consumer);
     const n = readLimit(t, limit);
+    if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) {
+      throw new ValidationError(`Stream read on table "${t.name}": after ${show(after)} must be a whole number >= 0.`);
+    }
     const now = this.clock.now();
     if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trimTx(t);
-    const after = this.position.get(t.id, consumer) ?? 0;
-    return this.select.all(t.id, after, now - defaults.tables.streamRetentionMs, n).map((row) => toRecord(t, row));
+    const position = this.position.get(t.id, consumer) ?? 0;
+    return this.select.all(t.id, Math.max(position, after ?? 0), now - defaults.tables.streamRetentionMs, n).map((row) => toRecord(t, row));
   }
 
   commit(t: TableEntry, consumer: string, sequence: number): void {
