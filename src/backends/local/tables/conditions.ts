@@ -33,15 +33,18 @@ function failed(t: TableEntry, kv: KeyValues, why: string): ConditionFailedError
   });
 }
 
-/** Throws a ConditionFailedError unless the condition holds for the current item (JSON, or undefined when absent). */
-export function checkCondition(t: TableEntry, kv: KeyValues, condition: Condition, currentJson: string | undefined): void {
+/**
+ * Throws a ConditionFailedError unless the condition holds for the current item (JSON, or undefined
+ * when absent). `parsed` is that JSON parsed, when the caller has it already.
+ */
+export function checkCondition(t: TableEntry, kv: KeyValues, condition: Condition, currentJson: string | undefined, parsed?: Item): void {
   const exists = currentJson !== undefined;
   if (condition.notExists === true && exists) throw failed(t, kv, 'the item already exists (condition notExists)');
   if (condition.notExists === false && !exists) throw failed(t, kv, 'the item does not exist (condition notExists: false)');
   if (condition.exists === true && !exists) throw failed(t, kv, 'the item does not exist (condition exists)');
   if (condition.exists === false && exists) throw failed(t, kv, 'the item already exists (condition exists: false)');
   if (!condition.equals) return;
-  const current: Item = exists ? (JSON.parse(currentJson) as Item) : {};
+  const current: Item = exists ? (parsed ?? (JSON.parse(currentJson) as Item)) : {};
   for (const [attr, expected] of Object.entries(condition.equals)) {
     const actual = current[attr];
     if (expected === undefined ? actual === undefined : deepEqual(actual, expected)) continue;

@@ -54,8 +54,9 @@ export class ItemWriter {
   /** Returns the item's JSON as it is after the update. */
   private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput): string {
     const old = this.get.get(t.id, kv.pk, kv.sk);
-    if (input.condition) checkCondition(t, kv, input.condition, old);
-    const json = encodeItem(t, kv, applyUpdate(t, kv, old === undefined ? undefined : (JSON.parse(old) as Item), input));
+    const current = old === undefined ? undefined : (JSON.parse(old) as Item);
+    if (input.condition) checkCondition(t, kv, input.condition, old, current);
+    const json = encodeItem(t, kv, applyUpdate(t, kv, current, input));
     if (old === json) return json;
     this.upsert.run(t.id, kv.pk, kv.sk, json);
     this.record(t, kv, old, json);
