@@ -69,8 +69,12 @@ export class StreamTrigger {
       }
       try {
         const lanes = splitLanes(read.matching, this.trigger.parallelizationFactor, this.partitionKey);
-        const done = await Promise.all(lanes.map((lane) => this.handleLane(lane)));
-        if (!done.every(Boolean)) return;
+        // Every lane ends before the next read, even when one throws: a lane still running must not
+        // meet the same records handed out again.
+        const ended = await Promise.allSettled(lanes.map((lane) => this.handleLane(lane)));
+        const failed = ended.find((e) => e.status === 'rejected');
+        if (failed) throw failed.reason;
+        if (!ended.every((e) => e.status === 'fulfilled' && e.value)) return;
         await this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, read.records[read.records.length - 1]!.sequence);
       } catch (err) {
         this.ctx.report.error(`${this.name}: batch`, err);
