@@ -23,16 +23,16 @@ describe('csv ingestion', () => {
   it('cleans and coerces to Parquet; broken rows and bad values are rejected with line numbers', async () => {
     const lines = csv(500).split('\n');
     lines[10] = '10,too,many,fields,here,extra'; // line 11
-    lines[499] = '499,"unterminated,1.0,true'; // line 500: the quote never closes, so it swallows line 501 too
+    lines[499] = '499,"unterminated,1.0,true'; // line 500: the quote never closes; line 501 is still read
     lines[30] = '30,bad amount,12abc,maybe,2026-13-01'; // line 31
     lines[40] = ',  ,1,,'; // line 41: id and name empty after cleaning
     await t.backend.objects.put('uploads', 'in/people.csv', lines.join('\n'));
     const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/people.csv' }, schema, output: { bucket: 'uploads', key: 'clean/people.parquet' }, rejected: { bucket: 'uploads', key: 'rejected/people.jsonl' } });
-    expect(r).toMatchObject({ read: 499, valid: 495, rejected: 4 });
+    expect(r).toMatchObject({ read: 500, valid: 496, rejected: 4 });
     const path = t.backend.objects.localPath!('uploads', 'clean/people.parquet')!;
-    const expectedIds = Array.from({ length: 500 }, (_, i) => i + 1).filter((i) => ![10, 30, 40, 499, 500].includes(i));
+    const expectedIds = Array.from({ length: 500 }, (_, i) => i + 1).filter((i) => ![10, 30, 40, 499].includes(i));
     expect(await sql(`SELECT count(*) AS n, sum(id) AS ids, sum(amount) AS amount, min(name) AS first, typeof(any_value(joined)) AS jt FROM read_parquet('${path}')`)).toEqual([
-      { n: 495, ids: expectedIds.reduce((a, b) => a + b, 0), amount: expectedIds.reduce((a, b) => a + b + 0.25, 0), first: 'name 1', jt: 'DATE' },
+      { n: 496, ids: expectedIds.reduce((a, b) => a + b, 0), amount: expectedIds.reduce((a, b) => a + b + 0.25, 0), first: 'name 1', jt: 'DATE' },
     ]);
     const rejected = (await t.backend.objects.get('uploads', 'rejected/people.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
     expect(rejected.map((x) => x.line)).toEqual([11, 31, 41, 500]);

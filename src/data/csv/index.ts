@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
-import { runChecked } from '../standardize/stage.ts';
 import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
-import { csvSource, type CsvReadOptions } from './stage.ts';
+import { readCsv } from './read.ts';
+import type { CsvReadOptions } from './stage.ts';
 
 export type { CleaningOptions } from './clean.ts';
 export type { CsvReadOptions } from './stage.ts';
@@ -36,8 +36,8 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
     const path = await inputPath(objects, options.source, tmp.dir);
     const parquet = join(tmp.dir, 'out.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
-    const src = await csvSource(path, `${options.source.bucket}/${options.source.key}`, options);
-    const c = await withDuck((conn) => runChecked(conn, src, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath }), { tempDir: join(tmp.dir, 'spill') });
+    const where = `${options.source.bucket}/${options.source.key}`;
+    const c = await withDuck((conn) => readCsv(conn, path, where, options, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath }), { tempDir: join(tmp.dir, 'spill') });
     const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
     const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     return { ...c, output, ...(rejectedObject ? { rejectedObject } : {}) };
@@ -60,10 +60,9 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
-    const src = await csvSource(path, `${options.source.bucket}/${options.source.key}`, options);
     // The valid rows are kept in a table (in file order) so the counts and rejected rows come first.
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
-    const c = await runChecked(conn, src, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath });
+    const c = await readCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath });
     const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
     const result = await conn.stream(`SELECT * FROM valid`);

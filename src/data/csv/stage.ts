@@ -7,7 +7,8 @@
  * with their line numbers and error, and added as rejected rows. Fields are cleaned (clean.ts) and
  * coerced to the schema's types with TRY_CAST; a value that does not fit gives a reason.
  *
- * Line numbers count the header; they are exact unless a quoted field spans several lines.
+ * Line numbers are the lines of the file (header = line 1), blank lines and quoted line breaks
+ * counted (lines.ts). A file DuckDB cannot read as it is is repaired first (read.ts).
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -18,6 +19,8 @@ import { isGzip } from '../files.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import type { CheckedSource } from '../standardize/stage.ts';
 import { fieldCleaning, type CleaningOptions } from './clean.ts';
+import { renumberCsv } from './lines.ts';
+import type { Dialect } from './records.ts';
 
 export interface CsvReadOptions {
   /** Field separator. @defaultValue ',' */
@@ -29,14 +32,19 @@ export interface CsvReadOptions {
   cleaning?: CleaningOptions;
 }
 
+/** The delimiter and quote, defaults applied. */
+export function csvDialect(o: CsvReadOptions): Dialect {
+  return { delimiter: o.delimiter ?? ',', quote: o.quote ?? '"' };
+}
+
 /**
  * The reading query. Nothing is sniffed (a broken row near the top would make DuckDB's sniffer
  * give up on the whole file): the header is read as the first line and every column is text.
+ * Compression is told, not guessed from the name (DuckDB read a gzip file named .csv as no rows).
  */
-function readSql(path: string, header: readonly string[], o: CsvReadOptions, rejects: string): string {
-  const quote = o.quote ?? '"';
+function readSql(path: string, gzip: boolean, header: readonly string[], d: Dialect, rejects: string): string {
   const columns = header.map((h) => `${sqlString(h)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, columns={${columns}}, delim=${sqlString(o.delimiter ?? ',')}, quote=${sqlString(quote)}, escape=${sqlString(quote)}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`;
+  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, columns={${columns}}, delim=${sqlString(d.delimiter)}, quote=${sqlString(d.quote)}, escape=${sqlString(d.quote)}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`;
 }
 
 /**
@@ -95,8 +103,11 @@ export function splitLine(line: string, delim: string, quote: string): string[] 
   return out;
 }
 
-/** The source of a CSV for stage.ts, with its data columns. `where` names the source for error messages. */
-export async function csvSource(path: string, where: string, o: CsvReadOptions): Promise<CheckedSource> {
+/**
+ * The source of a CSV for stage.ts, with its data columns. `where` names the source for error
+ * messages; `repaired` when read.ts repaired the file (its line numbering then never throws CsvMisread).
+ */
+export async function csvSource(path: string, where: string, o: CsvReadOptions, repaired = false): Promise<CheckedSource> {
   const header = await readHeader(path, where, o);
   const columns: Column[] = o.schema ? compileSchema(o.schema) : header.map((name) => ({ name, kind: 'string', sqlType: 'VARCHAR', optional: true }));
   const missing = columns.filter((c) => !header.includes(c.name));
@@ -106,13 +117,19 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions):
     });
   }
   const all = header.map(sqlIdent);
+  const oneColumn = header.length === 1;
+  const gzip = await isGzip(path);
+  const dialect = csvDialect(o);
   return {
     columns,
-    reader: (rejects) => readSql(path, header, o, rejects),
-    fields: (from) => `SELECT *, NULL::VARCHAR[] AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}`,
+    reader: (rejects) => readSql(path, gzip, header, dialect, rejects),
+    // DuckDB reads a blank line of a one-column file (or one holding just "") as a NULL row: a
+    // blank line is skipped, not rejected (lines.ts still counts it as a row, as ORDINALITY does).
+    fields: (from) => `SELECT *, NULL::VARCHAR[] AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
-    line: 'ordinality + 1',
+    line: 'ordinality',
+    renumber: (conn, tables) => renumberCsv(conn, path, dialect, oneColumn, !repaired, tables),
     cleaning: fieldCleaning(o.cleaning),
   };
 }

@@ -43,8 +43,22 @@ export interface CheckedSource {
   hash: string;
   /** The row's line number, over the reader's columns and `ordinality`, before reader rejects are counted in. */
   line: string;
+  /**
+   * Sets the line numbers instead of shiftForReaderRejects (which takes every row and refused line
+   * to be one line): `_line` in `numbered` and `line` in the reader's rejects (see RenumberTables).
+   */
+  renumber?(conn: DuckDBConnection, tables: RenumberTables): Promise<void>;
   /** The cleaning of the fields' raw text (CSV); none when undefined. */
   cleaning?: FieldCleaning;
+}
+
+export interface RenumberTables {
+  /** The rows rejected by value, `_line` holding `line`; absent when there are none. */
+  numbered?: string;
+  /** The reader rejects of the scan that numbered them. */
+  numberingRejects?: string;
+  /** The reader rejects reported (`line`, `csv_line`). */
+  readerRejects: string;
 }
 
 export interface FieldCleaning {
@@ -163,6 +177,8 @@ export interface CheckedRun {
   dir: string;
   /** Where the rejected rows go as JSON lines (line, reasons, raw); only written when some are rejected. */
   rejectedPath: string;
+  /** Rows the caller rejected before the pass (a table of line, reasons, raw), reported and counted with the others. */
+  rejectedBefore?: { table: string; rows: number };
 }
 
 /**
@@ -181,7 +197,8 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
   }
   const bad = collector.count();
   const unreadable = Number((await one(conn, 'SELECT count(DISTINCT line) AS n FROM rejects_main'))['n']);
-  if (bad + unreadable === 0) return { read: valid, valid, rejected: 0 };
+  const before = run.rejectedBefore?.rows ?? 0;
+  if (bad + unreadable + before === 0) return { read: valid, valid, rejected: 0 };
   await conn.run(`CREATE TEMP TABLE rejected (line BIGINT, reasons VARCHAR[], raw VARCHAR)`);
   if (bad > 0) {
     await conn.run(`CREATE TEMP TABLE payloads AS SELECT * FROM read_json(${sqlString(payloads)}, format='newline_delimited', columns={h: 'VARCHAR', k: 'VARCHAR', r: 'VARCHAR[]'}, maximum_object_size=268435456)`);
@@ -190,7 +207,10 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
     // and builds its hash table on them (with a plain IN it built one on the whole file: 6x slower).
     await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${src.line} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY
       WHERE (${src.hash}) IN (SELECT unnest(list(DISTINCT h::UBIGINT)) FROM payloads)`);
-    await shiftForReaderRejects(conn, 'numbered', 'rejects_numbered');
+    if (!src.renumber) await shiftForReaderRejects(conn, 'numbered', 'rejects_numbered');
+  }
+  await src.renumber?.(conn, bad > 0 ? { numbered: 'numbered', numberingRejects: 'rejects_numbered', readerRejects: 'rejects_main' } : { readerRejects: 'rejects_main' });
+  if (bad > 0) {
     // The k-th rejected row with a text gets the k-th line with that text (they are alike); a row the
     // serial scan did not see (the reader recovers from a broken quote differently) keeps line NULL.
     await conn.run(`INSERT INTO rejected SELECT n._line, p.r, p.k
@@ -200,6 +220,7 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
   if (unreadable > 0) {
     await conn.run(`INSERT INTO rejected SELECT line, list(DISTINCT 'unreadable line: ' || error_message ORDER BY 'unreadable line: ' || error_message), any_value(csv_line) FROM rejects_main GROUP BY line`);
   }
+  if (run.rejectedBefore) await conn.run(`INSERT INTO rejected SELECT line, reasons, raw FROM ${run.rejectedBefore.table}`);
   await conn.run(`COPY (SELECT line, reasons, raw FROM rejected ORDER BY line NULLS LAST) TO ${sqlString(run.rejectedPath)} (FORMAT json)`);
-  return { read: valid + bad + unreadable, valid, rejected: bad + unreadable };
+  return { read: valid + bad + unreadable + before, valid, rejected: bad + unreadable + before };
 }

@@ -1,0 +1,61 @@
+/**
+ * The checked pass (standardize/stage.ts) over a CSV file. A file DuckDB cannot read as it is gets
+ * repaired (repair.ts) and read once more:
+ *
+ *  - lines ending both in \r\n and in \n: DuckDB fails ("state machine reached an invalid
+ *    state"), or, after a quoted value, refuses the line as a quote error;
+ *  - a broken quote that swallowed the lines after it (DuckDB drops them, how many depending on
+ *    how its parallel scan split the file).
+ *
+ * Either DuckDB throws, or its rejects do not match the file's records, which the line numbering
+ * finds (lines.ts: CsvMisread) as it maps them to lines; a file with no rejects costs nothing more.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { ValidationError } from '../../core/errors.ts';
+import { sqlString } from '../duck.ts';
+import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
+import { CsvMisread } from './lines.ts';
+import { repairCsv, type BrokenLine } from './repair.ts';
+import { csvDialect, csvSource, type CsvReadOptions } from './stage.ts';
+
+/** The reason of a line left out by the repair: DuckDB's own for a quote that does not close on its line. */
+export const UNTERMINATED_QUOTE = 'unreadable line: Value with unterminated quote found.';
+
+const invalidState = (e: unknown): boolean => e instanceof Error && e.message.includes('state machine reached an invalid state');
+
+/** Drops the first attempt's temp tables (the reader's rejects, the sink's table) so the second starts clean. */
+async function dropTempTables(conn: DuckDBConnection): Promise<void> {
+  const tables = (await conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE temporary`)).getRows();
+  for (const [name] of tables) await conn.run(`DROP TABLE temp.main."${String(name).replaceAll('"', '""')}"`);
+}
+
+/** The broken lines as a temp table of rejected rows (line, reasons, raw). */
+async function brokenTable(conn: DuckDBConnection, broken: readonly BrokenLine[], dir: string): Promise<{ table: string; rows: number }> {
+  const path = join(dir, 'broken-lines.jsonl');
+  writeFileSync(path, broken.map((b) => `${JSON.stringify({ line: b.line, reasons: [UNTERMINATED_QUOTE], raw: b.raw })}\n`).join(''));
+  await conn.run(`CREATE TEMP TABLE broken_lines AS SELECT * FROM read_json(${sqlString(path)}, format='newline_delimited', columns={line: 'BIGINT', reasons: 'VARCHAR[]', raw: 'VARCHAR'})`);
+  return { table: 'broken_lines', rows: broken.length };
+}
+
+/**
+ * Runs the checked pass over the CSV at `path` on `conn`, which is the read's own (a second
+ * attempt drops its temp tables). `where` names the source in error messages.
+ */
+export async function readCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<CheckedCounts> {
+  try {
+    return await runChecked(conn, await csvSource(path, where, o), run);
+  } catch (e) {
+    if (!invalidState(e) && !(e instanceof CsvMisread)) throw e;
+  }
+  await dropTempTables(conn);
+  const repaired = await repairCsv(path, csvDialect(o), run.dir, where);
+  const before = repaired.broken.length > 0 ? await brokenTable(conn, repaired.broken, run.dir) : undefined;
+  try {
+    return await runChecked(conn, await csvSource(repaired.path, where, o, true), { ...run, ...(before ? { rejectedBefore: before } : {}) });
+  } catch (e) {
+    if (!invalidState(e)) throw e;
+    throw new ValidationError(`DuckDB cannot read the CSV ${where}, even with its line breaks made alike.`, { action: 'Check that it is a UTF-8 CSV with the configured delimiter and quote.', cause: e });
+  }
+}
