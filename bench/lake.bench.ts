@@ -4,6 +4,7 @@
 //   compaction_s            60 small Parquet files (1M rows) → one hourly file (compact) vs COPY read_parquet → Parquet
 //   firehose_records_per_s  durable acknowledged records through putRecordBatch (500 per call) vs the same
 //                           batches inserted raw into SQLite (the floor of a durable ack), one transaction each
+// BENCH_FIGURES=validated,csv (the figure names' first word) runs only those figures.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,11 +68,14 @@ async function generate(key: string, select: string, format: string): Promise<st
   return objects.localPath!('lake', key)!;
 }
 
+const only = process.env['BENCH_FIGURES']?.split(',').map((f) => f.trim());
+const wanted = (name: string) => !only || only.includes(name);
+
 const figures: Figure[] = [];
 const notes: string[] = [];
 try {
   await duck(`SELECT 1`); // warm the native module
-  {
+  if (wanted('validated')) {
     // ~1% of rows break the schema (a non-numeric amount, an unknown kind), so reasons are exercised.
     const path = await generate(
       'raw/events.jsonl',
@@ -92,7 +96,7 @@ try {
     figures.push({ bench: 'lake', figure: 'validated_rows_per_s', value: JSON_ROWS / ours, unit: 'rows/s', baseline: JSON_ROWS / base, goal: '>= 600,000' });
     notes.push(`validated: ${JSON_ROWS} JSON lines, 6 fields, ${JSON_ROWS - valid} rejected with reasons and line numbers; baseline COPY read_json (declared columns) → Parquet (no validation, no line numbers).`);
   }
-  {
+  if (wanted('csv')) {
     const cols = Array.from({ length: 16 }, (_, i) => i);
     const select = `SELECT ${cols.map((i) => (i % 4 === 0 ? `range + ${i} AS c${i}` : i % 4 === 1 ? `(range * 1.5 + ${i})::VARCHAR AS c${i}` : i % 4 === 2 ? `'  text ' || (range % 997) || ' ' AS c${i}` : `DATE '2026-01-01' + (range % 365)::INTEGER AS c${i}`)).join(', ')} FROM range(${CSV_ROWS})`;
     const path = await generate('raw/people.csv', select, 'FORMAT csv, HEADER true');
@@ -107,7 +111,7 @@ try {
     figures.push({ bench: 'lake', figure: 'csv_rows_per_s', value: CSV_ROWS / ours, unit: 'rows/s', baseline: CSV_ROWS / base, goal: '>= 700,000' });
     notes.push(`csv: ${CSV_ROWS} rows x 16 columns, cleaned (control characters, trim, empty → null) and coerced to int/number/string/date with reasons; baseline COPY read_csv (declared typed columns, no cleaning) → Parquet.`);
   }
-  {
+  if (wanted('compaction')) {
     const per = Math.ceil(COMPACT_ROWS / COMPACT_FILES);
     const paths: string[] = [];
     for (let f = 0; f < COMPACT_FILES; f++) {
@@ -119,7 +123,7 @@ try {
     figures.push({ bench: 'lake', figure: 'compaction_s', value: ours, unit: 's', baseline: base, goal: '< 0.5' });
     notes.push(`compaction: ${COMPACT_FILES} files, ${COMPACT_ROWS} rows → one file, including manifest commit, catalog registration and deleting the sources; baseline one COPY read_parquet → Parquet.`);
   }
-  {
+  if (wanted('firehose')) {
     const batches = Array.from({ length: FIREHOSE_RECORDS / 500 }, (_, b) => Array.from({ length: 500 }, (_, i) => `{"id":${b * 500 + i},"user":"u${i % 100}","kind":"click","at":"2026-01-01T00:00:00Z"}`));
     const hose = new Firehose(backend, firehose('clicks', { destination: { bucket: 'lake', prefix: 'firehose/' }, buffer: { size: '64MiB', interval: '900s' } }).config);
     const ours = await time(async () => {
