@@ -129,6 +129,19 @@ describe('standardize at scale (a parallel scan)', () => {
     expect(await sql(`SELECT sum(COLUMNS(*)) FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/c.parquet')!}')`)).toEqual([{ id: 4, ID_1: 2 }]);
   });
 
+  it('reports lines too long to read, however long, and reads one just under the limit', async () => {
+    const long = (n: number) => JSON.stringify({ id: 1, user: 'x'.repeat(n), amount: 1, at: '2026-01-01T00:00:00Z', kind: 'buy', note: null });
+    const lines = [line(1), long(1_900_000), long(3_000_000), line(4), long(5_000_000), JSON.stringify({ id: 6, user: 'u', amount: 'x', at: '2026-01-01T00:00:00Z', kind: 'buy', note: null }), line(7)];
+    await t.backend.objects.put('lake', 'raw/long.jsonl', lines.join('\n') + '\n');
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/long.jsonl' }, schema, output: { bucket: 'lake', key: 'std/long.parquet' }, rejected: { bucket: 'lake', key: 'rejected/long.jsonl' } });
+    expect(r).toMatchObject({ read: 7, valid: 4, rejected: 3 });
+    const rejected = (await t.backend.objects.get('lake', 'rejected/long.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
+    expect(rejected.map((x) => x.line)).toEqual([3, 5, 6]);
+    expect(rejected[0]!.reasons[0]).toMatch(/^unreadable line: /);
+    expect(rejected[1]!.reasons[0]).toMatch(/^unreadable line: /);
+    expect(rejected[2]!.reasons).toEqual(['amount: expected a number, got "x"']);
+  });
+
   it('accepts a record without an optional enum field', async () => {
     const opt = z.object({ id: z.int(), kind: z.enum(['a', 'b']).optional() });
     await t.backend.objects.put('lake', 'raw/o.jsonl', '{"id":1}\n{"id":2,"kind":"a"}\n{"id":3,"kind":"c"}\n');

@@ -16,8 +16,9 @@ import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
+import { bufferFor, longestLine, maxLineSize, smallBuffer } from './read-buffer.ts';
 import { compileSchema, type Column } from './schema.ts';
-import { runChecked, type CheckedSource } from './stage.ts';
+import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
 
 export interface StandardizeOptions {
   source: ObjectRef;
@@ -48,21 +49,24 @@ const malformed = `['malformed JSON: the line does not parse']`;
  * value as its JSON text, missing or null as NULL) at half the cost; it is NULL for a line that
  * does not parse (TRY) and for a JSON null, so a line not starting with '{' is told apart with
  * json_valid. Field names that differ only in case cannot share a struct: those schemas take
- * json_extract_string.
+ * json_extract_string. `bufferSize` is the reader's buffer (read-buffer.ts), DuckDB's default when undefined.
  */
-export function jsonLinesSource(columns: readonly Column[], path: string, gzip: boolean): CheckedSource {
+export function jsonLinesSource(columns: readonly Column[], path: string, gzip: boolean, bufferSize?: number): CheckedSource {
   const distinct = new Set(columns.map((c) => c.name.toLowerCase())).size === columns.length;
   const extract = !columns.length
     ? `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`
     : distinct
       ? `TRY(json_transform(j, ${sqlString(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, 'VARCHAR']))))}))`
       : `TRY(json_extract_string(j, [${columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ')}]))`;
+  // With a buffer sized to the longest line, the reader takes every line and a line over the limit is rejected here.
+  const buffer = bufferSize === undefined ? '' : `, buffer_size=${bufferSize}, max_line_size=${bufferSize}`;
+  const tooLong = bufferSize === undefined ? '' : `WHEN strlen(j) > ${maxLineSize} THEN ['unreadable line: longer than the maximum line size of ${maxLineSize} bytes'] `;
   const fields = columns.map((c, i) => `, ${distinct ? `struct_extract(_v, ${sqlString(c.name)})` : `_v[${i + 1}]`} AS _x${i + 1}`).join('');
   return {
     columns,
     reader: (rejects) =>
-      `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`,
-    fields: (from) => `SELECT *, CASE WHEN NOT starts_with(j, '{') AND left(ltrim(j), 1) <> '{' THEN CASE WHEN json_valid(j) THEN ['not a JSON object'] ELSE ${malformed} END WHEN _v IS NULL THEN ${malformed} END AS _pre${fields}
+      `read_csv(${sqlString(path)}, columns={'j':'VARCHAR'}, header=false, delim=chr(0), quote='', escape='', auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}${buffer}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`,
+    fields: (from) => `SELECT *, CASE ${tooLong}WHEN NOT starts_with(j, '{') AND left(ltrim(j), 1) <> '{' THEN CASE WHEN json_valid(j) THEN ['not a JSON object'] ELSE ${malformed} END WHEN _v IS NULL THEN ${malformed} END AS _pre${fields}
       FROM (SELECT *, ${extract} AS _v FROM ${from} WHERE ${nonBlank})`,
     raw: 'j',
     hash: 'hash(j)',
@@ -84,18 +88,31 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
     const gzip = options.compression === 'gzip' || (options.compression !== 'none' && (await isGzip(path)));
     const parquet = join(tmp.dir, 'valid.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
-    const counts = await withDuck(
-      (conn) =>
-        runChecked(conn, jsonLinesSource(columns, path, gzip), {
-          sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
-          dir: tmp.dir,
-          rejectedPath,
-        }),
-      { tempDir: join(tmp.dir, 'spill') },
-    );
-    const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
-    const rejectedObject = counts.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
-    return { ...counts, output, ...(rejectedObject ? { rejectedObject } : {}) };
+    const finish = async (counts: CheckedCounts): Promise<StandardizeResult> => {
+      const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
+      const rejectedObject = counts.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
+      return { ...counts, output, ...(rejectedObject ? { rejectedObject } : {}) };
+    };
+    const check = (bufferSize: number | undefined) =>
+      withDuck(
+        (conn) =>
+          runChecked(conn, jsonLinesSource(columns, path, gzip, bufferSize), {
+            sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
+            dir: tmp.dir,
+            rejectedPath,
+          }),
+        { tempDir: join(tmp.dir, 'spill') },
+      );
+    if (gzip) return await finish(await check(undefined));
+    // The longest line is measured while the pass runs with the small buffer; a file with a longer
+    // line (rare) is checked again, with a buffer that holds it, and the first outputs overwritten.
+    const longest = longestLine(path);
+    longest.catch(() => undefined); // awaited below; not unhandled if the pass fails first
+    const first = await check(smallBuffer).catch((e: unknown) => ({ failed: e }));
+    const size = bufferFor(await longest);
+    if (size !== smallBuffer) return await finish(await check(size));
+    if ('failed' in first) throw first.failed;
+    return await finish(first);
   } finally {
     await tmp.dispose();
   }

@@ -121,7 +121,7 @@ export function checkedSql(src: CheckedSource): string {
   const value = (col: Column, i: number) => (!typed(col) ? r(i) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
   const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
   const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${failSql(col, r(i), c(i))})`)}) AS _bad FROM l4`;
-  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map((col, i) => reasonSql(col, r(i))).join(', ')}], x -> x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
+  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map((col, i) => reasonSql(col, r(i))).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
   const reject = `baton_reject(to_json(struct_pack(h := (${src.hash})::VARCHAR, k := ${src.raw}, r := ${reasons}))::VARCHAR)`;
   // _keep is a column (not the filter itself) and volatile: DuckDB does not push the filter down
   // into the layers, where it would compute the values a second time.
