@@ -160,3 +160,35 @@ describe('a gzip CSV', () => {
     expect(r.rejected.map((x) => x.line)).toEqual([3]);
   });
 });
+
+describe('a line longer than the reader buffer', () => {
+  const multiline = (n: number) => `"${'x'.repeat(99).concat('\n').repeat(Math.ceil(n / 100))}"`;
+
+  it('is rejected with its line, not lost, in a file read in parallel; long lines under the limit are read', async () => {
+    // Line 21's value spans 19,000 lines; the 40 MB line is longer than DuckDB's default 32 MB buffer.
+    const n = 100_000;
+    const r = await ingest(csv(n, { 11: `10,${'x'.repeat(1_900_000)},10`, 21: `20,${multiline(1_900_000)},20`, 1001: `1000,${'x'.repeat(3_000_000)},1000`, 50_001: `50000,${'y'.repeat(40_000_000)},50000`, 90_001: '90000,b,x' }));
+    expect(r.counts).toMatchObject({ read: n, valid: n - 3, rejected: 3 });
+    expect(r.ids).toEqual(range(n, [1000, 50_000, 90_000]));
+    expect(r.rejected.map((x) => x.line)).toEqual([1001 + 19_000, 50_001 + 19_000, 90_001 + 19_000]);
+    expect(r.rejected[0]!.reasons[0]).toMatch(/^unreadable line: /);
+    expect(r.rejected[1]!.reasons[0]).toMatch(/^unreadable line: /);
+    expect(r.rejected[2]!.reasons).toEqual(['amount: expected a number, got "x"']);
+  });
+
+  it('is rejected when handed out in batches, also after a broken quote that makes the file be repaired', async () => {
+    await t.backend.objects.put('uploads', 'in/long.csv', csv(6, { 3: `2,${'z'.repeat(36_000_000)},2`, 5: '4,"name 4,4.5' }));
+    const ids: number[] = [];
+    let counts: unknown;
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/long.csv' }, schema, rejected: { bucket: 'uploads', key: 'rl.jsonl' }, onCounts: (c) => (counts = c) })) {
+      ids.push(...batch.map((row) => row['id'] as number));
+    }
+    expect(counts).toMatchObject({ read: 6, valid: 4, rejected: 2 });
+    expect(ids).toEqual([1, 3, 5, 6]);
+    const rejected = (await t.backend.objects.get('uploads', 'rl.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Rejected);
+    expect(rejected.map((x) => [x.line, x.reasons[0]?.slice(0, 17)])).toEqual([
+      [3, 'unreadable line: '],
+      [5, UNTERMINATED.slice(0, 17)],
+    ]);
+  });
+});

@@ -9,12 +9,17 @@
  *
  * Either DuckDB throws, or its rejects do not match the file's records, which the line numbering
  * finds (lines.ts: CsvMisread) as it maps them to lines; a file with no rejects costs nothing more.
+ *
+ * A line longer than DuckDB's buffer vanishes from the scan without a reject, so an uncompressed
+ * file is read again with a buffer that holds its longest line when one does not fit (../read-buffer.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlString } from '../duck.ts';
+import { isGzip } from '../files.ts';
+import { withLineGuard } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
 import { CsvMisread } from './lines.ts';
 import { repairCsv, type BrokenLine } from './repair.ts';
@@ -44,8 +49,19 @@ async function brokenTable(conn: DuckDBConnection, broken: readonly BrokenLine[]
  * attempt drops its temp tables). `where` names the source in error messages.
  */
 export async function readCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<CheckedCounts> {
+  if (await isGzip(path)) return readWith(conn, path, where, o, run, undefined);
+  let passes = 0;
+  return withLineGuard(path, undefined, async (bufferSize) => {
+    if (passes++ > 0) await dropTempTables(conn);
+    return readWith(conn, path, where, o, run, bufferSize);
+  });
+}
+
+/** readCsv with a reader buffer of `bufferSize` (DuckDB's default when undefined), repairing the file if need be. */
+async function readWith(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun, bufferSize: number | undefined): Promise<CheckedCounts> {
+  const sized = bufferSize === undefined ? {} : { bufferSize };
   try {
-    return await runChecked(conn, await csvSource(path, where, o), run);
+    return await runChecked(conn, await csvSource(path, where, o, sized), run);
   } catch (e) {
     if (!invalidState(e) && !(e instanceof CsvMisread)) throw e;
   }
@@ -53,7 +69,7 @@ export async function readCsv(conn: DuckDBConnection, path: string, where: strin
   const repaired = await repairCsv(path, csvDialect(o), run.dir, where);
   const before = repaired.broken.length > 0 ? await brokenTable(conn, repaired.broken, run.dir) : undefined;
   try {
-    return await runChecked(conn, await csvSource(repaired.path, where, o, true), { ...run, ...(before ? { rejectedBefore: before } : {}) });
+    return await runChecked(conn, await csvSource(repaired.path, where, o, { ...sized, repaired: true }), { ...run, ...(before ? { rejectedBefore: before } : {}) });
   } catch (e) {
     if (!invalidState(e)) throw e;
     throw new ValidationError(`DuckDB cannot read the CSV ${where}, even with its line breaks made alike.`, { action: 'Check that it is a UTF-8 CSV with the configured delimiter and quote.', cause: e });

@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
 import { isGzip } from '../files.ts';
+import { maxLineSize, tooLongReason } from '../read-buffer.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import type { CheckedSource } from '../standardize/stage.ts';
 import { fieldCleaning, type CleaningOptions } from './clean.ts';
@@ -42,9 +43,10 @@ export function csvDialect(o: CsvReadOptions): Dialect {
  * give up on the whole file): the header is read as the first line and every column is text.
  * Compression is told, not guessed from the name (DuckDB read a gzip file named .csv as no rows).
  */
-function readSql(path: string, gzip: boolean, header: readonly string[], d: Dialect, rejects: string): string {
+function readSql(path: string, gzip: boolean, header: readonly string[], d: Dialect, rejects: string, bufferSize: number | undefined): string {
   const columns = header.map((h) => `${sqlString(h)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}, columns={${columns}}, delim=${sqlString(d.delimiter)}, quote=${sqlString(d.quote)}, escape=${sqlString(d.quote)}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`;
+  const buffer = bufferSize === undefined ? '' : `, buffer_size=${bufferSize}, max_line_size=${bufferSize}`;
+  return `read_csv(${sqlString(path)}, header=true, auto_detect=false, compression=${gzip ? "'gzip'" : "'none'"}${buffer}, columns={${columns}}, delim=${sqlString(d.delimiter)}, quote=${sqlString(d.quote)}, escape=${sqlString(d.quote)}, store_rejects=true, rejects_table=${sqlString(rejects)}, rejects_scan=${sqlString(`${rejects}_scan`)})`;
 }
 
 /**
@@ -103,11 +105,24 @@ export function splitLine(line: string, delim: string, quote: string): string[] 
   return out;
 }
 
+export interface CsvSourceOptions {
+  /** read.ts repaired the file: its line numbering then never throws CsvMisread. */
+  repaired?: boolean;
+  /** The reader's buffer (../read-buffer.ts); DuckDB's default when undefined. */
+  bufferSize?: number;
+}
+
 /**
- * The source of a CSV for stage.ts, with its data columns. `where` names the source for error
- * messages; `repaired` when read.ts repaired the file (its line numbering then never throws CsvMisread).
+ * With a buffer sized to the longest line, DuckDB reads every line and one over the limit is
+ * rejected here: its fields' bytes and delimiters (quotes not counted) are over maxLineSize.
  */
-export async function csvSource(path: string, where: string, o: CsvReadOptions, repaired = false): Promise<CheckedSource> {
+function tooLongSql(header: readonly string[], d: Dialect): string {
+  const bytes = header.map((h) => `coalesce(strlen(${sqlIdent(h)}), 0)`).join(' + ');
+  return `CASE WHEN ${bytes} + ${(header.length - 1) * Buffer.byteLength(d.delimiter)} > ${maxLineSize} THEN [${sqlString(tooLongReason)}] END`;
+}
+
+/** The source of a CSV for stage.ts, with its data columns. `where` names the source for error messages. */
+export async function csvSource(path: string, where: string, o: CsvReadOptions, s: CsvSourceOptions = {}): Promise<CheckedSource> {
   const header = await readHeader(path, where, o);
   const columns: Column[] = o.schema ? compileSchema(o.schema) : header.map((name) => ({ name, kind: 'string', sqlType: 'VARCHAR', optional: true }));
   const missing = columns.filter((c) => !header.includes(c.name));
@@ -122,14 +137,14 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions, 
   const dialect = csvDialect(o);
   return {
     columns,
-    reader: (rejects) => readSql(path, gzip, header, dialect, rejects),
+    reader: (rejects) => readSql(path, gzip, header, dialect, rejects, s.bufferSize),
     // DuckDB reads a blank line of a one-column file (or one holding just "") as a NULL row: a
     // blank line is skipped, not rejected (lines.ts still counts it as a row, as ORDINALITY does).
-    fields: (from) => `SELECT *, NULL::VARCHAR[] AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
+    fields: (from) => `SELECT *, ${s.bufferSize === undefined ? 'NULL::VARCHAR[]' : tooLongSql(header, dialect)} AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
     line: 'ordinality',
-    renumber: (conn, tables) => renumberCsv(conn, path, dialect, oneColumn, !repaired, tables),
+    renumber: (conn, tables) => renumberCsv(conn, path, dialect, oneColumn, !s.repaired, tables),
     cleaning: fieldCleaning(o.cleaning),
   };
 }

@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
-import { bufferFor, longestLine, maxLineSize, smallBuffer } from './read-buffer.ts';
+import { maxLineSize, smallBuffer, tooLongReason, withLineGuard } from '../read-buffer.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
 
@@ -49,7 +49,7 @@ const malformed = `['malformed JSON: the line does not parse']`;
  * value as its JSON text, missing or null as NULL) at half the cost; it is NULL for a line that
  * does not parse (TRY) and for a JSON null, so a line not starting with '{' is told apart with
  * json_valid. Field names that differ only in case cannot share a struct: those schemas take
- * json_extract_string. `bufferSize` is the reader's buffer (read-buffer.ts), DuckDB's default when undefined.
+ * json_extract_string. `bufferSize` is the reader's buffer (../read-buffer.ts), DuckDB's default when undefined.
  */
 export function jsonLinesSource(columns: readonly Column[], path: string, gzip: boolean, bufferSize?: number): CheckedSource {
   const distinct = new Set(columns.map((c) => c.name.toLowerCase())).size === columns.length;
@@ -60,7 +60,7 @@ export function jsonLinesSource(columns: readonly Column[], path: string, gzip: 
       : `TRY(json_extract_string(j, [${columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ')}]))`;
   // With a buffer sized to the longest line, the reader takes every line and a line over the limit is rejected here.
   const buffer = bufferSize === undefined ? '' : `, buffer_size=${bufferSize}, max_line_size=${bufferSize}`;
-  const tooLong = bufferSize === undefined ? '' : `WHEN strlen(j) > ${maxLineSize} THEN ['unreadable line: longer than the maximum line size of ${maxLineSize} bytes'] `;
+  const tooLong = bufferSize === undefined ? '' : `WHEN strlen(j) > ${maxLineSize} THEN [${sqlString(tooLongReason)}] `;
   const fields = columns.map((c, i) => `, ${distinct ? `struct_extract(_v, ${sqlString(c.name)})` : `_v[${i + 1}]`} AS _x${i + 1}`).join('');
   return {
     columns,
@@ -103,16 +103,8 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
           }),
         { tempDir: join(tmp.dir, 'spill') },
       );
-    if (gzip) return await finish(await check(undefined));
-    // The longest line is measured while the pass runs with the small buffer; a file with a longer
-    // line (rare) is checked again, with a buffer that holds it, and the first outputs overwritten.
-    const longest = longestLine(path);
-    longest.catch(() => undefined); // awaited below; not unhandled if the pass fails first
-    const first = await check(smallBuffer).catch((e: unknown) => ({ failed: e }));
-    const size = bufferFor(await longest);
-    if (size !== smallBuffer) return await finish(await check(size));
-    if ('failed' in first) throw first.failed;
-    return await finish(first);
+    // A file with a line longer than the small buffer (rare) is checked again, its outputs overwritten.
+    return await finish(gzip ? await check(undefined) : await withLineGuard(path, smallBuffer, check));
   } finally {
     await tmp.dispose();
   }

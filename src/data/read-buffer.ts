@@ -1,5 +1,5 @@
 /**
- * The read_csv buffer for a file of lines. DuckDB's default (32 MB) cost about 3x the CPU of a 2 MB
+ * The read_csv buffer for a file of lines (standardize's JSON lines, CSV). DuckDB's default (32 MB) cost about 3x the CPU of a 2 MB
  * buffer to read 50 MB of lines on the 2-core VM (each fresh buffer is paid for in page faults).
  * But a line longer than the buffer vanishes from the scan with no reject (DuckDB 1.5; its reject of
  * a line over max_line_size was not reliable either), so the buffer is sized from the file's longest
@@ -12,6 +12,12 @@ import { open } from 'node:fs/promises';
 export const maxLineSize = 2_000_000;
 /** The buffer for a file whose lines are all shorter than about 2 MB. */
 export const smallBuffer = 2 * 1024 * 1024;
+/** DuckDB's own buffer (16 x its default max_line_size), for a reader that keeps it. */
+export const defaultBuffer = 32_000_000;
+/** The reason of a line over maxLineSize, which a reader with a buffer from bufferFor gives in SQL. */
+export const tooLongReason = `unreadable line: longer than the maximum line size of ${maxLineSize} bytes`;
+/** Room left in a buffer beyond its longest line. */
+const slack = 64 * 1024;
 
 /** The length in bytes of the longest line of an uncompressed file. */
 export async function longestLine(path: string): Promise<number> {
@@ -41,6 +47,25 @@ export async function longestLine(path: string): Promise<number> {
 /** A buffer that holds the longest line with room to spare: 2 MB, or the next power of two. */
 export function bufferFor(longest: number): number {
   let size = smallBuffer;
-  while (size < longest + 64 * 1024) size *= 2;
+  while (size < longest + slack) size *= 2;
   return size;
+}
+
+/**
+ * Runs `pass` over the uncompressed file at `path` with a buffer of `size` bytes (undefined:
+ * DuckDB's default) while the longest line is measured, and once more with a buffer that holds
+ * it when a line does not fit (the first pass's result, or error, is then dropped: it may have
+ * lost that line). `pass` must overwrite what an earlier pass wrote.
+ */
+export async function withLineGuard<T>(path: string, size: number | undefined, pass: (bufferSize: number | undefined) => Promise<T>): Promise<T> {
+  const longest = longestLine(path);
+  longest.catch(() => undefined); // awaited below; not unhandled if the pass fails first
+  const first = await pass(size).then(
+    (value) => ({ value }),
+    (failed: unknown) => ({ failed }),
+  );
+  const needed = await longest;
+  if (needed + slack > (size ?? defaultBuffer)) return pass(bufferFor(needed));
+  if ('failed' in first) throw first.failed;
+  return first.value;
 }
