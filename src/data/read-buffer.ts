@@ -1,6 +1,7 @@
 /**
- * The read_csv buffer for a file of lines (standardize's JSON lines, CSV). DuckDB's default (32 MB) cost about 3x the CPU of a 2 MB
- * buffer to read 50 MB of lines on the 2-core VM (each fresh buffer is paid for in page faults).
+ * The read_csv buffer for a file of lines (standardize's JSON lines; CSV, csv/buffer.ts). DuckDB's
+ * default (32 MB) cost about 3x the CPU of a 2 MB buffer to read 50 MB of lines on the 2-core VM
+ * (each fresh buffer is paid for in page faults).
  * But a line longer than the buffer vanishes from the scan with no reject (DuckDB 1.5; its reject of
  * a line over max_line_size was not reliable either), so the buffer is sized from the file's longest
  * line, found by one pass of memchr in Node (~20 ms for 50 MB, through one reused buffer: a stream's
@@ -51,21 +52,31 @@ export function bufferFor(longest: number): number {
   return size;
 }
 
+/** Whether a buffer of `size` bytes (undefined: DuckDB's default) holds a line of `longest` bytes. */
+export function holds(size: number | undefined, longest: number): boolean {
+  return longest + slack <= (size ?? defaultBuffer);
+}
+
+/** The longest line of the uncompressed file at `path`, and the buffer it needs: `size` when it fits there. */
+export async function bufferForLines(path: string, size: number | undefined): Promise<number | undefined> {
+  const longest = await longestLine(path);
+  return holds(size, longest) ? size : bufferFor(longest);
+}
+
 /**
- * Runs `pass` over the uncompressed file at `path` with a buffer of `size` bytes (undefined:
- * DuckDB's default) while the longest line is measured, and once more with a buffer that holds
- * it when a line does not fit (the first pass's result, or error, is then dropped: it may have
- * lost that line). `pass` must overwrite what an earlier pass wrote.
+ * Runs `pass` with a buffer of `size` bytes (undefined: DuckDB's default) while `needed`, the
+ * buffer the file needs, is measured, and once more with that buffer when it differs (the first
+ * pass's result, or error, is then dropped: it may have lost a line). `pass` must overwrite what
+ * an earlier pass wrote.
  */
-export async function withLineGuard<T>(path: string, size: number | undefined, pass: (bufferSize: number | undefined) => Promise<T>): Promise<T> {
-  const longest = longestLine(path);
-  longest.catch(() => undefined); // awaited below; not unhandled if the pass fails first
+export async function withReadBuffer<T>(size: number | undefined, needed: Promise<number | undefined>, pass: (bufferSize: number | undefined) => Promise<T>): Promise<T> {
+  needed.catch(() => undefined); // awaited below; not unhandled if the pass fails first
   const first = await pass(size).then(
     (value) => ({ value }),
     (failed: unknown) => ({ failed }),
   );
-  const needed = await longest;
-  if (needed + slack > (size ?? defaultBuffer)) return pass(bufferFor(needed));
+  const buffer = await needed;
+  if (buffer !== size) return pass(buffer);
   if ('failed' in first) throw first.failed;
   return first.value;
 }

@@ -16,7 +16,7 @@ import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
-import { maxLineSize, smallBuffer, tooLongReason, withLineGuard } from '../read-buffer.ts';
+import { bufferForLines, maxLineSize, smallBuffer, tooLongReason, withReadBuffer } from '../read-buffer.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
 
@@ -104,7 +104,7 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
         { tempDir: join(tmp.dir, 'spill') },
       );
     // A file with a line longer than the small buffer (rare) is checked again, its outputs overwritten.
-    return await finish(gzip ? await check(undefined) : await withLineGuard(path, smallBuffer, check));
+    return await finish(gzip ? await check(undefined) : await withReadBuffer(smallBuffer, bufferForLines(path, smallBuffer), check));
   } finally {
     await tmp.dispose();
   }
