@@ -149,3 +149,35 @@ describe('standardize at scale (a parallel scan)', () => {
     expect(r).toMatchObject({ read: 3, valid: 2, rejected: 1 });
   });
 });
+
+describe('standardize with line breaks DuckDB cannot take', () => {
+  const small = z.object({ id: z.int(), amount: z.number() });
+  /** Standardizes `body`; returns the counts, the valid ids in file order and the rejected lines with their first reason. */
+  async function run(body: string | Buffer, key = 'raw/m.jsonl') {
+    await t.backend.objects.put('lake', key, body);
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key }, schema: small, output: { bucket: 'lake', key: 'std/m.parquet' }, rejected: { bucket: 'lake', key: 'rejected/m.jsonl' } });
+    const ids = (await sql(`SELECT id FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/m.parquet')!}', file_row_number=true) ORDER BY file_row_number`)).map((x) => x['id'] as number);
+    const rejected = r.rejected === 0 ? [] : (await t.backend.objects.get('lake', 'rejected/m.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
+    return { counts: { read: r.read, valid: r.valid, rejected: r.rejected }, ids, rejected: rejected.map((x) => [x.line, x.reasons[0]]) };
+  }
+  const bad = [3, 'amount: expected a number, got "x"'];
+
+  it('reads lines ending both in \\r\\n and in \\n, either first, gzip or not', async () => {
+    const lines = ['{"id":1,"amount":1}', '{"id":2,"amount":2}', '{"id":3,"amount":"x"}', '{"id":4,"amount":4}'];
+    for (const body of [lines.map((l, i) => l + (i % 2 ? '\n' : '\r\n')).join(''), lines.map((l, i) => l + (i % 2 ? '\r\n' : '\n')).join('')]) {
+      for (const [input, key] of [[body, 'raw/m.jsonl'], [gzipSync(body), 'raw/m.jsonl.gz']] as const) {
+        expect(await run(input, key)).toEqual({ counts: { read: 4, valid: 3, rejected: 1 }, ids: [1, 2, 4], rejected: [bad] });
+      }
+    }
+  });
+
+  it('counts a lone \\r as a line break, as DuckDB does, in a file read in parallel', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `{"id":${i + 1},"amount":${i}}`);
+    lines[2] = '{"id":3,"amount":"x"}';
+    lines[50_000] = '{"id":50001,"amount":1,"s":"a\rb"}';
+    const r = await run(lines.join('\n') + '\n');
+    expect(r.counts).toEqual({ read: 100_001, valid: 99_998, rejected: 3 });
+    expect(r.ids).toEqual(Array.from({ length: 100_000 }, (_, i) => i + 1).filter((i) => i !== 3 && i !== 50_001));
+    expect(r.rejected).toEqual([bad, [50_001, 'malformed JSON: the line does not parse'], [50_002, 'malformed JSON: the line does not parse']]);
+  });
+});

@@ -20,6 +20,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlString } from '../duck.ts';
 import { isGzip } from '../files.ts';
+import { mixedLineBreaks as invalidState } from '../line-breaks.ts';
 import { smallBuffer, withReadBuffer } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
 import { csvBuffer } from './buffer.ts';
@@ -29,8 +30,6 @@ import { csvDialect, csvSource, type CsvReadOptions } from './stage.ts';
 
 /** The reason of a line left out by the repair: DuckDB's own for a quote that does not close on its line. */
 export const UNTERMINATED_QUOTE = 'unreadable line: Value with unterminated quote found.';
-
-const invalidState = (e: unknown): boolean => e instanceof Error && e.message.includes('state machine reached an invalid state');
 
 /** Drops the first attempt's temp tables (the reader's rejects, the sink's table) so the second starts clean. */
 async function dropTempTables(conn: DuckDBConnection): Promise<void> {

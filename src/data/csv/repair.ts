@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ValidationError } from '../../core/errors.ts';
 import { isGzip } from '../files.ts';
+import { newlines } from '../line-breaks.ts';
 import { openCsv } from './lines.ts';
 import { scanRecords, type CsvRecord, type Dialect, type Verdict } from './records.ts';
 
@@ -51,25 +52,6 @@ async function brokenLines(path: string, dialect: Dialect, where: string): Promi
   let from: { offset: number; line: number } | undefined = { offset: 0, line: 1 };
   while (from) from = await scanRecords(createReadStream(path, { start: from.offset, highWaterMark: 1 << 20 }), dialect, visit, from);
   return found;
-}
-
-/** `chunk` with each line break as \n: \r\n and a lone \r (one ending the chunk may be half of a \r\n). */
-function newlines(chunk: Buffer, state: { afterCR: boolean }): Buffer {
-  if (chunk.length === 0) return chunk;
-  let i = state.afterCR && chunk[0] === LF ? 1 : 0;
-  state.afterCR = false;
-  let cr = chunk.indexOf(CR, i);
-  if (cr < 0) return i === 0 ? chunk : chunk.subarray(i);
-  const out = Buffer.allocUnsafe(chunk.length);
-  let n = 0;
-  for (; cr >= 0; cr = chunk.indexOf(CR, i)) {
-    n += chunk.copy(out, n, i, cr);
-    out[n++] = LF;
-    i = chunk[cr + 1] === LF ? cr + 2 : cr + 1;
-    state.afterCR = cr === chunk.length - 1;
-  }
-  n += chunk.copy(out, n, i);
-  return out.subarray(0, n);
 }
 
 /**

@@ -9,13 +9,15 @@
  * instead of an error), cast with TRY_CAST and checked by SQL compiled from the
  * schema (sql.ts), in one parallel pass (stage.ts) that writes the valid rows straight to Parquet.
  * A line the CSV reader itself refuses (a raw NUL byte) is caught by its reject store and reported
- * too. Line numbers count every line, blank ones included.
+ * too. Line numbers count every line, blank ones included. A file whose line breaks DuckDB cannot
+ * take (mixed \r\n and \n, a lone \r) is read again with every line break as \n (../line-breaks.ts).
  */
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
+import { alikeLineBreaks, mixedLineBreaks } from '../line-breaks.ts';
 import { bufferForLines, maxLineSize, smallBuffer, tooLongReason, withReadBuffer } from '../read-buffer.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
@@ -93,10 +95,10 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
       const rejectedObject = counts.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
       return { ...counts, output, ...(rejectedObject ? { rejectedObject } : {}) };
     };
-    const check = (bufferSize: number | undefined) =>
+    const check = (file: string, gz: boolean, bufferSize: number | undefined) =>
       withDuck(
         (conn) =>
-          runChecked(conn, jsonLinesSource(columns, path, gzip, bufferSize), {
+          runChecked(conn, jsonLinesSource(columns, file, gz, bufferSize), {
             sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`,
             dir: tmp.dir,
             rejectedPath,
@@ -104,7 +106,13 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
         { tempDir: join(tmp.dir, 'spill') },
       );
     // A file with a line longer than the small buffer (rare) is checked again, its outputs overwritten.
-    return await finish(gzip ? await check(undefined) : await withReadBuffer(smallBuffer, bufferForLines(path, smallBuffer), check));
+    const read = (file: string, gz: boolean) => (gz ? check(file, gz, undefined) : withReadBuffer(smallBuffer, bufferForLines(file, smallBuffer), (size) => check(file, gz, size)));
+    try {
+      return await finish(await read(path, gzip));
+    } catch (e) {
+      if (!mixedLineBreaks(e)) throw e;
+    }
+    return await finish(await read(await alikeLineBreaks(path, gzip, join(tmp.dir, 'lines.jsonl')), false));
   } finally {
     await tmp.dispose();
   }
