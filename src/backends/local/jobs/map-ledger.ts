@@ -8,6 +8,7 @@ import { NotFoundError } from '../../../core/errors.ts';
 import type { MapCompletion, MapCounts, MapItem, MapItemRow, MapItemStatus, MapLedger, MapRecord, MapStatus } from '../../../ports/jobs.ts';
 import type { Transaction } from 'better-sqlite3';
 import type { LocalContext } from '../context.ts';
+import { boundLimit } from '../db.ts';
 
 interface MapRow {
   id: string;
@@ -57,15 +58,15 @@ export class LocalMapLedger implements MapLedger {
     this.q = {
       insertMap: db.prepare(`INSERT OR IGNORE INTO maps (id, fn, status, options, created_at, updated_at) VALUES (?, ?, 'loading', ?, ?, ?)`),
       get: db.prepare<[string], MapRow>(`SELECT * FROM maps WHERE id = ?`),
-      list: db.prepare<[number], MapRow>(`SELECT * FROM maps ORDER BY created_at DESC, id LIMIT ?`),
+      list: db.prepare<[number], MapRow>(`SELECT * FROM maps ORDER BY created_at DESC, id ${boundLimit}`),
       addItem: db.prepare(`INSERT OR IGNORE INTO map_items (map_id, idx, status, item) VALUES (?, ?, 'pending', ?)`),
       loaded: db.prepare(`UPDATE maps SET loaded = max(loaded, ?), source_done = ?, updated_at = ? WHERE id = ?`),
       recover: db.prepare(`UPDATE map_items SET status = 'pending' WHERE map_id = ? AND status = 'running'`),
-      pending: db.prepare<[string, number], { idx: number; item: string; attempts: number }>(`SELECT idx, item, attempts FROM map_items WHERE map_id = ? AND status = 'pending' ORDER BY idx LIMIT ?`),
+      pending: db.prepare<[string, number], { idx: number; item: string; attempts: number }>(`SELECT idx, item, attempts FROM map_items WHERE map_id = ? AND status = 'pending' ORDER BY idx ${boundLimit}`),
       markRunning: db.prepare(`UPDATE map_items SET status = 'running' WHERE map_id = ? AND idx = ?`),
       complete: db.prepare(`UPDATE map_items SET status = ?, attempts = ?, result = ?, error = ? WHERE map_id = ? AND idx = ?`),
       counts: db.prepare<[string], { status: string; n: number }>(`SELECT status, count(*) AS n FROM map_items WHERE map_id = ? GROUP BY status`),
-      items: db.prepare<[string, string, number, number], ItemRow>(`SELECT idx, item, attempts, status, result, error FROM map_items WHERE map_id = ? AND status = ? AND idx > ? ORDER BY idx LIMIT ?`),
+      items: db.prepare<[string, string, number, number], ItemRow>(`SELECT idx, item, attempts, status, result, error FROM map_items WHERE map_id = ? AND status = ? AND idx > ? ORDER BY idx ${boundLimit}`),
       redrive: db.prepare(`UPDATE map_items SET status = 'pending', attempts = 0, error = NULL WHERE map_id = ? AND status = 'failed'`),
     };
     this.addTx = db.transaction((id: string, from: number, items: readonly string[], done: boolean) => {

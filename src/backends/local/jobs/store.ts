@@ -12,6 +12,7 @@ import { ConditionFailedError, NotFoundError, StaleReceiptError, type Serialized
 import type { ExecutorKind } from '../../../core/resources/fn.ts';
 import type { CreateJobInput, Job, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, Settlement, StepEntry, StepStatus } from '../../../ports/jobs.ts';
 import type { LocalContext } from '../context.ts';
+import { boundLimit } from '../db.ts';
 import { LocalMapLedger } from './map-ledger.ts';
 
 interface JobRow {
@@ -107,7 +108,7 @@ export class LocalJobStore implements JobStore {
       upsertStep: db.prepare(`INSERT INTO job_steps (job_id, position, name, status, result, result_ref, attempts, started_at, wake_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (job_id, position) DO UPDATE SET name = excluded.name, status = excluded.status, result = excluded.result, result_ref = excluded.result_ref, attempts = excluded.attempts, started_at = excluded.started_at, wake_at = excluded.wake_at, error = excluded.error`),
       cancel: db.prepare(`UPDATE jobs SET status = 'cancelled', wake_at = NULL, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')`),
-      due: db.prepare<[number, number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND coalesce(wake_at, 0) <= ? ORDER BY coalesce(wake_at, 0), created_at LIMIT ?`),
+      due: db.prepare<[number, number], JobRow>(`SELECT * FROM jobs WHERE status = 'queued' AND coalesce(wake_at, 0) <= ? ORDER BY coalesce(wake_at, 0), created_at ${boundLimit}`),
     };
   }
 
@@ -128,7 +129,7 @@ export class LocalJobStore implements JobStore {
     const args: Array<string | number> = [];
     if (filter.status) (where.push('status = ?'), args.push(filter.status));
     if (filter.fn) (where.push('fn = ?'), args.push(filter.fn));
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC ${boundLimit}`;
     return this.ctx.db.prepare<Array<string | number>, JobRow>(sql).all(...args, filter.limit ?? 50).map(toJob);
   }
 

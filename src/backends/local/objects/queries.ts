@@ -1,5 +1,5 @@
 /** Prepared statements of the local object store (tables in schema.ts). */
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 
 /** An `objects` row. */
 export interface ObjectRow {
@@ -38,7 +38,7 @@ const columns = 'bucket, key, path, escaped, size, etag, content_type, metadata,
 function scans(db: Db) {
   const scan = (lower: '>' | '>=', upper: boolean) =>
     db.prepare<unknown[], ObjectRow>(
-      `SELECT ${columns} FROM objects WHERE bucket = ? AND key ${lower} ?${upper ? ' AND key < ?' : ''} ORDER BY key LIMIT ?`,
+      `SELECT ${columns} FROM objects WHERE bucket = ? AND key ${lower} ?${upper ? ' AND key < ?' : ''} ORDER BY key ${boundLimit}`,
     );
   return { after: scan('>', false), from: scan('>=', false), afterBelow: scan('>', true), fromBelow: scan('>=', true) };
 }
@@ -87,7 +87,7 @@ export function prepareQueries(db: Db) {
     nextSeq: db.prepare<[], { value: number }>('UPDATE object_sequence SET value = value + 1 WHERE id = 1 RETURNING value'),
 
     insertEvent: db.prepare<[string, string]>('INSERT INTO object_outbox (target, record) VALUES (?, ?)'),
-    pendingEvents: db.prepare<[number], { id: number; target: string; record: string }>('SELECT id, target, record FROM object_outbox ORDER BY id LIMIT ?'),
+    pendingEvents: db.prepare<[number], { id: number; target: string; record: string }>(`SELECT id, target, record FROM object_outbox ORDER BY id ${boundLimit}`),
     ackEvent: db.prepare<[number]>('DELETE FROM object_outbox WHERE id = ?'),
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 import type { LeaseRow, MessageRow, ReadyTuple } from './rows.ts';
 
 /** The columns of a MessageRow. */
@@ -8,13 +8,7 @@ const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, 
 const readyColumns = `id, body, attributes, CASE WHEN enqueued_at <= ? THEN NULL ELSE sent_at END, lease_seq, receive_count, attempts, first_received_at,
   CASE WHEN message_id = '' AND last_error IS NULL AND source_queue IS NULL THEN NULL ELSE json_array(message_id, last_error, source_queue) END`;
 
-/**
- * `LIMIT +?`, not `LIMIT ?`: SQLite (3.53) reads a bare bound LIMIT while planning and marks the
- * statement to be prepared again whenever that parameter is bound, which is every run (about
- * 100,000 instructions each time: a tenth of a receive of 10 messages). The unary plus keeps the
- * value out of planning; the plan is the same index range scan.
- */
-const limit = 'LIMIT +?';
+const limit = boundLimit;
 
 /**
  * Every statement of the local queues, prepared once per database. Comments list the parameters

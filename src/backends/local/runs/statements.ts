@@ -1,5 +1,5 @@
 /** The prepared statements of the local run history, created once per store. */
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 
 export interface RunRow {
   seq: number;
@@ -37,7 +37,7 @@ export function prepareStatements(db: Db) {
     byId: db.prepare<[string], RunRow>(`SELECT ${runColumns} FROM runs WHERE id = ?`),
     seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM runs WHERE id = ?'),
     insertLog: db.prepare<[number, number, string, string]>('INSERT INTO run_logs (run_seq, time, level, message) VALUES (?, ?, ?, ?)'),
-    logs: db.prepare<[number, number], LogRow>('SELECT time, level, message FROM run_logs WHERE run_seq = ? ORDER BY id LIMIT ?'),
+    logs: db.prepare<[number, number], LogRow>(`SELECT time, level, message FROM run_logs WHERE run_seq = ? ORDER BY id ${boundLimit}`),
     fns: db.prepare<[], { fn: string }>('SELECT DISTINCT fn FROM runs'),
     /** The seq of the newest run of `fn` that falls outside the newest N (OFFSET N). */
     cutoffForFn: db.prepare<[string, number], { seq: number }>('SELECT seq FROM runs WHERE fn = ? ORDER BY seq DESC LIMIT 1 OFFSET ?'),

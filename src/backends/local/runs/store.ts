@@ -14,6 +14,7 @@ import { summarize } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
 import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { LocalContext } from '../context.ts';
+import { boundLimit } from '../db.ts';
 import { prepareStatements, runColumns, type RunRow, type Statements } from './statements.ts';
 
 export interface LocalRunStoreOptions {
@@ -135,7 +136,7 @@ export class LocalRunStore implements RunStore {
     if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
     if (filter.trigger !== undefined) (where.push('trigger = ?'), args.push(filter.trigger));
     if (filter.before !== undefined) (where.push('started_at < ?'), args.push(filter.before));
-    const sql = `SELECT ${runColumns} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const sql = `SELECT ${runColumns} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC ${boundLimit}`;
     let stmt = this.listCache.get(sql);
     if (!stmt) this.listCache.set(sql, (stmt = this.ctx.db.prepare<Array<string | number>, RunRow>(sql)));
     return stmt.all(...args, limit).map(toRun);

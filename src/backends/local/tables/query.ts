@@ -11,7 +11,7 @@ import type Database from 'better-sqlite3';
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Item, Key, QueryInput, QueryResult, SortCondition } from '../../../ports/tables.ts';
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 import { checkKeyValue, keyObject, keyValues } from './keys.ts';
 
@@ -134,7 +134,7 @@ export class QueryRunner {
     let stmt = this.statements.get(shape);
     if (!stmt) {
       const where = ['tid = ?', 'pk = ?', ...clauses].join(' AND ');
-      stmt = this.db.prepare<Value[], Row>(`SELECT pk, sk, item FROM table_items WHERE ${where} ORDER BY sk ${ascending ? 'ASC' : 'DESC'} LIMIT ?`);
+      stmt = this.db.prepare<Value[], Row>(`SELECT pk, sk, item FROM table_items WHERE ${where} ORDER BY sk ${ascending ? 'ASC' : 'DESC'} ${boundLimit}`);
       this.statements.set(shape, stmt);
     }
     return stmt;

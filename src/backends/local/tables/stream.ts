@@ -20,7 +20,7 @@ import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import { storedJson, type Item, type Key, type StoredJson, type StreamRecord } from '../../../ports/tables.ts';
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 
 export type EventName = StreamRecord['eventName'];
@@ -54,7 +54,7 @@ export class StreamLog {
       'INSERT INTO table_stream (tid, seq, event, keys, old_image, new_image, created_at) VALUES (?, coalesce((SELECT max(seq) FROM table_stream WHERE tid = ?), 0) + 1, ?, ?, ?, ?, ?)',
     );
     this.select = db.prepare<[number, number, number, number], RecordRow>(
-      'SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq LIMIT ?',
+      `SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}`,
     );
     this.position = db.prepare<[number, string], number>('SELECT position FROM table_stream_consumers WHERE tid = ? AND consumer = ?').pluck();
     this.setPosition = db.prepare<[number, string, number]>(

@@ -1,4 +1,4 @@
-import type { Db } from '../db.ts';
+import { boundLimit, type Db } from '../db.ts';
 
 /** A delivery row as the delivery loop reads it, joined with its message's notification. */
 export interface DeliveryRow {
@@ -38,7 +38,7 @@ export function prepare(db: Db) {
 
     /** now, after id, limit: pending rows no live process holds, oldest first */
     claimable: db.prepare<[number, number, number], { id: number }>(
-      "SELECT id FROM topic_deliveries WHERE status = 'pending' AND lease_until <= ? AND id > ? ORDER BY id LIMIT ?",
+      `SELECT id FROM topic_deliveries WHERE status = 'pending' AND lease_until <= ? AND id > ? ORDER BY id ${boundLimit}`,
     ),
     /** lease_until, id, now: takes a free (or expired) pending row; changes = 1 when taken */
     claim: db.prepare<[number, number, number]>("UPDATE topic_deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' AND lease_until <= ?"),
