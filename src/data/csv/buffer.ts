@@ -9,8 +9,7 @@
  * to run long (a quote that never closes) sends the file back to DuckDB's default buffer, which
  * read such files before, while a physical line too long for that one still gets a buffer that holds it.
  */
-import { open } from 'node:fs/promises';
-import { holds, bufferFor, smallBuffer } from '../read-buffer.ts';
+import { bufferFor, eachChunk, holds, smallBuffer } from '../read-buffer.ts';
 import type { Dialect } from './records.ts';
 
 const LF = 0x0a;
@@ -22,63 +21,52 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
   const quote = Buffer.from(d.quote, 'utf8')[0]!;
   const delim = Buffer.from(d.delimiter, 'utf8');
   const delimEnd = delim[delim.length - 1]!;
-  const file = await open(path);
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    let line = 0;
-    let record = 0;
-    let lineRun = 0;
-    let recordRun = 0;
-    let quoted = false;
-    // The two bytes before the chunk, and where the last quoted value closed (-1: not just before).
-    let before1 = LF;
-    let before2 = LF;
-    let closedAt = -2;
-    const at = (buf: Buffer, i: number) => (i >= 0 ? buf[i]! : i === -1 ? before1 : before2);
-    const fieldStart = (b: number) => b === LF || b === CR || b === delimEnd;
-    for (;;) {
-      const { bytesRead } = await file.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) return { line: Math.max(line, lineRun), record: Math.max(record, recordRun) };
-      const find = (byte: number, from: number) => {
-        const k = buf.indexOf(byte, from);
-        return k >= 0 && k < bytesRead ? k : -1;
-      };
-      // Toggles `quoted` at the quotes before `end`, from quote `q`; returns the next quote.
-      const quotes = (q: number, end: number): number => {
-        for (; q >= 0 && q < end; q = find(quote, q + 1)) {
-          if (quoted) {
-            quoted = false;
-            closedAt = q;
-          } else {
-            const p = at(buf, q - 1);
-            if (fieldStart(p) || q - 1 === closedAt || (p === SPACE && fieldStart(at(buf, q - 2)))) quoted = true;
-          }
+  let line = 0;
+  let record = 0;
+  let lineRun = 0;
+  let recordRun = 0;
+  let quoted = false;
+  // The two bytes before the chunk, and where the last quoted value closed (-1: not just before).
+  let before1 = LF;
+  let before2 = LF;
+  let closedAt = -2;
+  const fieldStart = (b: number) => b === LF || b === CR || b === delimEnd;
+  await eachChunk(path, (chunk) => {
+    const at = (i: number) => (i >= 0 ? chunk[i]! : i === -1 ? before1 : before2);
+    // Toggles `quoted` at the quotes before `end`, from quote `q`; returns the next quote.
+    const quotes = (q: number, end: number): number => {
+      for (; q >= 0 && q < end; q = chunk.indexOf(quote, q + 1)) {
+        if (quoted) {
+          quoted = false;
+          closedAt = q;
+        } else {
+          const p = at(q - 1);
+          if (fieldStart(p) || q - 1 === closedAt || (p === SPACE && fieldStart(at(q - 2)))) quoted = true;
         }
-        return q;
-      };
-      let q = find(quote, 0);
-      let pos = 0;
-      for (let nl = find(LF, 0); nl >= 0; nl = find(LF, pos)) {
-        q = quotes(q, nl);
-        line = Math.max(line, lineRun + nl - pos);
-        lineRun = 0;
-        if (quoted) recordRun += nl + 1 - pos;
-        else {
-          record = Math.max(record, recordRun + nl - pos);
-          recordRun = 0;
-        }
-        pos = nl + 1;
       }
-      quotes(q, bytesRead);
-      lineRun += bytesRead - pos;
-      recordRun += bytesRead - pos;
-      closedAt = closedAt === bytesRead - 1 ? -1 : -2;
-      before2 = bytesRead > 1 ? buf[bytesRead - 2]! : before1;
-      before1 = buf[bytesRead - 1]!;
+      return q;
+    };
+    let q = chunk.indexOf(quote);
+    let pos = 0;
+    for (let nl = chunk.indexOf(LF); nl >= 0; nl = chunk.indexOf(LF, pos)) {
+      q = quotes(q, nl);
+      line = Math.max(line, lineRun + nl - pos);
+      lineRun = 0;
+      if (quoted) recordRun += nl + 1 - pos;
+      else {
+        record = Math.max(record, recordRun + nl - pos);
+        recordRun = 0;
+      }
+      pos = nl + 1;
     }
-  } finally {
-    await file.close();
-  }
+    quotes(q, chunk.length);
+    lineRun += chunk.length - pos;
+    recordRun += chunk.length - pos;
+    closedAt = closedAt === chunk.length - 1 ? -1 : -2;
+    before2 = chunk.length > 1 ? chunk[chunk.length - 2]! : before1;
+    before1 = chunk[chunk.length - 1]!;
+  });
+  return { line: Math.max(line, lineRun), record: Math.max(record, recordRun) };
 }
 
 /**
