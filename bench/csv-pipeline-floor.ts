@@ -5,14 +5,12 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { splitLine } from '../src/data/csv/stage.ts';
+import { setStorage } from '../src/backends/local/db.ts';
 import { schema } from '../src/backends/local/tables/schema.ts';
 
 export function sqliteFloor(dir: string, csv: string): number {
   const db = new Database(join(dir, 'floor.db'));
-  db.pragma('page_size = 4096');
-  db.pragma('journal_mode = WAL');
-  db.pragma('wal_autocheckpoint = 10000');
-  db.pragma('synchronous = NORMAL');
+  setStorage(db);
   db.exec(schema);
   const get = db.prepare<[string], string>("SELECT item FROM table_items WHERE tid = 1 AND pk = ? AND sk = ''").pluck();
   const upsert = db.prepare<[string, string]>("INSERT INTO table_items (tid, pk, sk, item) VALUES (1, ?, '', ?) ON CONFLICT (tid, pk, sk) DO UPDATE SET item = excluded.item");

@@ -22,6 +22,19 @@ export interface OpenDbOptions {
   busyTimeoutMs?: number;
 }
 
+/** How the state file is stored and synced (also the csv-pipeline bench's plain-SQLite floor). */
+export function setStorage(db: Db, durability: OpenDbOptions['durability'] = 'normal'): void {
+  // 4 KiB pages (SQLite's default; only takes effect on a new file). 16 KiB pages wrote fewer WAL
+  // pages per queue batch but more bytes: at batch 100 a message wrote 3.3 KiB, and the fsync of
+  // those bytes at checkpoints dominated (npm run bench -- queue, quiet machine: 90k msg/s at
+  // 16 KiB, 104k at 4 KiB; batch 10: 26k and 35k).
+  db.pragma('page_size = 4096');
+  db.pragma('journal_mode = WAL');
+  // Checkpoint less often: fewer syncs per write; readers are unaffected in WAL mode.
+  db.pragma('wal_autocheckpoint = 10000');
+  db.pragma(`synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`);
+}
+
 /**
  * Opens (creating if needed) the one SQLite file that holds all local state, in WAL mode so
  * readers never block the writer, and applies every store's schema. Schemas are idempotent
@@ -35,15 +48,7 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   } catch (cause) {
     throw new StoreError(`Cannot open the local state in ${dir}.`, { action: 'Check that the directory is writable, or set BATON_DIR to another one.', cause });
   }
-  // 4 KiB pages (SQLite's default; only takes effect on a new file). 16 KiB pages wrote fewer WAL
-  // pages per queue batch but more bytes: at batch 100 a message wrote 3.3 KiB, and the fsync of
-  // those bytes at checkpoints dominated (npm run bench -- queue, quiet machine: 90k msg/s at
-  // 16 KiB, 104k at 4 KiB; batch 10: 26k and 35k).
-  db.pragma('page_size = 4096');
-  db.pragma('journal_mode = WAL');
-  // Checkpoint less often: fewer syncs per write; readers are unaffected in WAL mode.
-  db.pragma('wal_autocheckpoint = 10000');
-  db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+  setStorage(db, options.durability);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
   const file = resolve(dir, 'state.db');

@@ -29,10 +29,10 @@ import type { Invocation, InvocationError, LogRecord } from '../../ports/executo
 import { runtimeError, timeoutMessage } from './errors.ts';
 import type { PoolWorker, ReadyOutcome, RunOutcome } from './pool-worker.ts';
 import type { InvokeMessage } from './protocol.ts';
+import { race, type RaceResult } from './race.ts';
 
 /** What the pool needs of a worker: a thread (pool-worker.ts) or a container child process (runtime/container). */
 export type PoolMember = Pick<PoolWorker, 'state' | 'ready' | 'attachLogs' | 'run' | 'terminate'>;
-import { race, type RaceResult } from './race.ts';
 
 export interface PoolRequest {
   fnName: string;

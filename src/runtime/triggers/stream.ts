@@ -120,7 +120,7 @@ export class StreamTrigger {
     }
   }
 
-  /** Handles records (in order) until done; false when the engine stopped first (nothing committed for the rest). */
+  /** Handles records (in order) until done; false when the engine stopped first. It never commits: run() does. */
   private async handle(records: StreamRecord[], attemptsSoFar: number): Promise<boolean> {
     let attempts = attemptsSoFar;
     const event = dynamodbEvent(records, this.viewType);
