@@ -69,7 +69,17 @@ export class StoreError extends BatonError {
   override readonly code = 'STORE_ERROR';
 }
 
-const known = { BatonError, DefinitionError, ValidationError, NotFoundError, ConditionFailedError, StaleReceiptError, TooLargeError, StoreError };
+/** The service asked to slow down (throttling, a rate or capacity limit): safe to retry after a pause. */
+export class ThrottledError extends BatonError {
+  override readonly code = 'THROTTLED';
+}
+
+/** The credentials in use may not do this, or there are none. */
+export class AccessDeniedError extends BatonError {
+  override readonly code = 'ACCESS_DENIED';
+}
+
+const known = { BatonError, DefinitionError, ValidationError, NotFoundError, ConditionFailedError, StaleReceiptError, TooLargeError, StoreError, ThrottledError, AccessDeniedError };
 
 /** Turns any thrown value into a plain object that can be stored or sent. */
 export function serializeError(err: unknown): SerializedError {

@@ -1,0 +1,34 @@
+/**
+ * Physical names: the name a resource has in AWS is the app's name for it with the backend's
+ * prefix. Baton's own state (runs, jobs, map ledger, stream positions) lives in DynamoDB tables
+ * named `<prefix>baton-<what>`.
+ */
+export type BatonTable = 'runs' | 'run-logs' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs';
+
+export class Names {
+  constructor(readonly prefix: string) {}
+
+  bucket(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+  queue(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+  table(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+  topic(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+  /** SSM names are the app's own paths: a prefix would break the hierarchy users address. */
+  param(name: string): string {
+    return name;
+  }
+  baton(table: BatonTable): string {
+    return `${this.prefix}baton-${table}`;
+  }
+  /** The app's name for a physical name, or undefined when it does not carry the prefix. */
+  strip(physical: string): string | undefined {
+    return physical.startsWith(this.prefix) ? physical.slice(this.prefix.length) : undefined;
+  }
+}
