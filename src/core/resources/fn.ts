@@ -32,6 +32,13 @@ const streamTrigger = z.strictObject({
   maxRetryAttempts: z.number().int().min(0).max(10_000).optional(),
   onFailure: destination.optional(),
   /**
+   * Honour `batchItemFailures` in the handler's result (Lambda's ReportBatchItemFailures): the
+   * records before the lowest failed sequence number are checkpointed, that record and the ones
+   * after it are retried. Off, a returned `batchItemFailures` is ignored, as Lambda ignores it.
+   * @defaultValue false (as Lambda; queue triggers default to true)
+   */
+  reportBatchItemFailures: z.boolean().optional(),
+  /**
    * Only records of these kinds invoke the function (Lambda's filter criteria on eventName); the
    * others are skipped and committed. @defaultValue every kind
    */
@@ -84,6 +91,8 @@ export interface StreamTriggerConfig {
   bisectOnError: boolean;
   maxRetryAttempts: number;
   onFailure?: Destination;
+  /** Honour `batchItemFailures` (sequence numbers) in the handler's result. */
+  reportBatchItemFailures: boolean;
   /** Record kinds that invoke the function; absent: all. */
   eventNames?: ReadonlyArray<'INSERT' | 'MODIFY' | 'REMOVE'>;
 }
@@ -134,7 +143,7 @@ export function fn(name: string, module: string, opts: FnOptions = {}): FnResour
       triggers: (o.triggers ?? []).map((t) =>
         'queue' in t
           ? { kind: 'queue' as const, queue: t.queue, batchSize: t.batchSize ?? f.queueBatchSize, batchingWindowMs: t.batchingWindow ?? 0, maxConcurrency: t.maxConcurrency ?? concurrency, reportBatchItemFailures: t.reportBatchItemFailures ?? true }
-          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, parallelizationFactor: t.parallelizationFactor ?? f.streamParallelizationFactor, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, ...(t.onFailure ? { onFailure: t.onFailure } : {}), ...(t.filter ? { eventNames: t.filter.eventName } : {}) },
+          : { kind: 'stream' as const, table: t.table, batchSize: t.batchSize ?? f.streamBatchSize, parallelizationFactor: t.parallelizationFactor ?? f.streamParallelizationFactor, bisectOnError: t.bisectOnError ?? false, maxRetryAttempts: t.maxRetryAttempts ?? f.streamMaxRetryAttempts, reportBatchItemFailures: t.reportBatchItemFailures ?? false, ...(t.onFailure ? { onFailure: t.onFailure } : {}), ...(t.filter ? { eventNames: t.filter.eventName } : {}) },
       ),
     },
   };
