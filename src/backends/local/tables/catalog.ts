@@ -6,7 +6,7 @@
 import { NotFoundError, ValidationError } from '../../../core/errors.ts';
 import type { StreamViewType, TableConfig } from '../../../ports/tables.ts';
 import type { Db } from '../db.ts';
-import { describeKeys, sameKeys, validateConfig } from './config.ts';
+import { describeKeys, sameKeys, validateConfig } from '../../shared/tables/config.ts';
 
 /** A declared table as the store works with it. */
 export interface TableEntry {

@@ -8,11 +8,11 @@
 import type { Condition, Item, UpdateInput } from '../../../ports/tables.ts';
 import type { Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
-import { checkCondition } from './conditions.ts';
-import { deepEqual, encodeItem } from './json.ts';
-import { keyObject, type KeyValues } from './keys.ts';
+import { checkCondition } from '../../shared/tables/conditions.ts';
+import { deepEqual, encodeItem } from '../../shared/tables/json.ts';
+import { keyObject, type KeyValues } from '../../shared/tables/keys.ts';
 import type { StreamLog } from './stream.ts';
-import { applyUpdate } from './update.ts';
+import { applyUpdate } from '../../shared/tables/update.ts';
 
 type Transaction<A extends unknown[], R> = ((...args: A) => R) & { immediate: (...args: A) => R };
 

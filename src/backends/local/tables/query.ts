@@ -13,7 +13,7 @@ import { show, ValidationError } from '../../../core/errors.ts';
 import type { Item, Key, QueryInput, QueryResult, SortCondition } from '../../../ports/tables.ts';
 import { boundLimit, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
-import { checkKeyValue, keyObject, keyValues } from './keys.ts';
+import { checkKeyValue, keyObject, keyValues } from '../../shared/tables/keys.ts';
 
 type Value = string | number;
 

@@ -11,13 +11,13 @@ import { BatonError, serializeError, show, ValidationError, type SerializedError
 import type { Condition, Item, Key, QueryInput, QueryResult, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { LocalContext } from '../context.ts';
 import { TableCatalog, type TableEntry } from './catalog.ts';
-import { validateCondition } from './conditions.ts';
+import { validateCondition } from '../../shared/tables/conditions.ts';
 import { ItemWriter } from './items.ts';
-import { encodeItem } from './json.ts';
-import { itemKey, keyValues } from './keys.ts';
+import { encodeItem } from '../../shared/tables/json.ts';
+import { itemKey, keyValues } from '../../shared/tables/keys.ts';
 import { QueryRunner } from './query.ts';
 import { StreamLog } from './stream.ts';
-import { validateUpdate } from './update.ts';
+import { validateUpdate } from '../../shared/tables/update.ts';
 
 type BatchResult = { index: number; ok: boolean; error?: SerializedError };
 

@@ -5,14 +5,14 @@
  */
 import { ConditionFailedError, show, ValidationError } from '../../../core/errors.ts';
 import type { Condition, Item } from '../../../ports/tables.ts';
-import type { TableEntry } from './catalog.ts';
+import type { TableShape } from './shape.ts';
 import { deepEqual } from './json.ts';
 import { describeKey, type KeyValues } from './keys.ts';
 
 const known = new Set(['notExists', 'exists', 'equals']);
 
 /** Checks the shape of a condition before the write starts. */
-export function validateCondition(t: TableEntry, condition: Condition): void {
+export function validateCondition(t: TableShape, condition: Condition): void {
   if (condition === null || typeof condition !== 'object') throw new ValidationError(`Condition for table "${t.name}" must be an object, not ${show(condition)}.`);
   for (const k of Object.keys(condition)) {
     if (!known.has(k)) throw new ValidationError(`Condition for table "${t.name}" has unknown field "${k}"; use notExists, exists or equals.`);
@@ -27,7 +27,7 @@ export function validateCondition(t: TableEntry, condition: Condition): void {
   }
 }
 
-function failed(t: TableEntry, kv: KeyValues, why: string): ConditionFailedError {
+function failed(t: TableShape, kv: KeyValues, why: string): ConditionFailedError {
   return new ConditionFailedError(`Condition failed on ${describeKey(t, kv)}: ${why}.`, {
     action: 'Read the item again and decide whether to retry; another writer may have changed it.',
   });
@@ -37,7 +37,7 @@ function failed(t: TableEntry, kv: KeyValues, why: string): ConditionFailedError
  * Throws a ConditionFailedError unless the condition holds for the current item (JSON, or undefined
  * when absent). `parsed` is that JSON parsed, when the caller has it already.
  */
-export function checkCondition(t: TableEntry, kv: KeyValues, condition: Condition, currentJson: string | undefined, parsed?: Item): void {
+export function checkCondition(t: TableShape, kv: KeyValues, condition: Condition, currentJson: string | undefined, parsed?: Item): void {
   const exists = currentJson !== undefined;
   if (condition.notExists === true && exists) throw failed(t, kv, 'the item already exists (condition notExists)');
   if (condition.notExists === false && !exists) throw failed(t, kv, 'the item does not exist (condition notExists: false)');

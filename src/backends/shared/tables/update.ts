@@ -6,13 +6,13 @@
  */
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Item, UpdateInput } from '../../../ports/tables.ts';
-import type { TableEntry } from './catalog.ts';
+import type { TableShape } from './shape.ts';
 import { describeKey, keyObject, type KeyValues } from './keys.ts';
 
 const known = new Set(['set', 'add', 'remove', 'condition']);
 
 /** Checks the update's shape before the write starts. */
-export function validateUpdate(t: TableEntry, input: UpdateInput): void {
+export function validateUpdate(t: TableShape, input: UpdateInput): void {
   const where = `Update on table "${t.name}"`;
   if (input === null || typeof input !== 'object') throw new ValidationError(`${where} must be an object like { set: {...} }, not ${show(input)}.`);
   for (const k of Object.keys(input)) {
@@ -43,7 +43,7 @@ export function validateUpdate(t: TableEntry, input: UpdateInput): void {
 }
 
 /** The item after the update; the current item is not modified. */
-export function applyUpdate(t: TableEntry, kv: KeyValues, current: Item | undefined, input: UpdateInput): Item {
+export function applyUpdate(t: TableShape, kv: KeyValues, current: Item | undefined, input: UpdateInput): Item {
   const next: Item = current ? { ...current } : keyObject(t, kv);
   if (input.set) Object.assign(next, input.set);
   for (const [attr, delta] of Object.entries(input.add ?? {})) {

@@ -2,7 +2,7 @@
 import { defaults } from '../../../core/defaults.ts';
 import { TooLargeError, ValidationError } from '../../../core/errors.ts';
 import type { Item } from '../../../ports/tables.ts';
-import type { TableEntry } from './catalog.ts';
+import type { TableShape } from './shape.ts';
 import { describeKey, type KeyValues } from './keys.ts';
 
 /**
@@ -28,7 +28,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * The item as stored: its JSON text, at most `defaults.tables.maxItemBytes` bytes. Values JSON
  * cannot hold are treated as JSON.stringify treats them (undefined attributes are dropped).
  */
-export function encodeItem(t: TableEntry, kv: KeyValues, item: Item): string {
+export function encodeItem(t: TableShape, kv: KeyValues, item: Item): string {
   let json: string;
   try {
     json = JSON.stringify(item);

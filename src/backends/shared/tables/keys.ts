@@ -6,7 +6,7 @@
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Item, Key, KeyType } from '../../../ports/tables.ts';
-import type { TableEntry } from './catalog.ts';
+import type { TableShape } from './shape.ts';
 
 /** The values of the key columns; `sk` is '' for a table without a sort key. */
 export interface KeyValues {
@@ -16,10 +16,10 @@ export interface KeyValues {
 
 type Role = 'partition' | 'sort';
 
-const keyAction = (t: TableEntry) => `Give every item and key the key attributes declared for table "${t.name}" in baton.config.ts.`;
+const keyAction = (t: TableShape) => `Give every item and key the key attributes declared for table "${t.name}" in baton.config.ts.`;
 
 /** Checks one key value; `what` says where it came from ('Item', 'Key', 'Query'). */
-export function checkKeyValue(t: TableEntry, what: string, role: Role, attr: { name: string; type: KeyType }, value: unknown): string | number {
+export function checkKeyValue(t: TableShape, what: string, role: Role, attr: { name: string; type: KeyType }, value: unknown): string | number {
   const where = `${what} for table "${t.name}"`;
   if (value === undefined) throw new ValidationError(`${where} is missing its ${role} key "${attr.name}" (${attr.type}).`, { action: keyAction(t) });
   if (attr.type === 'string') {
@@ -48,7 +48,7 @@ function typeName(value: unknown): string {
 }
 
 /** The key values of an item to be written. */
-export function itemKey(t: TableEntry, item: Item): KeyValues {
+export function itemKey(t: TableShape, item: Item): KeyValues {
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     throw new ValidationError(`Item for table "${t.name}" must be a plain object, not ${show(item)}.`);
   }
@@ -58,7 +58,7 @@ export function itemKey(t: TableEntry, item: Item): KeyValues {
 }
 
 /** The key values of a key object, which must hold exactly the table's key attributes. */
-export function keyValues(t: TableEntry, key: Key, what = 'Key'): KeyValues {
+export function keyValues(t: TableShape, key: Key, what = 'Key'): KeyValues {
   if (key === null || typeof key !== 'object' || Array.isArray(key)) {
     throw new ValidationError(`${what} for table "${t.name}" must be an object of its key attributes, not ${show(key)}.`);
   }
@@ -75,15 +75,15 @@ export function keyValues(t: TableEntry, key: Key, what = 'Key'): KeyValues {
 }
 
 /** The key object for key values, as returned in stream records and lastEvaluatedKey. */
-export function keyObject(t: TableEntry, kv: KeyValues): Key {
+export function keyObject(t: TableShape, kv: KeyValues): Key {
   return t.sortKey ? { [t.partitionKey.name]: kv.pk, [t.sortKey.name]: kv.sk } : { [t.partitionKey.name]: kv.pk };
 }
 
-function keyNames(t: TableEntry): string {
+function keyNames(t: TableShape): string {
   return t.sortKey ? `${t.partitionKey.name}, ${t.sortKey.name}` : t.partitionKey.name;
 }
 
 /** A short description of an item's key for error messages: table "t", key {"id":"a"}. */
-export function describeKey(t: TableEntry, kv: KeyValues): string {
+export function describeKey(t: TableShape, kv: KeyValues): string {
   return `table "${t.name}", key ${show(keyObject(t, kv), 120)}`;
 }
