@@ -1,11 +1,8 @@
-import type { BucketConfig } from '../ports/objects.ts';
-import type { QueueConfig } from '../ports/queues.ts';
-import type { TableConfig } from '../ports/tables.ts';
-import type { TopicConfig } from '../ports/topics.ts';
 import { defaults } from './defaults.ts';
 import { DefinitionError, show } from './errors.ts';
 import type { AlarmConfig, AlarmResource } from './resources/alarm.ts';
 import type { BucketResource } from './resources/bucket.ts';
+import type { BucketConfig, QueueConfig, TableConfig, TopicConfig } from './resources/configs.ts';
 import type { FirehoseConfig, FirehoseResource } from './resources/firehose.ts';
 import type { Destination, FnConfig, FnResource } from './resources/fn.ts';
 import { nameSchema } from './resources/define.ts';

@@ -13,23 +13,9 @@ import type { S3EventRecord } from 'aws-lambda';
 
 export type ObjectEventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectRemoved:Delete';
 
-export interface BucketNotification {
-  /** The rule's name, sent as `s3.configurationId` in its records; default `notification-<n>` (1-based position). */
-  id?: string;
-  /** 'created' matches ObjectCreated:*, 'removed' ObjectRemoved:*. */
-  events: Array<'created' | 'removed'>;
-  prefix?: string;
-  suffix?: string;
-  /** A queue receives the event as an S3 event message body ({"Records":[...]}) in the same transaction. */
-  queue?: string;
-  /** Any other target (a function, a topic) is left in the outbox for the runtime to deliver. */
-  target?: string;
-}
+import type { BucketConfig } from '../core/resources/configs.ts';
 
-export interface BucketConfig {
-  name: string;
-  notifications: BucketNotification[];
-}
+export type { BucketConfig, BucketNotification } from '../core/resources/configs.ts';
 
 export interface PutObjectInput {
   contentType?: string;

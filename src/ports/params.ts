@@ -8,7 +8,9 @@
  *
  * Left out on purpose: tiers, policies, labels and KMS key choice.
  */
-export type ParamType = 'String' | 'StringList' | 'SecureString';
+import type { ParamType } from '../core/resources/configs.ts';
+
+export type { ParamType } from '../core/resources/configs.ts';
 
 export interface Param {
   name: string;

@@ -22,16 +22,9 @@
  * yet), and purge-by-receipt semantics beyond SQS's.
  */
 import type { SerializedError } from '../core/errors.ts';
+import type { QueueConfig } from '../core/resources/configs.ts';
 
-export interface QueueConfig {
-  name: string;
-  visibilityTimeoutMs: number;
-  retentionMs: number;
-  delayMs: number;
-  maxMessageSize: number;
-  /** Where failed messages go; absent for a queue without a DLQ (and for DLQs themselves). */
-  deadLetter?: { queue: string; maxReceiveCount: number };
-}
+export type { QueueConfig } from '../core/resources/configs.ts';
 
 export type MessageAttributes = Record<string, string | number>;
 

@@ -10,20 +10,12 @@
  * and the expression language: conditions and updates are given as structured objects.
  */
 import type { SerializedError } from '../core/errors.ts';
+import type { StreamViewType, TableConfig } from '../core/resources/configs.ts';
 
-export type KeyType = 'string' | 'number';
+export type { KeyType, StreamViewType, TableConfig } from '../core/resources/configs.ts';
+
 export type Item = Record<string, unknown>;
 export type Key = Record<string, string | number>;
-
-export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
-
-export interface TableConfig {
-  name: string;
-  partitionKey: { name: string; type: KeyType };
-  sortKey?: { name: string; type: KeyType };
-  /** Absent: the table has no stream. */
-  stream?: { viewType: StreamViewType };
-}
 
 /** A condition on the current item: every listed check must hold. */
 export interface Condition {

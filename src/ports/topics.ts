@@ -8,20 +8,9 @@
  *
  * Left out on purpose: filter policies, raw message delivery flags, email and SMS protocols.
  */
-export type Subscriber =
-  /**
-   * `fn` is set when the queue is Baton's internal inbox of a function subscriber (topic(name, {
-   * subscribers: [{ fn }] })): the message is enqueued in the publish transaction like any queue
-   * subscriber's, and the runtime invokes the function from that queue. Backends need not know.
-   */
-  | { kind: 'queue'; queue: string; fn?: string }
-  | { kind: 'file'; path: string }
-  | { kind: 'webhook'; url: string; attempts?: number; backoffMs?: number; timeoutMs?: number };
+import type { TopicConfig } from '../core/resources/configs.ts';
 
-export interface TopicConfig {
-  name: string;
-  subscribers: Subscriber[];
-}
+export type { Subscriber, TopicConfig } from '../core/resources/configs.ts';
 
 export interface PublishInput {
   message: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { BucketConfig } from '../../ports/objects.ts';
+import type { BucketConfig } from './configs.ts';
 import { define, nameSchema, type Resource } from './define.ts';
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens, as in S3');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ParamType } from '../../ports/params.ts';
+import type { ParamType } from './configs.ts';
 import { define, type Resource } from './define.ts';
 
 const paramPath = z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, "use a path like '/app/ingest' of letters, digits, '_', '.', '-'");

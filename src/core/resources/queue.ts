@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaults } from '../defaults.ts';
-import type { QueueConfig } from '../../ports/queues.ts';
+import type { QueueConfig } from './configs.ts';
 import { define, durationField, nameSchema, sizeField, type Resource } from './define.ts';
 
 const q = defaults.queue;

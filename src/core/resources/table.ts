@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TableConfig } from '../../ports/tables.ts';
+import type { TableConfig } from './configs.ts';
 import { define, type Resource } from './define.ts';
 
 const attrName = z.string().min(1).max(255);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Subscriber, TopicConfig } from '../../ports/topics.ts';
+import type { Subscriber, TopicConfig } from './configs.ts';
 import { define, durationField, nameSchema, type Resource } from './define.ts';
 
 const subscriber = z.union([
