@@ -44,7 +44,7 @@ export function openAws(options: AwsBackendOptions = {}, env: NodeJS.ProcessEnv 
     at: (service, op, resource) => ({ service, op, ...(resource ? { resource } : {}), ...(clients.endpoint(service) ? { endpoint: clients.endpoint(service) } : {}) }),
   };
   const topics = new AwsTopicStore(context);
-  const stores = { objects: new AwsObjectStore(context), queues: new AwsQueueStore(context), params: new AwsParamStore(context), tables: new AwsTableStore(context), topics, runs: new AwsRunStore(context), jobs: new AwsJobStore(context) };
+  const stores = { objects: new AwsObjectStore(context), queues: new AwsQueueStore(context), params: new AwsParamStore(context, resolved.paramsKeyId ? { keyId: resolved.paramsKeyId } : {}), tables: new AwsTableStore(context), topics, runs: new AwsRunStore(context), jobs: new AwsJobStore(context) };
   let closed = false;
   return {
     name: 'aws',

@@ -29,6 +29,8 @@ export interface AwsBackendOptions {
   clock?: Clock;
   /** Called once per request sent, with the service and the command's name (cost figures). */
   onRequest?: (service: AwsService, command: string) => void;
+  /** The KMS key SSM encrypts SecureString params with. Default: $BATON_AWS_PARAMS_KEY_ID, else the account's aws/ssm key. */
+  paramsKeyId?: string;
 }
 
 export interface ResolvedAwsOptions {
@@ -38,11 +40,13 @@ export interface ResolvedAwsOptions {
   prefix: string;
   clock: Clock;
   onRequest?: (service: AwsService, command: string) => void;
+  paramsKeyId?: string;
 }
 
 /** Environment variables the aws backend reads (besides the SDK's own). */
 export const awsEnv = {
   prefix: 'BATON_AWS_PREFIX',
+  paramsKeyId: 'BATON_AWS_PARAMS_KEY_ID',
 } as const;
 
 const serviceEnv: Record<AwsService, string> = {
@@ -71,12 +75,19 @@ export function resolveOptions(options: AwsBackendOptions, env: NodeJS.ProcessEn
     prefix: options.prefix ?? env[awsEnv.prefix] ?? '',
     clock: options.clock ?? clock,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...paramsKeyOf(options, env),
   };
+}
+
+function paramsKeyOf(options: AwsBackendOptions, env: NodeJS.ProcessEnv): { paramsKeyId?: string } {
+  const keyId = options.paramsKeyId ?? env[awsEnv.paramsKeyId];
+  return keyId ? { paramsKeyId: keyId } : {};
 }
 
 /** The environment a handler's process needs to open the same aws backend (Backend.handlerEnv). */
 export function handlerEnvOf(resolved: ResolvedAwsOptions): Record<string, string> {
   const env: Record<string, string> = { AWS_REGION: resolved.region, [awsEnv.prefix]: resolved.prefix };
+  if (resolved.paramsKeyId) env[awsEnv.paramsKeyId] = resolved.paramsKeyId;
   for (const service of awsServices) {
     const endpoint = resolved.endpoints[service];
     if (endpoint) env[serviceEnv[service]] = endpoint;
