@@ -1,0 +1,206 @@
+/**
+ * The run history port's conformance suite (ports/runs.ts): every backend runs it
+ * (`runRunStoreConformance('local', make)`). It talks to the backend only through `backend.runs`
+ * and moves time with the harness's fake clock.
+ */
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { NotFoundError, ValidationError } from '../../src/core/errors.ts';
+import type { LogRecord } from '../../src/ports/executor.ts';
+import type { RunStore } from '../../src/ports/runs.ts';
+import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
+import { caseFor, type Skips } from './skips.ts';
+
+const MINUTE = 60_000;
+
+/** The error a promise rejects with (fails the test if it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+const line = (message: string, time = 1): LogRecord => ({ time, level: 'info', message });
+
+export function runRunStoreConformance(name: string, make: MakeBackend, skips: Skips = {}): void {
+  const it = caseFor(skips);
+
+  describe(`run store conformance: ${name}`, () => {
+    let h: BackendHarness;
+    let runs: RunStore;
+
+    beforeEach(async () => {
+      h = await make();
+      runs = h.backend.runs;
+    });
+    afterEach(async () => {
+      await h.close();
+    });
+
+    it('start records a running run with the clock time, its record ids and a summary of its input', async () => {
+      const run = await runs.start({ fn: 'orders', trigger: 'queue:orders', attempt: 2, requestId: 'req-1', recordIds: ['m1', 'm2'], input: { Records: [{ body: 'x' }] } });
+      expect(run).toEqual({ id: run.id, fn: 'orders', trigger: 'queue:orders', attempt: 2, requestId: 'req-1', startedAt: h.clock.now(), status: 'running', recordIds: ['m1', 'm2'], input: '{"Records":[{"body":"x"}]}' });
+      expect(run.id).toMatch(/\S/);
+      expect(await runs.get(run.id)).toEqual(run);
+      const plain = await runs.start({ id: 'given-id', fn: 'f', trigger: 'invoke', startedAt: 5 });
+      expect(plain).toEqual({ id: 'given-id', fn: 'f', trigger: 'invoke', attempt: 1, startedAt: 5, status: 'running', recordIds: [] });
+      expect(await runs.get('given-id')).toEqual(plain);
+    });
+
+    it('keeps only a 1 KiB summary of a large input', async () => {
+      const run = await runs.start({ fn: 'f', trigger: 'invoke', input: { big: 'y'.repeat(10_000) } });
+      expect(Buffer.byteLength(run.input!.split('…')[0]!)).toBe(1024);
+      expect((await runs.get(run.id))?.input).toBe(run.input);
+    });
+
+    it('finish sets the outcome, the record ids known at the end, and appends its logs after earlier ones', async () => {
+      const run = await runs.start({ fn: 'orders', trigger: 'invoke', recordIds: ['a'] });
+      await runs.appendLogs(run.id, [line('first', 1)]);
+      await runs.appendLogs(run.id, []);
+      const done = await runs.finish(run.id, {
+        status: 'error',
+        durationMs: 12.5,
+        error: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' },
+        recordIds: ['a', 'b'],
+        logs: [
+          { time: 2, level: 'warn', message: 'second' },
+          { time: 3, level: 'error', message: 'third' },
+        ],
+      });
+      expect(done).toEqual({ ...run, status: 'error', durationMs: 12.5, error: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' }, recordIds: ['a', 'b'] });
+      expect(await runs.get(run.id)).toEqual(done);
+      expect(await runs.logs(run.id)).toEqual([
+        { time: 1, level: 'info', message: 'first' },
+        { time: 2, level: 'warn', message: 'second' },
+        { time: 3, level: 'error', message: 'third' },
+      ]);
+      const ok = await runs.finish((await runs.start({ fn: 'orders', trigger: 'invoke', recordIds: ['k'] })).id, { status: 'timeout', durationMs: 3 });
+      expect(ok).toMatchObject({ status: 'timeout', durationMs: 3, recordIds: ['k'] });
+      expect(ok.error).toBeUndefined();
+    });
+
+    it('logs keep write order across many appends and honour a limit', async () => {
+      const run = await runs.start({ fn: 'f', trigger: 'invoke' });
+      const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => line(`line ${from + i}`, from + i));
+      await runs.appendLogs(run.id, batch(0, 30));
+      await runs.appendLogs(run.id, batch(30, 7));
+      await runs.finish(run.id, { status: 'ok', durationMs: 1, logs: batch(37, 40) });
+      const all = await runs.logs(run.id);
+      expect(all.map((l) => l.message)).toEqual(Array.from({ length: 77 }, (_, i) => `line ${i}`));
+      expect((await runs.logs(run.id, { limit: 3 })).map((l) => l.message)).toEqual(['line 0', 'line 1', 'line 2']);
+      const other = await runs.start({ fn: 'f', trigger: 'invoke' });
+      expect(await runs.logs(other.id)).toEqual([]);
+    });
+
+    it('an unknown run: finish, appendLogs and logs throw NotFoundError, get returns undefined', async () => {
+      const finish = await rejection(runs.finish('nope', { status: 'ok', durationMs: 1 }));
+      expect(finish).toBeInstanceOf(NotFoundError);
+      expect(finish.message).toMatch(/Run "nope" does not exist.*baton runs/);
+      expect(await rejection(runs.appendLogs('nope', [line('x')]))).toBeInstanceOf(NotFoundError);
+      expect(await rejection(runs.logs('nope'))).toBeInstanceOf(NotFoundError);
+      expect(await runs.get('nope')).toBeUndefined();
+    });
+
+    it('list is newest first, filtered by fn, status and trigger, with a limit', async () => {
+      for (let i = 0; i < 6; i++) {
+        const r = await runs.start({ fn: i % 2 ? 'a' : 'b', trigger: i < 3 ? 'invoke' : 'async', attempt: i + 1 });
+        if (i !== 5) await runs.finish(r.id, { status: i % 3 === 0 ? 'timeout' : 'ok', durationMs: i });
+        await h.clock.advance(1000);
+      }
+      const attempts = async (f: Parameters<RunStore['list']>[0]) => (await runs.list(f)).map((r) => r.attempt);
+      expect(await attempts(undefined)).toEqual([6, 5, 4, 3, 2, 1]);
+      expect(await attempts({ fn: 'a' })).toEqual([6, 4, 2]);
+      expect(await attempts({ status: 'timeout' })).toEqual([4, 1]);
+      expect(await attempts({ status: 'running' })).toEqual([6]);
+      expect(await attempts({ trigger: 'async', fn: 'b' })).toEqual([5]);
+      expect(await attempts({ trigger: 'invoke', status: 'ok' })).toEqual([3, 2]);
+      expect(await attempts({ limit: 2 })).toEqual([6, 5]);
+      expect(await attempts({ fn: 'a', limit: 1 })).toEqual([6]);
+      expect(await attempts({ fn: 'nobody' })).toEqual([]);
+    });
+
+    it('runs started in the same millisecond list newest first in the order they started', async () => {
+      for (let i = 1; i <= 4; i++) await runs.start({ fn: 'same', trigger: 'invoke', attempt: i });
+      expect((await runs.list()).map((r) => r.attempt)).toEqual([4, 3, 2, 1]);
+      expect((await runs.list({ fn: 'same', limit: 2 })).map((r) => r.attempt)).toEqual([4, 3]);
+    });
+
+    it('list pages back with before, a page at a time, with filters applied past many non-matching runs', async () => {
+      for (let i = 1; i <= 7; i++) {
+        await runs.start({ fn: 'p', trigger: 'invoke', attempt: i });
+        await h.clock.advance(1000);
+      }
+      for (let i = 0; i < 40; i++) await runs.start({ fn: 'noise', trigger: 'schedule:tick' });
+      const seen: number[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await runs.list({ fn: 'p', limit: 3, ...(before !== undefined ? { before } : {}) });
+        if (!page.length) break;
+        seen.push(...page.map((r) => r.attempt));
+        before = page[page.length - 1]!.startedAt;
+      }
+      expect(seen).toEqual([7, 6, 5, 4, 3, 2, 1]);
+      // The newest 40 runs are noise; a filter still finds the older matches within the limit.
+      expect((await runs.list({ trigger: 'invoke', limit: 2 })).map((r) => r.attempt)).toEqual([7, 6]);
+      expect(await runs.list({ limit: 45 })).toHaveLength(45);
+      expect(await runs.list()).toHaveLength(47);
+    });
+
+    it('refuses a bad status or limit in list and a negative retention in prune', async () => {
+      expect(await rejection(runs.list({ status: 'done' as never }))).toBeInstanceOf(ValidationError);
+      const limit = await rejection(runs.list({ limit: 0 }));
+      expect(limit).toBeInstanceOf(ValidationError);
+      expect(limit.message).toMatch(/limit 0 must be a whole number/);
+      const prune = await rejection(runs.prune({ keepPerFn: -1 }));
+      expect(prune).toBeInstanceOf(ValidationError);
+      expect(prune.message).toMatch(/keepPerFn is -1/);
+    });
+
+    it('prune keeps the newest keepPerFn runs of each function, their logs with them', async () => {
+      for (let i = 0; i < 5; i++) {
+        for (const fn of ['a', 'b']) {
+          const r = await runs.start({ fn, trigger: 'invoke', attempt: i + 1 });
+          await runs.finish(r.id, { status: 'ok', durationMs: 1, logs: [line(`${fn}${i}`, i), line(`${fn}${i}'`, i)] });
+        }
+        await h.clock.advance(MINUTE);
+      }
+      const oldest = (await runs.list({ fn: 'a' })).at(-1)!;
+      expect(await runs.prune({ keepPerFn: 3, maxAgeMs: Infinity })).toEqual({ runs: 4, logs: 8 });
+      expect((await runs.list({ fn: 'a' })).map((r) => r.attempt)).toEqual([5, 4, 3]);
+      expect((await runs.list({ fn: 'b' })).map((r) => r.attempt)).toEqual([5, 4, 3]);
+      expect(await runs.get(oldest.id)).toBeUndefined();
+      expect(await rejection(runs.logs(oldest.id))).toBeInstanceOf(NotFoundError);
+      expect(await runs.prune({ keepPerFn: 3, maxAgeMs: Infinity })).toEqual({ runs: 0, logs: 0 });
+    });
+
+    it('prune removes runs that started longer ago than maxAgeMs, their logs with them', async () => {
+      for (let i = 0; i < 5; i++) {
+        for (const fn of ['a', 'b']) {
+          const r = await runs.start({ fn, trigger: 'invoke', attempt: i + 1 });
+          await runs.finish(r.id, { status: 'ok', durationMs: 1, logs: [line(`${fn}${i}`, i)] });
+        }
+        await h.clock.advance(MINUTE);
+      }
+      // now = start + 5 min; runs 4 and 5 started at +3 and +4 min.
+      expect(await runs.prune({ keepPerFn: Infinity, maxAgeMs: 150_000 })).toEqual({ runs: 6, logs: 6 });
+      const left = await runs.list();
+      expect(left.map((r) => `${r.fn}${r.attempt}`)).toEqual(['b5', 'a5', 'b4', 'a4']);
+      expect((await runs.logs(left[0]!.id)).map((l) => l.message)).toEqual(['b4']);
+    });
+
+    it('a finished run and its logs survive a reopen', async () => {
+      if (!h.reopen) return;
+      const r = await runs.start({ fn: 'f', trigger: 'invoke' });
+      await runs.finish(r.id, { status: 'ok', durationMs: 3, logs: [line('kept')], recordIds: ['r1'] });
+      const b = await h.reopen();
+      await h.clock.advance(1000);
+      expect(await b.runs.get(r.id)).toMatchObject({ status: 'ok', recordIds: ['r1'] });
+      expect((await b.runs.logs(r.id)).map((l) => l.message)).toEqual(['kept']);
+      const next = await b.runs.start({ fn: 'f', trigger: 'invoke' });
+      await b.runs.appendLogs(next.id, [line('after')]);
+      expect((await b.runs.list({ fn: 'f' })).map((x) => x.id)).toEqual([next.id, r.id]);
+    });
+  });
+}

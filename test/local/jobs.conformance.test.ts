@@ -1,0 +1,4 @@
+import { runJobStoreConformance } from '../conformance/jobs.ts';
+import { makeLocalBackend } from '../helpers/local.ts';
+
+runJobStoreConformance('local', () => makeLocalBackend());

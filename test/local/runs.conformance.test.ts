@@ -1,0 +1,4 @@
+import { runRunStoreConformance } from '../conformance/runs.ts';
+import { makeLocalBackend } from '../helpers/local.ts';
+
+runRunStoreConformance('local', () => makeLocalBackend());
