@@ -3,7 +3,7 @@
  * without the definition API, the CLI or the DuckDB data plane, so a cold start stays short.
  *   import { connect, logger } from 'baton/handler';
  */
-export { connect } from './runtime/connect.ts';
+export { connect, prepareConnect } from './root/connect.ts';
 export { logger } from './runtime/logger.ts';
 export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, type JobContext, type JobFunction } from './runtime/jobs/index.ts';
 export { unmarshall } from './runtime/triggers/events/dynamodb.ts';

@@ -37,5 +37,5 @@ export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, create
 export { map, resumeMap, redriveMap, mapProgress, type MapDeps, type MapSummary, type MapOptions, type MapProgress, type MapSource, type MapOutputs } from './runtime/map/index.ts';
 export { createContainerExecutor, ContainerExecutor, createRoutingExecutor, RoutingExecutor, type ContainerExecutorOptions, type RoutedInvocation } from './runtime/container/index.ts';
 export type { ExecutorKind, FnRoute } from './core/resources/fn.ts';
-export { connect } from './runtime/connect.ts';
+export { connect, prepareConnect } from './root/connect.ts';
 export { unmarshall } from './runtime/triggers/events/dynamodb.ts';

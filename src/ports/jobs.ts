@@ -19,13 +19,14 @@
  *
  * The handler side reaches the store from inside a worker thread or a container child:
  * `connection()` says how (for the local backend: the state directory, which the handler process
- * opens itself; see runtime/jobs/connect.ts for why).
+ * opens itself; see backends/local/jobs/connect.ts for why).
  *
  * Left out on purpose: job priorities, dependencies between jobs, and scheduling by cron (a
  * schedule that starts a job does that).
  */
 import type { ExecutorKind } from '../core/resources/fn.ts';
 import type { SerializedError } from '../core/errors.ts';
+import type { ObjectStore } from './objects.ts';
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -105,8 +106,22 @@ export interface ListJobsFilter {
   limit?: number;
 }
 
-/** How a handler process reaches the store. */
-export type JobStoreConnection = { kind: 'local'; dir: string };
+/**
+ * How a handler process reaches the store: the backend's name and the environment its handler
+ * side opens the store from (local: the state directory; aws: region, endpoints, prefix). Plain
+ * JSON, as it travels in every relay's event; the composition root (src/root) turns it into a
+ * JobStoreHandle inside the handler's process.
+ */
+export interface JobStoreConnection {
+  backend: string;
+  env: Record<string, string>;
+}
+
+/** The job store as a handler process holds it, with the object store opened on first use (only large step results need it). */
+export interface JobStoreHandle {
+  store: JobStore;
+  objects(): ObjectStore;
+}
 
 export interface JobStore {
   create(input: CreateJobInput): Promise<Job>;

@@ -15,6 +15,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import { defaults } from '../../core/defaults.ts';
+import { onThreadTerminated } from '../../core/thread-exit.ts';
 import { sharedBuffer, sharedBuffers } from './shared-memory.ts';
 
 /** Slots of the shared words: tickets handed out, the ticket being served, and its holder (thread id + 1). */
@@ -76,3 +77,6 @@ export class WriteLock {
     for (const buffer of sharedBuffers('write-locks').values()) new WriteLock(new Int32Array(buffer), id + 1).release();
   }
 }
+
+// The executor announces terminated threads (core/thread-exit.ts); free whatever lock they held.
+onThreadTerminated((id) => WriteLock.releaseHeldBy(id));

@@ -6,7 +6,7 @@
  * Messages from a thread that is no longer running that invocation are ignored.
  */
 import { Worker } from 'node:worker_threads';
-import { WriteLock } from '../../backends/local/write-lock.ts';
+import { threadTerminated } from '../../core/thread-exit.ts';
 import type { InvocationError, LogRecord } from '../../ports/executor.ts';
 import { runtimeError, toInvocationError } from './errors.ts';
 import type { FromWorker, InvokeMessage, WorkerSetup } from './protocol.ts';
@@ -82,8 +82,8 @@ export class PoolWorker {
   terminate(error?: InvocationError): Promise<void> {
     this.die(error ?? runtimeError('Runtime.ExitError', `fn "${this.fnName}": the worker was stopped because the executor closed.`, 'CLOSED'));
     const id = this.worker.threadId;
-    // A thread stopped mid-transaction cannot free the process's write lock itself.
-    const free = () => this.exitPromise.then(() => WriteLock.releaseHeldBy(id));
+    // A thread stopped mid-transaction cannot free what it holds in shared memory (a backend's write lock) itself.
+    const free = () => this.exitPromise.then(() => threadTerminated(id));
     return this.worker.terminate().then(free, free);
   }
 

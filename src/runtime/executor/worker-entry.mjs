@@ -6,4 +6,8 @@ import { register as registerCjs } from 'tsx/cjs/api';
 
 register();
 registerCjs();
+// The composition root's handler side (src/root/handler-side.ts): how job() reaches the job store of
+// whichever backend started the relay. An entry is where a process is assembled, like bin/baton.mjs,
+// so it, and not the runtime, names the root.
+await import('../../root/handler-side.ts');
 await import('./worker/main.ts');

@@ -1,31 +1,29 @@
 /**
  * The handler side's way to the job store (and, for large step results, the object store) from
- * inside a worker thread or a container child. See backends/local/jobs/connect.ts for why the
+ * inside a worker thread or a container child. The runtime knows no backend: the composition root
+ * (src/root/handler-side.ts, loaded by the worker and container entries) sets the connector that
+ * opens the store a relay's connection names. See backends/local/jobs/connect.ts for why the
  * handler process writes its own checkpoints instead of messaging the parent.
  */
-import { connectLocalJobs } from '../../backends/local/jobs/connect.ts';
-import { LocalObjectStore } from '../../backends/local/objects/store.ts';
-import { ValidationError } from '../../core/errors.ts';
-import type { JobStore, JobStoreConnection } from '../../ports/jobs.ts';
-import type { ObjectStore } from '../../ports/objects.ts';
+import { StoreError } from '../../core/errors.ts';
+import type { JobStoreConnection, JobStoreHandle } from '../../ports/jobs.ts';
 
-export interface JobConnection {
-  store: JobStore;
-  /** Opened on first use: only large step results need it. */
-  objects(): ObjectStore;
+export type JobConnection = JobStoreHandle;
+export type JobConnector = (conn: JobStoreConnection) => Promise<JobStoreHandle>;
+
+// On globalThis, not in a module variable: a handler may load Baton through another path (its own
+// node_modules/baton) than the entry that set the connector, and both must see the same one.
+const slot = Symbol.for('baton.jobConnector');
+const holder = globalThis as { [slot]?: JobConnector };
+
+export function setJobConnector(connector: JobConnector): void {
+  holder[slot] = connector;
 }
 
-const objectStores = new Map<string, ObjectStore>();
-
-export function connectJobs(conn: JobStoreConnection): JobConnection {
-  if (conn.kind !== 'local') throw new ValidationError(`job connection kind ${JSON.stringify((conn as { kind: unknown }).kind)} is not supported here.`, { action: "Run the job on the backend that started it ('local')." });
-  const { store, ctx } = connectLocalJobs(conn.dir);
-  return {
-    store,
-    objects() {
-      let found = objectStores.get(conn.dir);
-      if (!found) objectStores.set(conn.dir, (found = new LocalObjectStore(ctx)));
-      return found;
-    },
-  };
+export async function connectJobs(conn: JobStoreConnection): Promise<JobConnection> {
+  const connector = holder[slot];
+  if (!connector) {
+    throw new StoreError(`a job relay cannot reach its job store (backend ${JSON.stringify(conn.backend)}): nothing in this process opens one.`, { action: "Run job handlers through Baton's executors (their worker and container entries set it up), or import 'baton/handler' in the handler module." });
+  }
+  return connector(conn);
 }

@@ -25,7 +25,7 @@ export function job<I = unknown, C = unknown, R = unknown>(fn: JobFunction<I, C,
       throw new ValidationError(`fn "${lambda.functionName}" is a job handler but was invoked with an event that is not a job relay.`, { action: 'Start it as a job (startJob / runJob, or `baton jobs start`), not with a plain invoke.' });
     }
     const env = event.batonJob;
-    const conn = connectJobs(env.connection);
+    const conn = await connectJobs(env.connection);
     const ctx = new RelayContext<I, C>(env, conn, lambda, new StepJournal(env, conn, await conn.store.steps(env.id)));
     try {
       const result = await fn(env.checkpoint as C | undefined, ctx);

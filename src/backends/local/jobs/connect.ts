@@ -15,8 +15,12 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { defaults } from '../../../core/defaults.ts';
+import { ValidationError } from '../../../core/errors.ts';
+import type { JobStoreHandle } from '../../../ports/jobs.ts';
+import type { ObjectStore } from '../../../ports/objects.ts';
 import { systemClock } from '../clock.ts';
 import type { LocalContext } from '../context.ts';
+import { LocalObjectStore } from '../objects/store.ts';
 import { LocalJobStore } from './store.ts';
 
 const open = new Map<string, { store: LocalJobStore; ctx: LocalContext }>();
@@ -32,4 +36,21 @@ export function connectLocalJobs(dir: string): { store: LocalJobStore; ctx: Loca
   const made = { store: new LocalJobStore(ctx), ctx };
   open.set(dir, made);
   return made;
+}
+
+const objectStores = new Map<string, ObjectStore>();
+
+/** The handler side's job store from a relay's connection env (JobStore.connection()): the state directory in BATON_DIR. */
+export function localJobConnection(env: Readonly<Record<string, string | undefined>>): JobStoreHandle {
+  const dir = env[defaults.store.dirEnv];
+  if (!dir) throw new ValidationError(`the local job connection names no state directory (${defaults.store.dirEnv}).`, { action: 'Start the job through Baton (a job runner on a local backend), which passes it.' });
+  const { store, ctx } = connectLocalJobs(dir);
+  return {
+    store,
+    objects() {
+      let found = objectStores.get(dir);
+      if (!found) objectStores.set(dir, (found = new LocalObjectStore(ctx)));
+      return found;
+    },
+  };
 }

@@ -8,6 +8,7 @@
  * and the relay fence keep the two consistent.
  */
 import { randomUUID } from 'node:crypto';
+import { defaults } from '../../../core/defaults.ts';
 import { ConditionFailedError, NotFoundError, StaleReceiptError, type SerializedError } from '../../../core/errors.ts';
 import type { ExecutorKind } from '../../../core/resources/fn.ts';
 import type { CreateJobInput, Job, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, Settlement, StepEntry, StepStatus } from '../../../ports/jobs.ts';
@@ -188,7 +189,7 @@ export class LocalJobStore implements JobStore {
   }
 
   connection(): JobStoreConnection {
-    return { kind: 'local', dir: this.ctx.dir };
+    return { backend: 'local', env: { [defaults.store.dirEnv]: this.ctx.dir } };
   }
 
   /** Why a fenced write was refused, as the error the handler side turns into "end this relay". */

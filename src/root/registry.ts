@@ -1,0 +1,91 @@
+/**
+ * The backends by name: the only list in Baton of which backends exist. Each is loaded through a
+ * dynamic import() on first use, so a user of `local` never loads the AWS SDK and a Lambda on `aws`
+ * never loads SQLite.
+ */
+import type { AwsBackendOptions } from '../backends/aws/options.ts';
+import type { LocalBackendOptions } from '../backends/local/index.ts';
+import { ValidationError } from '../core/errors.ts';
+import type { Backend } from '../ports/backend.ts';
+import type { JobStoreHandle } from '../ports/jobs.ts';
+import { missingSdkError } from './missing-sdk.ts';
+
+export const backendNames = ['local', 'aws'] as const;
+export type BackendName = (typeof backendNames)[number];
+
+export interface BackendOptionsByName {
+  local: LocalBackendOptions;
+  aws: AwsBackendOptions;
+}
+
+/** A loaded backend module, as the root uses it. */
+export interface BackendEntry<N extends BackendName = BackendName> {
+  readonly name: N;
+  /** Opens it for an app (the environment fills in what the options leave out). */
+  open(options: BackendOptionsByName[N]): Backend;
+  /** Opens it inside a handler's process from the environment the executor passed (Backend.handlerEnv). */
+  openFromEnv(env: Readonly<Record<string, string | undefined>>): Backend;
+  /** The job store of a relay's connection (JobStore.connection().env), opened once per process and env. */
+  jobs(env: Readonly<Record<string, string>>): JobStoreHandle;
+}
+
+type Loaders = { [N in BackendName]: () => Promise<BackendEntry<N>> };
+
+const loaders: Loaders = {
+  async local() {
+    const [{ openLocal }, { localJobConnection }] = await Promise.all([import('../backends/local/index.ts'), import('../backends/local/jobs/connect.ts')]);
+    return {
+      name: 'local',
+      open: (options) => openLocal(options),
+      // The params key comes from the process's own environment (BATON_PARAMS_KEY), as openLocal reads it.
+      openFromEnv: (env) => openLocal(env.BATON_DIR ? { dir: env.BATON_DIR } : {}),
+      jobs: (env) => localJobConnection(env),
+    };
+  },
+  async aws() {
+    let mod: typeof import('../backends/aws/index.ts');
+    try {
+      mod = await import('../backends/aws/index.ts');
+    } catch (err) {
+      throw missingSdkError(err) ?? err;
+    }
+    const { openAws } = mod;
+    const byEnv = new Map<string, Backend>();
+    return {
+      name: 'aws',
+      open: (options) => openAws(options),
+      openFromEnv: (env) => openAws({}, env),
+      jobs(env) {
+        // A relay's process keeps one backend per connection, like an SDK client made outside a Lambda handler.
+        const key = JSON.stringify(env);
+        let backend = byEnv.get(key);
+        if (!backend) byEnv.set(key, (backend = openAws({}, env)));
+        const opened = backend;
+        return { store: opened.jobs, objects: () => opened.objects };
+      },
+    };
+  },
+};
+
+/** `name` as a known backend name, or a ValidationError naming the known ones. */
+export function backendName(name: string, where = 'backend'): BackendName {
+  if ((backendNames as readonly string[]).includes(name)) return name as BackendName;
+  throw new ValidationError(`${where} ${JSON.stringify(name)} is not a Baton backend; the backends are ${backendNames.map((n) => `"${n}"`).join(' and ')}.`, { action: `Choose one of ${backendNames.join(', ')} (--backend, BATON_BACKEND or openApp's { backend }).` });
+}
+
+const loading = new Map<BackendName, Promise<BackendEntry>>();
+
+/** Loads the backend module named `name` (once per process). */
+export function loadBackend<N extends BackendName>(name: N): Promise<BackendEntry<N>>;
+export function loadBackend(name: string): Promise<BackendEntry>;
+export function loadBackend(name: string): Promise<BackendEntry> {
+  const known = backendName(name);
+  let found = loading.get(known);
+  if (!found) {
+    found = (loaders[known] as () => Promise<BackendEntry>)();
+    // A failed load (a missing SDK package) is not kept: installing the package and trying again works.
+    found.catch(() => loading.delete(known));
+    loading.set(known, found);
+  }
+  return found;
+}
