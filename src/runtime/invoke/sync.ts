@@ -14,6 +14,11 @@ export interface InvokeSyncOptions extends InvokeOptions {
   attempt?: number;
   /** The message or record ids this invocation handles. */
   recordIds?: string[];
+  /**
+   * For an invocation that returned: the error its run is recorded with when the result itself
+   * reports a failure (a partial batch response), so the run shows `error` naming what failed.
+   */
+  resultError?: (result: unknown) => RunError | undefined;
 }
 
 export interface InvokeResult extends Invocation {
@@ -48,7 +53,8 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   });
   if (!started) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
   const run = await started;
-  const error = runError(inv);
-  await runs.finish(run.id, { status: inv.status, durationMs: inv.durationMs, logs: inv.logs, ...(error ? { error } : {}) });
+  const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
+  const error = reported ?? runError(inv);
+  await runs.finish(run.id, { status: reported ? 'error' : inv.status, durationMs: inv.durationMs, logs: inv.logs, ...(error ? { error } : {}) });
   return { ...inv, runId: run.id };
 }

@@ -2,7 +2,9 @@
  * Lambda's on-failure record for a stream batch that used up its retries (condition
  * 'RetryAttemptsExhausted', with DDBStreamBatchInfo naming the first and last sequence numbers).
  * Lambda sends only these pointers; a local stream cannot be re-read at a given sequence, so Baton
- * adds the failed event as `payload` (left out when it would make the record too large).
+ * adds the failed event as `payload` (left out when it would make the record too large). A batch
+ * whose handler returned batchItemFailures (stream-partial.ts) has no function error: its record
+ * holds the handler's response, and its batch is the failed record and the ones after it.
  */
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { TooLargeError } from '../../core/errors.ts';
@@ -18,7 +20,10 @@ export interface StreamFailureInput {
   requestId: string;
   invokeCount: number;
   event: DynamoDBStreamEvent;
-  error: InvocationError | undefined;
+  /** The function's error, when it threw or timed out. */
+  error?: InvocationError | undefined;
+  /** The handler's response, when it returned batchItemFailures. */
+  response?: unknown;
   now: number;
 }
 
@@ -29,7 +34,7 @@ export function streamFailureRecord(f: StreamFailureInput, withPayload = true): 
   const iso = (s: number | undefined) => new Date((s ?? 0) * 1000).toISOString();
   return {
     requestContext: { requestId: f.requestId, functionArn: `${localArnPrefix}${f.fnName}`, condition: 'RetryAttemptsExhausted', approximateInvokeCount: f.invokeCount },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+    responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(f.error || f.response === undefined ? { functionError: 'Unhandled' } : {}) },
     version: '1.0',
     timestamp: new Date(f.now).toISOString(),
     DDBStreamBatchInfo: {
@@ -41,7 +46,7 @@ export function streamFailureRecord(f: StreamFailureInput, withPayload = true): 
       batchSize: records.length,
       streamArn: streamArn(f.table),
     },
-    ...(f.error ? { responsePayload: { errorType: f.error.errorType, errorMessage: f.error.errorMessage } } : {}),
+    ...(f.error ? { responsePayload: { errorType: f.error.errorType, errorMessage: f.error.errorMessage } } : f.response !== undefined ? { responsePayload: f.response } : {}),
     ...(withPayload ? { payload: f.event } : {}),
   };
 }

@@ -8,6 +8,11 @@
  * reach the function in the order they were made. A batch:
  *
  *   ok                      done
+ *   ok with batchItemFailures (reportBatchItemFailures on; stream-partial.ts)
+ *                           attempts + 1; the records before the lowest failed sequence number
+ *                           are done (checkpointed), that record and the ones after it are the
+ *                           batch from now on: retried, or sent on-failure, as below (no bisect:
+ *                           the batch is already split at the failed record, as Lambda splits it)
  *   error or timeout        attempts + 1; then
  *     bisectOnError, > 1    split in halves and handle the first half, then the second (each
  *                           half inherits the attempts, so retries stay bounded)
@@ -15,9 +20,13 @@
  *                           send the on-failure record (if any); done
  *     otherwise             wait (streamRetryBaseMs doubling, on the clock) and retry
  *
+ * With reportBatchItemFailures off, a returned `batchItemFailures` is ignored (the batch is ok), as
+ * Lambda ignores it when the mapping does not report batch item failures.
+ *
  * With a filter, records of other kinds are skipped: never handed over, committed with the rest.
  *
- * The position is committed once every lane is done, so a crash or a stop mid-way means those
+ * The position is committed once every lane is done, and before each retry wait up to the first
+ * record not done yet (stream-checkpoint.ts), so a crash or a stop mid-way means those
  * records run again on restart (at-least-once). Stopping ends the loop between reads and during a
  * retry wait; at the deadline a running batch is aborted and left uncommitted.
  */
@@ -28,7 +37,9 @@ import { invokeSync, type InvokeResult } from '../invoke/index.ts';
 import type { TriggerContext } from './context.ts';
 import { dynamodbEvent } from './events/dynamodb.ts';
 import { pause } from './loop.ts';
+import { StreamCheckpoint } from './stream-checkpoint.ts';
 import { sendStreamFailure } from './stream-failure.ts';
+import { streamResponse, streamResponseError, type StreamResponse } from './stream-partial.ts';
 
 export class StreamTrigger {
   private running = 0;
@@ -69,9 +80,10 @@ export class StreamTrigger {
       }
       try {
         const lanes = splitLanes(read.matching, this.trigger.parallelizationFactor, this.partitionKey);
+        const checkpoint = new StreamCheckpoint(read.records, lanes, (seq) => this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, seq));
         // Every lane ends before the next read, even when one throws: a lane still running must not
         // meet the same records handed out again.
-        const ended = await Promise.allSettled(lanes.map((lane) => this.handleLane(lane)));
+        const ended = await Promise.allSettled(lanes.map((lane, i) => this.handleLane(lane, { done: (r) => checkpoint.done(i, r), save: () => checkpoint.save() })));
         const failed = ended.find((e) => e.status === 'rejected');
         if (failed) throw failed.reason;
         if (!ended.every((e) => e.status === 'fulfilled' && e.value)) return;
@@ -108,11 +120,13 @@ export class StreamTrigger {
   }
 
   /** One lane's records in batches, one after another; false when the engine stopped first. */
-  private async handleLane(lane: StreamRecord[]): Promise<boolean> {
+  private async handleLane(lane: StreamRecord[], progress: LaneProgress): Promise<boolean> {
     this.running++;
     try {
       for (let i = 0; i < lane.length; i += this.trigger.batchSize) {
-        if (!(await this.handle(lane.slice(i, i + this.trigger.batchSize), 0))) return false;
+        const batch = lane.slice(i, i + this.trigger.batchSize);
+        if (!(await this.handle(batch, 0, progress))) return false;
+        progress.done(batch[batch.length - 1]!);
       }
       return true;
     } finally {
@@ -120,42 +134,70 @@ export class StreamTrigger {
     }
   }
 
-  /** Handles records (in order) until done; false when the engine stopped first. It never commits: run() does. */
-  private async handle(records: StreamRecord[], attemptsSoFar: number): Promise<boolean> {
+  /** Handles records (in order) until done; false when the engine stopped first. It commits only before a retry wait (progress.save); run() commits the rest. */
+  private async handle(batch: StreamRecord[], attemptsSoFar: number, progress: LaneProgress): Promise<boolean> {
     let attempts = attemptsSoFar;
-    const event = dynamodbEvent(records, this.viewType);
+    let records = batch;
+    let event = dynamodbEvent(records, this.viewType);
     for (;;) {
       if (this.ctx.aborting.aborted) return false;
       let inv: InvokeResult;
+      let response = { kind: 'ok' } as StreamResponse;
       try {
+        const handed = records;
         inv = await invokeSync(this.ctx.deps, this.fn.name, event, {
           trigger: `stream:${this.trigger.table}`,
           attempt: attempts + 1,
           recordIds: event.Records.map((r) => r.eventID!),
           signal: this.ctx.aborting,
+          ...(this.trigger.reportBatchItemFailures
+            ? {
+                resultError: (result: unknown) => {
+                  response = streamResponse(result, handed);
+                  return streamResponseError(response, handed);
+                },
+              }
+            : {}),
         });
       } catch (err) {
         if (this.ctx.aborting.aborted || this.ctx.stopping.aborted) return false;
         throw err;
       }
-      if (inv.status === 'ok') return true;
-      if (this.ctx.aborting.aborted) return false;
+      if (inv.status === 'ok' && response.kind === 'ok') return true;
+      if (inv.status !== 'ok' && this.ctx.aborting.aborted) return false;
       attempts++;
-      if (this.trigger.bisectOnError && records.length > 1) {
+      if (response.kind === 'partial') {
+        // As Lambda: checkpoint before the lowest failed record; it and the ones after it are the batch now.
+        if (response.from > 0) {
+          progress.done(records[response.from - 1]!);
+          records = records.slice(response.from);
+          event = dynamodbEvent(records, this.viewType);
+        }
+      } else if (this.trigger.bisectOnError && records.length > 1) {
         const mid = Math.ceil(records.length / 2);
-        return (await this.handle(records.slice(0, mid), attempts)) && this.handle(records.slice(mid), attempts);
+        if (!(await this.handle(records.slice(0, mid), attempts, progress))) return false;
+        progress.done(records[mid - 1]!);
+        return this.handle(records.slice(mid), attempts, progress);
       }
       if (attempts > this.trigger.maxRetryAttempts) {
         if (this.trigger.onFailure) {
-          await sendStreamFailure(this.ctx.backend, this.trigger.onFailure, { fnName: this.fn.name, table: this.trigger.table, requestId: inv.requestId, invokeCount: attempts, event, error: inv.error, now: this.ctx.clock.now() });
+          const failure = inv.status === 'ok' ? { response: inv.result } : { error: inv.error };
+          await sendStreamFailure(this.ctx.backend, this.trigger.onFailure, { fnName: this.fn.name, table: this.trigger.table, requestId: inv.requestId, invokeCount: attempts, event, ...failure, now: this.ctx.clock.now() });
         }
         return true;
       }
+      await progress.save();
       const s = this.ctx.settings;
       if (!(await pause(this.ctx.clock, Math.min(s.streamRetryBaseMs * 2 ** (attempts - 1), s.streamRetryMaxMs), this.ctx.stopping))) return false;
     }
   }
 
+}
+
+/** What a lane tells the read's checkpoint: records done, and when to commit what is done. */
+interface LaneProgress {
+  done(record: StreamRecord): void;
+  save(): Promise<void>;
 }
 
 /**

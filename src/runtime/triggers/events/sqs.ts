@@ -47,8 +47,9 @@ export function sqsEvent(queue: string, messages: readonly ReceivedMessage[]): S
  * The message ids a handler reported as failed (`{ batchItemFailures: [{ itemIdentifier }] }`).
  * As Lambda: a result that is not a partial-batch response means every message succeeded; an
  * entry naming no message of the batch (or an empty/invalid identifier) fails the whole batch.
+ * Stream triggers use it with the records' sequence numbers (`idName`).
  */
-export function batchItemFailures(result: unknown, batchIds: ReadonlySet<string>): { failed: Set<string> } | { wholeBatch: string } {
+export function batchItemFailures(result: unknown, batchIds: ReadonlySet<string>, idName = 'message id'): { failed: Set<string> } | { wholeBatch: string } {
   if (result === null || typeof result !== 'object' || !('batchItemFailures' in result)) return { failed: new Set() };
   const list = (result as { batchItemFailures: unknown }).batchItemFailures;
   if (list === null || list === undefined) return { failed: new Set() };
@@ -56,7 +57,7 @@ export function batchItemFailures(result: unknown, batchIds: ReadonlySet<string>
   const failed = new Set<string>();
   for (const entry of list) {
     const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || !batchIds.has(id)) return { wholeBatch: `batchItemFailures names ${JSON.stringify(id) ?? String(id)}, which is not a message id of this batch` };
+    if (typeof id !== 'string' || !batchIds.has(id)) return { wholeBatch: `batchItemFailures names ${JSON.stringify(id) ?? String(id)}, which is not a ${idName} of this batch` };
     failed.add(id);
   }
   return { failed };
