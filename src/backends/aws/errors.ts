@@ -45,6 +45,13 @@ function networkCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** A DynamoDB transaction cancelled because one of its conditions did not hold. */
+function cancelledByCondition(name: string, err: unknown): boolean {
+  if (name !== 'TransactionCanceledException') return false;
+  const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons;
+  return Array.isArray(reasons) && reasons.some((r) => r.Code === 'ConditionalCheckFailed');
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -58,7 +65,7 @@ export function translate(err: unknown, ctx: CallContext): BatonError {
   if (name === 'CredentialsProviderError' || /could not load credentials/i.test(messageOf(err))) {
     return new AccessDeniedError('no AWS credentials found.', { action: 'Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance or task role applies (for an emulator any non-empty pair will do).', cause: err });
   }
-  if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ParameterAlreadyExists' || name === 'TransactionConflictException') {
+  if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ParameterAlreadyExists' || name === 'TransactionConflictException' || cancelledByCondition(name, err)) {
     return new ConditionFailedError(`the condition of the ${ctx.op}${about} did not hold.`, { action: 'Read the current value and try again, or drop the condition.', cause: err });
   }
   if (name === 'ReceiptHandleIsInvalid' || name === 'InvalidReceiptHandle' || name === 'AWS.SimpleQueueService.ReceiptHandleIsInvalid') {
@@ -73,6 +80,7 @@ export function translate(err: unknown, ctx: CallContext): BatonError {
   if (denied.has(name)) {
     return new AccessDeniedError(`${what} was denied (${name}): ${messageOf(err)}`, { action: 'Check the credentials in use (AWS_PROFILE, AWS_ACCESS_KEY_ID) and that their policy allows this action on this resource.', cause: err });
   }
+  if (name === 'ValidationException' && /item size/i.test(messageOf(err))) return new TooLargeError(`${what} is too large: a DynamoDB item holds at most 400 KB (${messageOf(err)}).`, { cause: err });
   if (tooLarge.has(name)) return new TooLargeError(`${what} is too large: ${messageOf(err)}`, { cause: err });
   if (invalid.has(name)) return new ValidationError(`${what} was refused as invalid: ${messageOf(err)}`, { cause: err });
   const net = networkCode(err);

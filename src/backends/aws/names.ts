@@ -3,7 +3,7 @@
  * prefix. Baton's own state (runs, jobs, map ledger, stream positions) lives in DynamoDB tables
  * named `<prefix>baton-<what>`.
  */
-export type BatonTable = 'runs' | 'run-logs' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs';
+export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs';
 
 export class Names {
   constructor(readonly prefix: string) {}
