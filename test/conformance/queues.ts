@@ -8,6 +8,7 @@ import { DefinitionError, NotFoundError, StaleReceiptError, TooLargeError, Valid
 import type { QueueConfig, QueueStore, ReceivedMessage } from '../../src/ports/queues.ts';
 import type { FakeClock } from '../../src/testing/fake-clock.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
+import { caseFor, type Skips } from './skips.ts';
 
 const SECOND = 1000;
 const DAY = 86_400_000;
@@ -42,7 +43,8 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
   return { promise: watched, settled: () => done };
 }
 
-export function runQueueConformance(name: string, make: MakeBackend): void {
+export function runQueueConformance(name: string, make: MakeBackend, skips?: Skips): void {
+  const test = caseFor(skips);
   describe(`queue port conformance: ${name}`, () => {
     let h: BackendHarness;
     let q: QueueStore;
@@ -70,7 +72,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     }
 
     describe('declare and list', () => {
-      it('declare is idempotent and list returns the stored config', async () => {
+      test('declare is idempotent and list returns the stored config', async () => {
         const config = queueConfig('orders', { visibilityTimeoutMs: 5 * SECOND });
         await q.declare(config);
         await q.declare(config);
@@ -78,7 +80,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(listed.filter((c) => c.name === 'orders')).toEqual([config]);
       });
 
-      it('declaring again updates the queue, and the new visibility timeout applies', async () => {
+      test('declaring again updates the queue, and the new visibility timeout applies', async () => {
         await q.declare(queueConfig('orders'));
         await q.declare(queueConfig('orders', { visibilityTimeoutMs: 5 * SECOND }));
         expect((await q.list()).find((c) => c.name === 'orders')?.visibilityTimeoutMs).toBe(5 * SECOND);
@@ -88,7 +90,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('orders')).receiveCount).toBe(2);
       });
 
-      it('refuses a maxMessageSize above 1 MiB, naming the queue, the field, the value and the range', async () => {
+      test('refuses a maxMessageSize above 1 MiB, naming the queue, the field, the value and the range', async () => {
         const err = await rejection(q.declare(queueConfig('big', { maxMessageSize: 2 * 1024 * KiB })));
         expect(err instanceof DefinitionError || err instanceof ValidationError).toBe(true);
         expect(err.message).toContain("'big'");
@@ -98,7 +100,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.list()).some((c) => c.name === 'big')).toBe(false);
       });
 
-      it('accepts a maxMessageSize of exactly 1 MiB', async () => {
+      test('accepts a maxMessageSize of exactly 1 MiB', async () => {
         await q.declare(queueConfig('big', { maxMessageSize: 1024 * KiB }));
         expect((await q.list()).find((c) => c.name === 'big')?.maxMessageSize).toBe(1024 * KiB);
       });
@@ -116,7 +118,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(err.message).toContain(String(value));
       });
 
-      it('refuses a dead-letter queue that is not declared', async () => {
+      test('refuses a dead-letter queue that is not declared', async () => {
         const err = await rejection(q.declare(queueConfig('jobs', { deadLetter: { queue: 'nowhere', maxReceiveCount: 3 } })));
         expect(err instanceof DefinitionError || err instanceof NotFoundError).toBe(true);
         expect(err.message).toContain('nowhere');
@@ -124,7 +126,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('send', () => {
-      it('sending to an undeclared queue fails with NotFoundError saying to declare it in baton.config.ts', async () => {
+      test('sending to an undeclared queue fails with NotFoundError saying to declare it in baton.config.ts', async () => {
         const err = await rejection(q.send('ghost', { body: 'x' }));
         expect(err).toBeInstanceOf(NotFoundError);
         expect(err.message).toContain('ghost');
@@ -133,7 +135,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await rejection(q.receive('ghost'))).toBeInstanceOf(NotFoundError);
       });
 
-      it('a received message carries its body, attributes, id, times and counts', async () => {
+      test('a received message carries its body, attributes, id, times and counts', async () => {
         await q.declare(queueConfig('q'));
         const sentAt = clock.now();
         const { messageId } = await q.send('q', { body: '{"n":1}', attributes: { kind: 'order', priority: 3 } });
@@ -151,13 +153,13 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(typeof m.receiptHandle).toBe('string');
       });
 
-      it('message ids are unique', async () => {
+      test('message ids are unique', async () => {
         await q.declare(queueConfig('q'));
         const results = await q.sendBatch('q', Array.from({ length: 50 }, (_, i) => ({ body: `m${i}` })));
         expect(new Set(results.map((r) => r.value?.messageId)).size).toBe(50);
       });
 
-      it('sendBatch sends every entry and returns one result per entry, in order', async () => {
+      test('sendBatch sends every entry and returns one result per entry, in order', async () => {
         await q.declare(queueConfig('q'));
         const results = await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
         expect(results.map((r) => [r.index, r.ok])).toEqual([[0, true], [1, true], [2, true]]);
@@ -167,7 +169,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(results.map((r) => r.value?.messageId)).toEqual(['a', 'b', 'c'].map((b) => byBody.get(b)));
       });
 
-      it('sendBatch with an empty list sends nothing', async () => {
+      test('sendBatch with an empty list sends nothing', async () => {
         await q.declare(queueConfig('q'));
         expect(await q.sendBatch('q', [])).toEqual([]);
         expect((await q.stats('q')).visible).toBe(0);
@@ -175,7 +177,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('message size', () => {
-      it('accepts a message of exactly the limit and refuses one byte more with TooLargeError naming queue, size and limit', async () => {
+      test('accepts a message of exactly the limit and refuses one byte more with TooLargeError naming queue, size and limit', async () => {
         await q.declare(queueConfig('small', { maxMessageSize: 1000 }));
         await q.send('small', { body: 'x'.repeat(1000) });
         const err = await rejection(q.send('small', { body: 'x'.repeat(1001) }));
@@ -186,13 +188,13 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('small')).visible).toBe(1);
       });
 
-      it('counts the body in UTF-8 bytes, not characters', async () => {
+      test('counts the body in UTF-8 bytes, not characters', async () => {
         await q.declare(queueConfig('small', { maxMessageSize: 1000 }));
         await q.send('small', { body: 'é'.repeat(500) });
         expect(await rejection(q.send('small', { body: 'é'.repeat(501) }))).toBeInstanceOf(TooLargeError);
       });
 
-      it('counts attribute names and values', async () => {
+      test('counts attribute names and values', async () => {
         await q.declare(queueConfig('small', { maxMessageSize: 1000 }));
         await q.send('small', { body: 'x'.repeat(990), attributes: { abc: 'defghij' } });
         const err = await rejection(q.send('small', { body: 'x'.repeat(990), attributes: { abc: 'defghijk' } }));
@@ -200,7 +202,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(err.message).toContain('1001');
       });
 
-      it('counts numeric attribute values as their decimal text, and multi-byte names and values in UTF-8', async () => {
+      test('counts numeric attribute values as their decimal text, and multi-byte names and values in UTF-8', async () => {
         await q.declare(queueConfig('small', { maxMessageSize: 1000 }));
         // 994 + 'n' + '123.5' = 1000
         await q.send('small', { body: 'x'.repeat(994), attributes: { n: 123.5 } });
@@ -213,7 +215,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('small')).visible).toBe(2);
       });
 
-      it('defaults to 256 KiB and allows more on a queue configured for more', async () => {
+      test('defaults to 256 KiB and allows more on a queue configured for more', async () => {
         await q.declare(queueConfig('std'));
         await q.declare(queueConfig('wide', { maxMessageSize: 512 * KiB }));
         const body = 'x'.repeat(300 * KiB);
@@ -222,7 +224,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('wide')).body).toHaveLength(300 * KiB);
       });
 
-      it('in sendBatch an oversized entry fails alone and the others are sent', async () => {
+      test('in sendBatch an oversized entry fails alone and the others are sent', async () => {
         await q.declare(queueConfig('small', { maxMessageSize: 100 }));
         const results = await q.sendBatch('small', [{ body: 'a' }, { body: 'x'.repeat(101) }, { body: 'c' }]);
         expect(results.map((r) => r.ok)).toEqual([true, false, true]);
@@ -234,12 +236,12 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('receive', () => {
-      it('returns nothing at once from an empty queue', async () => {
+      test('returns nothing at once from an empty queue', async () => {
         await q.declare(queueConfig('q'));
         expect(await q.receive('q')).toEqual([]);
       });
 
-      it('returns at most 10 messages by default, and at most maxMessages', async () => {
+      test('returns at most 10 messages by default, and at most maxMessages', async () => {
         await q.declare(queueConfig('q'));
         await q.sendBatch('q', Array.from({ length: 25 }, (_, i) => ({ body: `m${i}` })));
         expect(await q.receive('q')).toHaveLength(10);
@@ -247,12 +249,12 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.receive('q', { maxMessages: 100 })).toHaveLength(12);
       });
 
-      it('refuses maxMessages of 0', async () => {
+      test('refuses maxMessages of 0', async () => {
         await q.declare(queueConfig('q'));
         expect(await rejection(q.receive('q', { maxMessages: 0 }))).toBeInstanceOf(ValidationError);
       });
 
-      it('hides a received message until its visibility timeout passes, then delivers it with a new receipt', async () => {
+      test('hides a received message until its visibility timeout passes, then delivers it with a new receipt', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: 10 * SECOND }));
         await q.send('q', { body: 'a' });
         const first = await receiveOne('q');
@@ -267,7 +269,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(second.firstReceivedAt).toBe(first.firstReceivedAt);
       });
 
-      it('a visibilityTimeoutMs on receive overrides the queue default', async () => {
+      test('a visibilityTimeoutMs on receive overrides the queue default', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: 30 * SECOND }));
         await q.send('q', { body: 'a' });
         await receiveOne('q', { visibilityTimeoutMs: 2 * SECOND });
@@ -275,7 +277,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('q')).receiveCount).toBe(2);
       });
 
-      it('never delivers the same message twice in one batch, even with a zero visibility timeout', async () => {
+      test('never delivers the same message twice in one batch, even with a zero visibility timeout', async () => {
         await q.declare(queueConfig('q', { retentionMs: 60 * SECOND }));
         await q.send('q', { body: 'expired' });
         await clock.advance(30 * SECOND);
@@ -290,7 +292,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('delete', () => {
-      it('deletes a message for good', async () => {
+      test('deletes a message for good', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.send('q', { body: 'a' });
         await q.delete('q', (await receiveOne('q')).receiptHandle);
@@ -299,7 +301,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.stats('q')).toMatchObject({ visible: 0, inFlight: 0, delayed: 0 });
       });
 
-      it('refuses a stale receipt after the message was received again, and keeps the message', async () => {
+      test('refuses a stale receipt after the message was received again, and keeps the message', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.send('q', { body: 'a' });
         const old = await receiveOne('q');
@@ -313,7 +315,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('q')).inFlight).toBe(0);
       });
 
-      it('a receipt whose message was deleted is stale, and the error says it was deleted', async () => {
+      test('a receipt whose message was deleted is stale, and the error says it was deleted', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -325,7 +327,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await rejection(q.release('q', m.receiptHandle))).toBeInstanceOf(StaleReceiptError);
       });
 
-      it('the receipt is accepted after the visibility timeout passed if nobody received the message since', async () => {
+      test('the receipt is accepted after the visibility timeout passed if nobody received the message since', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -334,7 +336,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.receive('q')).toEqual([]);
       });
 
-      it('a receipt from another queue is refused', async () => {
+      test('a receipt from another queue is refused', async () => {
         await q.declare(queueConfig('a'));
         await q.declare(queueConfig('b'));
         await q.send('a', { body: 'x' });
@@ -343,7 +345,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('a')).inFlight).toBe(1);
       });
 
-      it('deleteBatch deletes the current ones and reports each stale one alone', async () => {
+      test('deleteBatch deletes the current ones and reports each stale one alone', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
         const first = await q.receive('q', { maxMessages: 3 });
@@ -365,7 +367,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('change visibility', () => {
-      it('a heartbeat extends the lease so the message is not delivered twice', async () => {
+      test('a heartbeat extends the lease so the message is not delivered twice', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: 30 * SECOND }));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -376,7 +378,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         await q.delete('q', m.receiptHandle);
       });
 
-      it('a lease extended and then passed makes the message visible again', async () => {
+      test('a lease extended and then passed makes the message visible again', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: 30 * SECOND }));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -385,7 +387,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('q')).receiveCount).toBe(2);
       });
 
-      it('zero makes the message visible at once', async () => {
+      test('zero makes the message visible at once', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -395,7 +397,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await rejection(q.delete('q', m.receiptHandle))).toBeInstanceOf(StaleReceiptError);
       });
 
-      it('refuses a stale receipt and leaves the current lease alone', async () => {
+      test('refuses a stale receipt and leaves the current lease alone', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.send('q', { body: 'a' });
         const old = await receiveOne('q');
@@ -405,7 +407,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.receive('q')).toEqual([]);
       });
 
-      it('refuses a timeout above 12 hours', async () => {
+      test('refuses a timeout above 12 hours', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -414,7 +416,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('release', () => {
-      it('gives the message back at once and records the error with its stack', async () => {
+      test('gives the message back at once and records the error with its stack', async () => {
         await withDlq('q', 5);
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -426,7 +428,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(again.lastError?.stack).toContain('parse failed at line 3');
       });
 
-      it('with delayMs keeps the message hidden that long', async () => {
+      test('with delayMs keeps the message hidden that long', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -437,7 +439,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('q')).receiveCount).toBe(2);
       });
 
-      it('ends the lease: the same receipt is stale afterwards', async () => {
+      test('ends the lease: the same receipt is stale afterwards', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q');
@@ -447,7 +449,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('q')).visible).toBe(1);
       });
 
-      it('refuses a stale receipt', async () => {
+      test('refuses a stale receipt', async () => {
         await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND }));
         await q.send('q', { body: 'a' });
         const old = await receiveOne('q');
@@ -459,7 +461,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('delay', () => {
-      it('a message sent with delayMs is not receivable until the delay passes', async () => {
+      test('a message sent with delayMs is not receivable until the delay passes', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'later', delayMs: 10 * SECOND });
         await q.send('q', { body: 'now' });
@@ -469,7 +471,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.receive('q')).map((m) => m.body)).toEqual(['later']);
       });
 
-      it("the queue's delay applies to messages sent without one", async () => {
+      test("the queue's delay applies to messages sent without one", async () => {
         await q.declare(queueConfig('q', { delayMs: 3 * SECOND }));
         await q.send('q', { body: 'a' });
         await clock.advance(3 * SECOND - 1);
@@ -478,14 +480,14 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.receive('q')).toHaveLength(1);
       });
 
-      it('refuses a delay above 15 minutes', async () => {
+      test('refuses a delay above 15 minutes', async () => {
         await q.declare(queueConfig('q'));
         expect(await rejection(q.send('q', { body: 'a', delayMs: 16 * 60 * SECOND }))).toBeInstanceOf(ValidationError);
       });
     });
 
     describe('retention', () => {
-      it('a message past retention is never delivered and is removed', async () => {
+      test('a message past retention is never delivered and is removed', async () => {
         await q.declare(queueConfig('q', { retentionMs: 60 * SECOND }));
         await q.send('q', { body: 'old' });
         await clock.advance(30 * SECOND);
@@ -495,7 +497,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.stats('q')).toMatchObject({ visible: 0, inFlight: 1, delayed: 0 });
       });
 
-      it('stats does not count messages past retention', async () => {
+      test('stats does not count messages past retention', async () => {
         await q.declare(queueConfig('q', { retentionMs: 60 * SECOND }));
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
         expect((await q.stats('q')).visible).toBe(2);
@@ -503,7 +505,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.stats('q')).toMatchObject({ visible: 0, inFlight: 0, delayed: 0, oldestAgeMs: 0 });
       });
 
-      it('an in-flight message that outlives retention is gone when its lease ends', async () => {
+      test('an in-flight message that outlives retention is gone when its lease ends', async () => {
         await q.declare(queueConfig('q', { retentionMs: 60 * SECOND, visibilityTimeoutMs: 50 * SECOND }));
         await q.send('q', { body: 'a' });
         await clock.advance(20 * SECOND);
@@ -514,7 +516,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('attempts and the dead-letter queue', () => {
-      it('a message whose lease expires on its last attempt moves to the DLQ on the next receive', async () => {
+      test('a message whose lease expires on its last attempt moves to the DLQ on the next receive', async () => {
         await withDlq('q', 2, { visibilityTimeoutMs: SECOND });
         const { messageId } = await q.send('q', { body: 'poison' });
         const first = await receiveOne('q');
@@ -537,7 +539,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(dead.attempts).toBe(2);
       });
 
-      it('release on the last attempt moves the message to the DLQ at once with its error and stack', async () => {
+      test('release on the last attempt moves the message to the DLQ at once with its error and stack', async () => {
         await withDlq('q', 2);
         await q.send('q', { body: 'poison', attributes: { tenant: 'acme' } });
         const m1 = await receiveOne('q');
@@ -554,7 +556,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(dead.lastError?.stack).toBe(boom.stack);
       });
 
-      it('receives with countAttempt: false never dead-letter a message that did not run', async () => {
+      test('receives with countAttempt: false never dead-letter a message that did not run', async () => {
         await withDlq('q', 1, { visibilityTimeoutMs: SECOND });
         await q.send('q', { body: 'a' });
         for (let i = 1; i <= 4; i++) {
@@ -566,7 +568,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('q')).deadLettered).toBe(0);
       });
 
-      it('startAttempts counts an attempt once per lease, and then the DLQ applies', async () => {
+      test('startAttempts counts an attempt once per lease, and then the DLQ applies', async () => {
         await withDlq('q', 1, { visibilityTimeoutMs: SECOND });
         await q.send('q', { body: 'a' });
         const m = await receiveOne('q', { countAttempt: false });
@@ -577,7 +579,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(dead.attempts).toBe(1);
       });
 
-      it('startAttempts refuses a stale receipt', async () => {
+      test('startAttempts refuses a stale receipt', async () => {
         await withDlq('q', 3, { visibilityTimeoutMs: SECOND });
         await q.send('q', { body: 'a' });
         const old = await receiveOne('q', { countAttempt: false });
@@ -589,7 +591,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('q')).attempts).toBe(2);
       });
 
-      it('a failed message in a queue without a DLQ is simply given back', async () => {
+      test('a failed message in a queue without a DLQ is simply given back', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });
         for (let i = 1; i <= 6; i++) {
@@ -610,7 +612,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('q')).deadLettered).toBe(bodies.length);
       }
 
-      it('moves every message back to its source queue with attempts and receive count reset', async () => {
+      test('moves every message back to its source queue with attempts and receive count reset', async () => {
         await deadLetter(['a', 'b', 'c']);
         const result = await q.redrive('q-dlq');
         expect(result.moved).toBe(3);
@@ -622,7 +624,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(back.every((m) => m.receiveCount === 1 && m.attempts === 1)).toBe(true);
       });
 
-      it('a dry run reports what would move and moves nothing', async () => {
+      test('a dry run reports what would move and moves nothing', async () => {
         await deadLetter(['a', 'b']);
         const result = await q.redrive('q-dlq', { dryRun: true });
         expect(result.moved).toBe(0);
@@ -631,13 +633,13 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.stats('q')).toMatchObject({ visible: 0, deadLettered: 2 });
       });
 
-      it('max moves at most that many', async () => {
+      test('max moves at most that many', async () => {
         await deadLetter(['a', 'b', 'c']);
         expect((await q.redrive('q-dlq', { max: 2 })).moved).toBe(2);
         expect(await q.stats('q')).toMatchObject({ visible: 2, deadLettered: 1 });
       });
 
-      it('filter moves only the matching messages', async () => {
+      test('filter moves only the matching messages', async () => {
         await deadLetter(['keep', 'move-1', 'move-2']);
         const result = await q.redrive('q-dlq', { filter: (m) => m.body.startsWith('move') && m.lastError?.message === `bad ${m.body}` });
         expect(result.moved).toBe(2);
@@ -645,7 +647,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await receiveOne('q-dlq')).body).toBe('keep');
       });
 
-      it('running it again is safe: nothing moves twice', async () => {
+      test('running it again is safe: nothing moves twice', async () => {
         await deadLetter(['a', 'b']);
         expect((await q.redrive('q-dlq')).moved).toBe(2);
         const again = await q.redrive('q-dlq');
@@ -653,7 +655,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.receive('q', { maxMessages: 10 })).map((m) => m.body).sort()).toEqual(['a', 'b']);
       });
 
-      it('to sends the messages to another queue', async () => {
+      test('to sends the messages to another queue', async () => {
         await deadLetter(['a']);
         await q.declare(queueConfig('fixed'));
         const result = await q.redrive('q-dlq', { to: 'fixed' });
@@ -662,7 +664,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await q.stats('q')).visible).toBe(0);
       });
 
-      it('leaves a message that a DLQ consumer holds where it is', async () => {
+      test('leaves a message that a DLQ consumer holds where it is', async () => {
         await deadLetter(['a', 'b']);
         const held = await receiveOne('q-dlq');
         const result = await q.redrive('q-dlq');
@@ -672,7 +674,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.stats('q')).toMatchObject({ visible: 1, deadLettered: 0 });
       });
 
-      it('does not bring back a message past the DLQ retention', async () => {
+      test('does not bring back a message past the DLQ retention', async () => {
         await q.declare(queueConfig('q-dlq', { retentionMs: 60 * SECOND }));
         await q.declare(queueConfig('q', { deadLetter: { queue: 'q-dlq', maxReceiveCount: 1 } }));
         await q.send('q', { body: 'a' });
@@ -682,7 +684,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await q.receive('q')).toEqual([]);
       });
 
-      it('a redriven message that fails again goes back to the DLQ', async () => {
+      test('a redriven message that fails again goes back to the DLQ', async () => {
         await deadLetter(['a']);
         await q.redrive('q-dlq');
         const m = await receiveOne('q');
@@ -692,7 +694,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('stats and purge', () => {
-      it('counts visible, in-flight and delayed messages and the age of the oldest', async () => {
+      test('counts visible, in-flight and delayed messages and the age of the oldest', async () => {
         await withDlq('q', 3);
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }, { body: 'c' }, { body: 'd', delayMs: 60 * SECOND }]);
         await clock.advance(5 * SECOND);
@@ -703,7 +705,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(empty.deadLettered).toBeUndefined();
       });
 
-      it('purge deletes every message and says how many', async () => {
+      test('purge deletes every message and says how many', async () => {
         await q.declare(queueConfig('q'));
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }, { body: 'c', delayMs: SECOND }]);
         await q.receive('q', { maxMessages: 1 });
@@ -715,7 +717,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
     });
 
     describe('long poll', () => {
-      it('waits for a message and wakes as soon as one is sent', async () => {
+      test('waits for a message and wakes as soon as one is sent', async () => {
         await q.declare(queueConfig('q'));
         const waiting = track(q.receive('q', { waitMs: 20 * SECOND }));
         await settle();
@@ -725,7 +727,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(got.map((m) => m.body)).toEqual(['hello']);
       });
 
-      it('returns nothing once waitMs passes without a message', async () => {
+      test('returns nothing once waitMs passes without a message', async () => {
         await q.declare(queueConfig('q'));
         const waiting = track(q.receive('q', { waitMs: 2 * SECOND }));
         await clock.advance(2 * SECOND - 1);
@@ -736,7 +738,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await waiting.promise).toEqual([]);
       });
 
-      it('picks up a delayed message when its delay passes during the wait', async () => {
+      test('picks up a delayed message when its delay passes during the wait', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'soon', delayMs: SECOND });
         const waiting = track(q.receive('q', { waitMs: 10 * SECOND }));
@@ -745,7 +747,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await waiting.promise).map((m) => m.body)).toEqual(['soon']);
       });
 
-      it('wakes when a message is released or made visible again', async () => {
+      test('wakes when a message is released or made visible again', async () => {
         await q.declare(queueConfig('q'));
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
         const [a, b] = await q.receive('q', { maxMessages: 2 });
@@ -761,7 +763,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect(await second.promise).toHaveLength(1);
       });
 
-      it('an aborted signal ends the wait with the abort reason', async () => {
+      test('an aborted signal ends the wait with the abort reason', async () => {
         await q.declare(queueConfig('q'));
         const controller = new AbortController();
         const waiting = q.receive('q', { waitMs: 20 * SECOND, signal: controller.signal });
@@ -771,7 +773,7 @@ export function runQueueConformance(name: string, make: MakeBackend): void {
         expect((await rejection(q.receive('q', { waitMs: 1000, signal: controller.signal }))).message).toBe('shutting down');
       });
 
-      it('two waiters and one message: exactly one gets it, the other keeps waiting', async () => {
+      test('two waiters and one message: exactly one gets it, the other keeps waiting', async () => {
         await q.declare(queueConfig('q'));
         const one = track(q.receive('q', { waitMs: 5 * SECOND }));
         const two = track(q.receive('q', { waitMs: 5 * SECOND }));

@@ -17,7 +17,7 @@ export interface CallContext {
   endpoint?: string;
 }
 
-const throttling = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyUpdates', 'LimitExceededException']);
+const throttling = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyUpdates', 'LimitExceededException', 'PurgeQueueInProgress', 'AWS.SimpleQueueService.PurgeQueueInProgress']);
 const denied = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'UnrecognizedClientException', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'MissingAuthenticationToken', 'IncompleteSignature']);
 const missing = new Set(['NoSuchBucket', 'NoSuchKey', 'NotFound', 'ResourceNotFoundException', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'ParameterNotFound', 'ParameterVersionNotFound', 'NotFoundException']);
 const invalid = new Set(['ValidationException', 'InvalidParameterValue', 'InvalidParameterValueException', 'InvalidParameter', 'InvalidParameterException', 'InvalidAttributeValue', 'InvalidRequest', 'InvalidArgument', 'InvalidKeyPrefixFilter', 'HierarchyLevelLimitExceededException', 'HierarchyTypeMismatchException', 'UnsupportedParameterType', 'InvalidBatchEntryId', 'BatchEntryIdsNotDistinct', 'EmptyBatchRequest', 'TooManyEntriesInBatchRequest', 'InvalidMessageContents', 'InvalidKeyId', 'ParameterPatternMismatchException', 'InvalidNextToken']);
@@ -68,7 +68,7 @@ export function translate(err: unknown, ctx: CallContext): BatonError {
   if (name === 'ConditionalCheckFailedException' || name === 'PreconditionFailed' || name === 'ParameterAlreadyExists' || name === 'TransactionConflictException' || cancelledByCondition(name, err)) {
     return new ConditionFailedError(`the condition of the ${ctx.op}${about} did not hold.`, { action: 'Read the current value and try again, or drop the condition.', cause: err });
   }
-  if (name === 'ReceiptHandleIsInvalid' || name === 'InvalidReceiptHandle' || name === 'AWS.SimpleQueueService.ReceiptHandleIsInvalid') {
+  if (name === 'ReceiptHandleIsInvalid' || name === 'InvalidReceiptHandle' || name === 'AWS.SimpleQueueService.ReceiptHandleIsInvalid' || name === 'MessageNotInflight' || name === 'AWS.SimpleQueueService.MessageNotInflight') {
     return new StaleReceiptError(`the receipt handle for${about} is no longer valid: the message was deleted, or another receive owns it now.`, { action: 'Receive the message again; only the newest receipt may delete or extend it.', cause: err });
   }
   if (missing.has(name)) {
