@@ -9,6 +9,7 @@ import { registerLogs } from './commands/logs.ts';
 import { registerMap } from './commands/map.ts';
 import { registerObjects } from './commands/objects.ts';
 import { registerParams } from './commands/params.ts';
+import { registerProvision } from './commands/provision.ts';
 import { registerQuery } from './commands/query.ts';
 import { registerQueues } from './commands/queues.ts';
 import { registerRuns } from './commands/runs.ts';
@@ -19,12 +20,16 @@ import { registerTopics } from './commands/topics.ts';
 const program = new Command('baton')
   .description('Baton: serverless data pipelines whose long jobs never hit a time limit and lose no record.')
   .option('-c, --config <file>', 'the app definition', 'baton.config.ts')
-  .option('-d, --dir <dir>', 'local state directory (default $BATON_DIR or .baton)')
+  .option('-b, --backend <name>', 'where the app runs: local or aws (default $BATON_BACKEND, else local)')
+  .option('-d, --dir <dir>', 'local: state directory (default $BATON_DIR or .baton)')
+  .option('--region <region>', 'aws: the region (default $AWS_REGION)')
+  .option('--endpoint <url>', 'aws: one endpoint for every service, e.g. an emulator at http://127.0.0.1:4566 (default $AWS_ENDPOINT_URL)')
   .option('--json', 'machine-readable output')
   .showHelpAfterError();
 
 registerDemo(program);
 registerDev(program);
+registerProvision(program);
 registerQueues(program);
 registerParams(program);
 registerObjects(program);

@@ -1,30 +1,50 @@
 import type { Command } from 'commander';
 import type { AppSpec } from '../core/app.ts';
-import { openLocal, type LocalBackend } from '../backends/local/index.ts';
-import { provision } from '../runtime/provision.ts';
+import { defaults } from '../core/defaults.ts';
+import type { Backend } from '../ports/backend.ts';
+import { openApp, type App, type OpenAppOptions } from '../root/open-app.ts';
+import { backendName } from '../root/registry.ts';
 import { loadConfig } from './load-config.ts';
 
 export interface GlobalOptions {
   config?: string;
   dir?: string;
   json?: boolean;
+  backend?: string;
+  region?: string;
+  endpoint?: string;
 }
 
 export interface Session {
   spec: AppSpec;
-  backend: LocalBackend;
+  app: App;
+  backend: Backend;
   json: boolean;
 }
 
-/** Loads the config, opens the backend, provisions the app, runs `fn`, and always closes. */
-export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>): Promise<T> {
+/** openApp's options from the global flags: --backend (else $BATON_BACKEND, else local), --dir for local, --region and --endpoint for aws. */
+export function appOptions(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): OpenAppOptions {
+  const backend = backendName(opts.backend ?? env[defaults.store.backendEnv] ?? 'local', opts.backend !== undefined ? '--backend' : defaults.store.backendEnv);
+  return {
+    backend,
+    ...(opts.dir !== undefined ? { local: { dir: opts.dir } } : {}),
+    ...(backend === 'aws' ? { aws: { ...(opts.region !== undefined ? { region: opts.region } : {}), ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}) } } : {}),
+  };
+}
+
+/**
+ * Loads the config, opens the app on the chosen backend, provisions it (unless `provision` is
+ * false: a command that declares on its own), runs `fn`, and always closes.
+ */
+export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>, options: { provision?: boolean } = {}): Promise<T> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
+  const openOptions = appOptions(opts);
   const spec = await loadConfig(opts.config);
-  const backend = openLocal(opts.dir ? { dir: opts.dir } : {});
+  const app = await openApp(spec, openOptions);
   try {
-    await provision(backend, spec);
-    return await fn({ spec, backend, json: opts.json ?? false });
+    if (options.provision ?? true) await app.provision();
+    return await fn({ spec, app, backend: app.backend, json: opts.json ?? false });
   } finally {
-    await backend.close();
+    await app.close();
   }
 }

@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../../core/duration.ts';
-import { startEngine, type Engine } from '../../runtime/engine/index.ts';
+import type { Engine } from '../../runtime/engine/index.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { withSession } from '../session.ts';
@@ -58,10 +58,11 @@ export function registerDev(program: Command): void {
     .option('--port <port>', 'port for firehose ingestion over HTTP on 127.0.0.1 (0: any free port)', (v) => parseInt(v, 10), 0)
     .action(async (o: DevOptions, cmd: Command) => {
       const deadlineMs = parseDuration(o.deadline);
-      await withSession(cmd, async ({ spec, backend, json }) => {
-        const engine = await startEngine({
-          backend,
-          spec,
+      // The engine provisions the app itself, on whichever backend --backend chose.
+      await withSession(cmd, async ({ spec, app, backend, json }) => {
+        const engine = await app.startEngine({
+          // As when the engine made its own executor: past the deadline, closing it ends async invocations.
+          closeExecutor: true,
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
         });
         const ingestion = await startIngestion(backend, spec, o.port);
@@ -79,6 +80,6 @@ export function registerDev(program: Command): void {
         const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
         if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
         else console.log(`baton dev: stopped. ${final}`);
-      });
+      }, { provision: false });
     });
 }

@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 import { formatDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { LogRecord } from '../../ports/executor.ts';
-import { createRoutingExecutor } from '../../runtime/container/index.ts';
-import { invokeAsync, invokeSync } from '../../runtime/invoke/index.ts';
 import { printValue } from '../output.ts';
 import { withSession } from '../session.ts';
 
@@ -52,32 +50,26 @@ export function registerInvoke(program: Command): void {
     .option('--async', "queue the event (Lambda's asynchronous invoke: retries, then the on-failure destination)")
     .action(async (name: string, o: InvokeCliOptions, cmd: Command) => {
       const event = readEvent(o);
-      await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
-        const deps = { backend, executor, fns: spec.fns };
-        try {
-          if (o.async) {
-            const r = await invokeAsync(deps, name, event);
-            printValue(json ? r : `queued ${r.requestId} for ${name}; it runs when the runtime (baton dev) drains async invocations`, json);
-            return;
-          }
-          const inv = await invokeSync(deps, name, event);
-          if (inv.status !== 'ok') process.exitCode = 1;
-          if (json) {
-            printValue({ runId: inv.runId, requestId: inv.requestId, status: inv.status, result: inv.result, error: inv.error, durationMs: inv.durationMs, initDurationMs: inv.initDurationMs, logs: inv.logs }, true);
-            return;
-          }
-          for (const l of inv.logs) console.error(formatLog(l));
-          const took = `${formatDuration(inv.durationMs)}${inv.initDurationMs !== undefined ? `, init ${formatDuration(inv.initDurationMs)}` : ''}`;
-          if (inv.status === 'ok') {
-            console.log(JSON.stringify(inv.result, null, 2));
-            console.error(`ok in ${took} (run ${inv.runId})`);
-          } else {
-            console.log(`${inv.status}: ${inv.error?.errorType}: ${inv.error?.errorMessage}`);
-            console.error(`${inv.status} after ${took} (run ${inv.runId}; baton logs ${inv.runId})`);
-          }
-        } finally {
-          await executor.close();
+      await withSession(cmd, async ({ app, json }) => {
+        if (o.async) {
+          const r = await app.invokeAsync(name, event);
+          printValue(json ? r : `queued ${r.requestId} for ${name}; it runs when the runtime (baton dev) drains async invocations`, json);
+          return;
+        }
+        const inv = await app.invoke(name, event);
+        if (inv.status !== 'ok') process.exitCode = 1;
+        if (json) {
+          printValue({ runId: inv.runId, requestId: inv.requestId, status: inv.status, result: inv.result, error: inv.error, durationMs: inv.durationMs, initDurationMs: inv.initDurationMs, logs: inv.logs }, true);
+          return;
+        }
+        for (const l of inv.logs) console.error(formatLog(l));
+        const took = `${formatDuration(inv.durationMs)}${inv.initDurationMs !== undefined ? `, init ${formatDuration(inv.initDurationMs)}` : ''}`;
+        if (inv.status === 'ok') {
+          console.log(JSON.stringify(inv.result, null, 2));
+          console.error(`ok in ${took} (run ${inv.runId})`);
+        } else {
+          console.log(`${inv.status}: ${inv.error?.errorType}: ${inv.error?.errorMessage}`);
+          console.error(`${inv.status} after ${took} (run ${inv.runId}; baton logs ${inv.runId})`);
         }
       });
     });

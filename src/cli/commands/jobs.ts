@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { ValidationError } from '../../core/errors.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Job } from '../../ports/jobs.ts';
-import { createRoutingExecutor } from '../../runtime/container/index.ts';
-import { createJobRunner } from '../../runtime/jobs/index.ts';
 import { mapProgress } from '../../runtime/map/index.ts';
 import { printRows, printValue } from '../output.ts';
 import { withSession } from '../session.ts';
@@ -88,16 +86,10 @@ export function registerJobs(program: Command): void {
       } catch (err) {
         throw new ValidationError(`--input-json: not valid JSON (${(err as Error).message}).`);
       }
-      await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
-        try {
-          const runner = createJobRunner({ backend, executor, fns: spec.fns });
-          const job = await runner.runJob(fnName, { ...(o.id ? { id: o.id } : {}), input });
-          printValue(json ? job : `job ${job.id}: ${job.status} after ${job.relay} relays${job.error ? ` (${job.error.message})` : ''}`, json);
-          if (job.status !== 'succeeded') process.exitCode = 1;
-        } finally {
-          await executor.close();
-        }
+      await withSession(cmd, async ({ app, json }) => {
+        const job = await app.jobs.runJob(fnName, { ...(o.id ? { id: o.id } : {}), input });
+        printValue(json ? job : `job ${job.id}: ${job.status} after ${job.relay} relays${job.error ? ` (${job.error.message})` : ''}`, json);
+        if (job.status !== 'succeeded') process.exitCode = 1;
       });
     });
 }

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../../core/errors.ts';
-import { createRoutingExecutor } from '../../runtime/container/index.ts';
-import { map, redriveMap, type MapProgress, type MapSource } from '../../runtime/map/index.ts';
+import type { MapProgress, MapSource } from '../../runtime/map/index.ts';
 import { splitCsvLine } from '../../runtime/map/csv.ts';
 import { printValue } from '../output.ts';
 import { withSession } from '../session.ts';
@@ -100,8 +99,7 @@ export function registerMap(program: Command): void {
         source = { bucket: slash < 0 ? o.prefix : o.prefix.slice(0, slash), prefix: slash < 0 ? '' : o.prefix.slice(slash + 1) };
       } else if (o.items !== undefined) source = fileItems(o.items);
       const tolerate = o.tolerate === undefined ? undefined : o.tolerate.endsWith('%') ? (o.tolerate as `${number}%`) : whole(o.tolerate);
-      await withSession(cmd, async ({ spec, backend, json }) => {
-        const executor = createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });
+      await withSession(cmd, async ({ app, json }) => {
         const bar = progressBar();
         const options = {
           ...(o.id ? { id: o.id } : {}),
@@ -111,20 +109,16 @@ export function registerMap(program: Command): void {
           ...(tolerate !== undefined ? { toleratedFailures: tolerate } : {}),
           ...(json ? {} : { onProgress: (p: MapProgress) => bar.update(p) }),
         };
-        try {
-          const summary = o.redrive !== undefined ? await redriveMap({ backend, executor, fns: spec.fns }, o.redrive, options) : await map({ backend, executor, fns: spec.fns }, fnName, source!, options);
-          bar.end();
-          if (json) printValue(summary, true);
-          else {
-            const out = summary.outputs;
-            console.log(`map ${summary.id}: ${summary.status} (${summary.counts.succeeded} succeeded, ${summary.counts.failed} failed of ${summary.counts.total})`);
-            if (out) console.log(`manifest ${out.manifest.bucket}/${out.manifest.key}; failures ${out.failed.bucket}/${out.failed.key}`);
-            if (summary.error) console.log(summary.error.message);
-          }
-          if (summary.status !== 'succeeded') process.exitCode = 1;
-        } finally {
-          await executor.close();
+        const summary = o.redrive !== undefined ? await app.redriveMap(o.redrive, options) : await app.map(fnName, source!, options);
+        bar.end();
+        if (json) printValue(summary, true);
+        else {
+          const out = summary.outputs;
+          console.log(`map ${summary.id}: ${summary.status} (${summary.counts.succeeded} succeeded, ${summary.counts.failed} failed of ${summary.counts.total})`);
+          if (out) console.log(`manifest ${out.manifest.bucket}/${out.manifest.key}; failures ${out.failed.bucket}/${out.failed.key}`);
+          if (summary.error) console.log(summary.error.message);
         }
+        if (summary.status !== 'succeeded') process.exitCode = 1;
       });
     });
 }
