@@ -204,6 +204,9 @@ describe('aws params: the requests sent to SSM (mock)', () => {
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.message).toMatch(/^Parameter \/d\/missing does not exist\./);
     expect(sent().map((r) => r.command)).toEqual(['DeleteParameter']);
+    expect((await rejection(h.backend.params.get('/d/missing', { version: 2 }))).message).toMatch(/^Parameter \/d\/missing does not exist\./);
+    await h.backend.params.put('/d/here', { value: 'v' });
+    expect((await rejection(h.backend.params.get('/d/here', { version: 2 }))).message).toMatch(/^Parameter \/d\/here has no version 2\./);
   });
 
   it("translates SSM's ValidationException and throttling into Baton's errors", async () => {

@@ -59,6 +59,12 @@ export interface AwsParamStoreOptions {
   keyId?: string;
 }
 
+type Missing = 'ParameterNotFound' | 'ParameterVersionNotFound';
+
+function existing(read: Parameter | Missing): Parameter | undefined {
+  return typeof read === 'string' ? undefined : read;
+}
+
 /** SSM's page limits: GetParametersByPath returns at most 10, GetParameterHistory at most 50. */
 const byPathPage = 10;
 const historyPage = 50;
@@ -75,7 +81,7 @@ export class AwsParamStore implements ParamStore {
     try {
       return await this.write(name, input);
     } catch (err) {
-      throw hideValue(err, input.value);
+      throw hideValue(err, input.value, input.type);
     }
   }
 
@@ -83,14 +89,15 @@ export class AwsParamStore implements ParamStore {
     validateName(name);
     const version = options.version === undefined ? undefined : validateVersion(name, options.version);
     const found = await this.read(name, options.withDecryption === true, version);
-    if (!found) throw version === undefined ? notFound(name) : versionNotFound(name, version);
+    if (found === 'ParameterNotFound') throw notFound(name);
+    if (found === 'ParameterVersionNotFound') throw versionNotFound(name, version ?? 0);
     return toParam(found, name);
   }
 
   async find(name: string, options: { withDecryption?: boolean } = {}): Promise<Param | undefined> {
     validateName(name);
     const found = await this.read(name, options.withDecryption === true);
-    return found && toParam(found, name);
+    return typeof found === 'string' ? undefined : toParam(found, name);
   }
 
   async getByPath(path: string, options: { recursive?: boolean; withDecryption?: boolean } = {}): Promise<Param[]> {
@@ -155,17 +162,18 @@ export class AwsParamStore implements ParamStore {
     return versions.sort((a, b) => a.version - b.version);
   }
 
-  /** The latest or the given version; undefined when SSM has no such parameter or version. */
-  private async read(name: string, withDecryption: boolean, version?: number): Promise<Parameter | undefined> {
+  /** The latest or the given version, or which of the two SSM does not have. */
+  private async read(name: string, withDecryption: boolean, version?: number): Promise<Parameter | Missing> {
     const selector = version === undefined ? '' : `:${version}`;
     try {
       const out = await call(this.ctx.at('ssm', 'get', `parameter ${name}`), () =>
         this.ctx.clients.ssm.send(new GetParameterCommand({ Name: `${this.ctx.names.param(name)}${selector}`, WithDecryption: withDecryption })),
       );
+      if (!out.Parameter) throw new StoreError(`ssm get of parameter ${name} returned no parameter.`);
       return out.Parameter;
     } catch (err) {
       const missing = errorName(err);
-      if (missing === 'ParameterNotFound' || missing === 'ParameterVersionNotFound') return undefined;
+      if (missing === 'ParameterNotFound' || missing === 'ParameterVersionNotFound') return missing;
       throw err;
     }
   }
@@ -180,7 +188,7 @@ export class AwsParamStore implements ParamStore {
       return { version: written };
     }
     if (expected !== undefined) {
-      const current = await this.read(name, false);
+      const current = existing(await this.read(name, false));
       const currentVersion = current?.Version ?? 0;
       if (currentVersion !== expected) throw versionMismatch(name, expected, currentVersion);
       const written = await this.send(name, input, input.type ?? (current?.Type as ParamType | undefined) ?? 'String', true);
@@ -189,7 +197,7 @@ export class AwsParamStore implements ParamStore {
     }
     if (input.overwrite === true) {
       // SSM needs a type to create; an existing parameter keeps its own unless another is given.
-      const type = input.type ?? ((await this.read(name, false))?.Type as ParamType | undefined) ?? 'String';
+      const type = input.type ?? (existing(await this.read(name, false))?.Type as ParamType | undefined) ?? 'String';
       return { version: await this.send(name, input, type, true) };
     }
     const written = await this.send(name, input, input.type ?? 'String', false).catch(async (err: unknown) => {
@@ -217,7 +225,7 @@ export class AwsParamStore implements ParamStore {
   /** The current version for an error message; undefined when it cannot be read. */
   private async currentVersion(name: string): Promise<number | undefined> {
     try {
-      return (await this.read(name, false))?.Version ?? 0;
+      return existing(await this.read(name, false))?.Version ?? 0;
     } catch {
       return undefined;
     }
@@ -228,8 +236,9 @@ export class AwsParamStore implements ParamStore {
  * A failed put's error without the value in it: AWS validation messages can quote the input, and
  * the value may be a secret. The SDK error (cause) is dropped when it quotes the value.
  */
-function hideValue(err: unknown, value: string): unknown {
-  if (!(err instanceof BatonError) || value.length < 4) return err;
+function hideValue(err: unknown, value: string, type: ParamType | undefined): unknown {
+  // A short plain value could match innocent text (a version number); a secret is hidden however short.
+  if (!(err instanceof BatonError) || (value.length < 4 && type !== 'SecureString')) return err;
   const cause = (err as { cause?: unknown }).cause;
   const causeText = cause instanceof Error ? `${cause.message} ${JSON.stringify(cause)}` : '';
   if (!err.message.includes(value) && !causeText.includes(value)) return err;
