@@ -15,4 +15,33 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  // Layers (DESIGN.md): one direction of dependency. Only the composition root (src/root) knows
+  // which backends exist; runtime, data and cli reach a backend through ports, never by import.
+  {
+    files: ['src/runtime/**/*.ts', 'src/data/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+backends/', message: 'runtime, data and cli use ports, not a backend: open backends through the composition root (src/root).' }] }],
+    },
+  },
+  {
+    files: ['src/runtime/**/*.ts', 'src/data/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(backends|root|cli)/', message: 'runtime and data use ports, not a backend, and never the layers above them (root, cli).' }] }],
+    },
+  },
+  {
+    files: ['src/ports/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        { regex: '^\\.\\./(?!core/)', message: 'ports import only core (and each other).' },
+        { regex: '^\\.\\./core/', allowTypeImports: true, message: 'ports are interfaces: import core with `import type`.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(ports|runtime|data|cli|backends|root)/', message: 'core is the bottom layer: it imports nothing of Baton outside core (move shared types into core).' }] }],
+    },
+  },
 );
