@@ -136,7 +136,9 @@ export async function updateEach(ctx: AwsContext, table: string, updates: readon
       await call(ctx.at('dynamodb', 'transact write', `table "${table}"`), () => ctx.clients.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: chunk.map(({ u }) => ({ Update: u })) })));
       for (const { i } of chunk) applied[i] = true;
     } catch (err) {
-      if (!(err instanceof ConditionFailedError)) throw err;
+      // A condition that did not hold, or a conflict with another transaction on one of the items.
+      const cancelled = err instanceof ConditionFailedError || (err as { cause?: { name?: string } }).cause?.name === 'TransactionCanceledException';
+      if (!cancelled) throw err;
       await eachLimited(chunk, 8, async ({ u, i }) => {
         try {
           await call(ctx.at('dynamodb', 'update', `table "${table}"`), () => ctx.clients.dynamodb.send(new UpdateItemCommand(u)));
