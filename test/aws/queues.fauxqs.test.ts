@@ -225,7 +225,7 @@ describe('aws queue store on SQS, in real time', () => {
     await q.declare(config);
     expect(requests.filter((c) => c.startsWith('Create') || c.startsWith('Set') || c.startsWith('Tag'))).toEqual([]);
     // Values SQS rounds (1.5 s, 1000 bytes) read back exactly, from a fresh backend.
-    const other = await h.reopen();
+    const other = await h.reopen!();
     expect((await other.queues.list()).find((c) => c.name === 'q')).toEqual(config);
   });
 

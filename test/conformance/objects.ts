@@ -11,6 +11,7 @@ import { DefinitionError, NotFoundError, ValidationError } from '../../src/core/
 import type { Backend } from '../../src/ports/backend.ts';
 import type { BucketNotification, ListOptions, ObjectStore } from '../../src/ports/objects.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
+import { caseFor, type Skips } from './skips.ts';
 
 const md5 = (data: Buffer | string) => createHash('md5').update(data).digest('hex');
 
@@ -51,7 +52,8 @@ async function receiveRecords(backend: Backend, queue: string): Promise<S3EventR
   return messages.flatMap((m) => (JSON.parse(m.body) as { Records: S3EventRecord[] }).Records);
 }
 
-export function runObjectConformance(name: string, make: MakeBackend): void {
+export function runObjectConformance(name: string, make: MakeBackend, skips?: Skips): void {
+  const test = caseFor(skips);
   describe(`object store conformance: ${name}`, () => {
     let h: BackendHarness;
     let objects: ObjectStore;
@@ -79,7 +81,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect((err as Error).message).toContain(JSON.stringify(bad));
       });
 
-      it('accepts S3 names and re-declaring is idempotent', async () => {
+      test('accepts S3 names and re-declaring is idempotent', async () => {
         await declare('my.bucket-2026');
         await declare('my.bucket-2026');
         await objects.put('my.bucket-2026', 'k', 'v');
@@ -87,13 +89,13 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect((await objects.get('my.bucket-2026', 'k')).body.toString()).toBe('v');
       });
 
-      it('refuses a notification rule with two targets or none', async () => {
+      test('refuses a notification rule with two targets or none', async () => {
         await expect(declare('rules', [{ events: ['created'], queue: 'q', target: 'fn:x' }])).rejects.toBeInstanceOf(DefinitionError);
         await expect(declare('rules', [{ events: ['created'] }])).rejects.toBeInstanceOf(DefinitionError);
         await expect(declare('rules', [{ events: [], target: 'fn:x' }])).rejects.toBeInstanceOf(DefinitionError);
       });
 
-      it('an undeclared bucket is NotFoundError telling to declare it, for every operation', async () => {
+      test('an undeclared bucket is NotFoundError telling to declare it, for every operation', async () => {
         const calls: Array<() => Promise<unknown>> = [
           () => objects.put('nope', 'k', 'v'),
           () => objects.get('nope', 'k'),
@@ -113,7 +115,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
 
     describe('put, get and head', () => {
       freshEachTest();
-      it('stores a Buffer, a string, a Uint8Array and a stream, with etag = quoted MD5', async () => {
+      test('stores a Buffer, a string, a Uint8Array and a stream, with etag = quoted MD5', async () => {
         const bodies: Array<[string, Buffer | string | Uint8Array | Readable, Buffer]> = [
           ['buffer', Buffer.from([0, 1, 2, 255]), Buffer.from([0, 1, 2, 255])],
           ['string', 'héllo wörld ✓', Buffer.from('héllo wörld ✓', 'utf8')],
@@ -134,7 +136,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         }
       });
 
-      it('stores a large streamed body intact', async () => {
+      test('stores a large streamed body intact', async () => {
         const chunk = Buffer.alloc(64 * 1024);
         const chunks = Array.from({ length: 40 }, (_, i) => Buffer.from(chunk.fill(i)));
         const all = Buffer.concat(chunks);
@@ -144,7 +146,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect((await objects.get('data', 'big.bin')).body.equals(all)).toBe(true);
       });
 
-      it('round-trips content type and user metadata (names in lower case), with S3 defaults', async () => {
+      test('round-trips content type and user metadata (names in lower case), with S3 defaults', async () => {
         const plain = await objects.put('data', 'plain', 'x');
         expect(plain.contentType).toBe('binary/octet-stream');
         expect(plain.metadata).toEqual({});
@@ -154,7 +156,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(await objects.head('data', 'typed.json')).toEqual(head);
       });
 
-      it('overwrites: the new content, etag and metadata replace the old', async () => {
+      test('overwrites: the new content, etag and metadata replace the old', async () => {
         await objects.put('data', 'k', 'old', { metadata: { v: '1' } });
         const head = await objects.put('data', 'k', 'new!');
         expect(head).toMatchObject({ size: 4, etag: `"${md5('new!')}"`, metadata: {} });
@@ -162,7 +164,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect((await listAll(objects, 'data')).keys).toEqual(['k']);
       });
 
-      it('records lastModified as a timestamp that does not go back on overwrite', async () => {
+      test('records lastModified as a timestamp that does not go back on overwrite', async () => {
         const first = await objects.put('data', 'k', 'v');
         await h.clock.advance(1_000);
         const second = await objects.put('data', 'k', 'w');
@@ -170,7 +172,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(second.lastModified).toBeGreaterThanOrEqual(first.lastModified);
       });
 
-      it('a missing key is NotFoundError naming the bucket and the key', async () => {
+      test('a missing key is NotFoundError naming the bucket and the key', async () => {
         for (const call of [() => objects.get('data', 'no/such.json'), () => objects.head('data', 'no/such.json'), () => objects.getStream('data', 'no/such.json')]) {
           const err = await call().catch((e: unknown) => e);
           expect(err).toBeInstanceOf(NotFoundError);
@@ -179,7 +181,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         }
       });
 
-      it('refuses invalid content type and metadata', async () => {
+      test('refuses invalid content type and metadata', async () => {
         await expect(objects.put('data', 'k', 'v', { contentType: 'text/plain\r\nX: y' })).rejects.toBeInstanceOf(ValidationError);
         await expect(objects.put('data', 'k', 'v', { metadata: { 'bad name': 'v' } })).rejects.toBeInstanceOf(ValidationError);
         await expect(objects.put('data', 'k', 'v', { metadata: { big: 'x'.repeat(2100) } })).rejects.toBeInstanceOf(ValidationError);
@@ -209,7 +211,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         await expect(objects.get('data', key)).rejects.toBeInstanceOf(ValidationError);
       });
 
-      it('a refused write changes nothing: no object, no event', async () => {
+      test('a refused write changes nothing: no object, no event', async () => {
         await declare('watched', [{ events: ['created', 'removed'], target: 'fn:w' }]);
         await expect(objects.put('watched', 'a/../b', 'v')).rejects.toBeInstanceOf(ValidationError);
         await expect(objects.put('watched', 'ok', 'v', { metadata: { 'no spaces': 'v' } })).rejects.toBeInstanceOf(ValidationError);
@@ -218,7 +220,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(await objects.pendingEvents()).toEqual([]);
       });
 
-      it('a 1024-byte key and keys with spaces, unicode and URL characters round-trip', async () => {
+      test('a 1024-byte key and keys with spaces, unicode and URL characters round-trip', async () => {
         const keys = [
           `${'k'.repeat(200)}/`.repeat(5) + 'x'.repeat(19),
           'red flower (1).jpg',
@@ -234,7 +236,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect((await listAll(objects, 'data')).keys).toEqual([...keys].sort(byteOrder));
       });
 
-      it('folder markers (trailing /) and empty segments are ordinary, separate keys', async () => {
+      test('folder markers (trailing /) and empty segments are ordinary, separate keys', async () => {
         const keys = ['logs/', 'logs/app.log', 'a//b', 'a/b', 'a/', 'a//', 'b/c/'];
         for (const key of keys) await objects.put('data', key, `<${key}>`);
         for (const key of keys) expect((await objects.get('data', key)).body.toString()).toBe(`<${key}>`);
@@ -260,7 +262,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
       });
       afterAll(close);
 
-      it('returns every key once, in UTF-8 byte order, across pages', async () => {
+      test('returns every key once, in UTF-8 byte order, across pages', async () => {
         const { keys, pages } = await listAll(objects, 'data', { maxKeys: 7 });
         expect(keys).toEqual(all);
         expect(pages).toBe(Math.ceil(all.length / 7));
@@ -271,13 +273,13 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(one.objects.find((o) => o.key === 'z')).toMatchObject({ bucket: 'data', size: 1, etag: `"${md5('z')}"` });
       });
 
-      it('filters by prefix', async () => {
+      test('filters by prefix', async () => {
         expect((await listAll(objects, 'data', { prefix: 'lake/dt=2026-01-02/', maxKeys: 5 })).keys).toEqual(all.filter((k) => k.startsWith('lake/dt=2026-01-02/')));
         expect((await listAll(objects, 'data', { prefix: 'flat/01' })).keys).toHaveLength(100);
         expect((await listAll(objects, 'data', { prefix: 'nothing/' })).keys).toEqual([]);
       });
 
-      it('groups by delimiter into common prefixes', async () => {
+      test('groups by delimiter into common prefixes', async () => {
         const top = await objects.list('data', { delimiter: '/' });
         expect(top.commonPrefixes).toEqual(['flat/', 'lake/']);
         expect(top.objects.map((o) => o.key)).toEqual(['lake-other', 'z', 'é', 'Ａ', '😀']);
@@ -291,7 +293,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(byEquals.commonPrefixes).toEqual(['lake/dt=']);
       });
 
-      it('counts keys and common prefixes together toward maxKeys and pages through both without repeats', async () => {
+      test('counts keys and common prefixes together toward maxKeys and pages through both without repeats', async () => {
         const first = await objects.list('data', { prefix: 'lake/dt=2026-01-01/', delimiter: '/', maxKeys: 2 });
         // '_' (0x5F) sorts before 'h' (0x68)
         expect(first.objects.map((o) => o.key)).toEqual(['lake/dt=2026-01-01/_SUCCESS']);
@@ -307,14 +309,14 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(top.pages).toBe(7);
       });
 
-      it('starts after startAfter, also combined with prefix and continuation', async () => {
+      test('starts after startAfter, also combined with prefix and continuation', async () => {
         expect((await listAll(objects, 'data', { startAfter: 'lake/readme.md' })).keys).toEqual(all.filter((k) => byteOrder(k, 'lake/readme.md') > 0));
         expect((await listAll(objects, 'data', { startAfter: 'flat/0150', prefix: 'flat/', maxKeys: 10 })).keys).toEqual(flat.slice(151));
         expect((await listAll(objects, 'data', { startAfter: 'a', prefix: 'flat/0' })).keys).toHaveLength(200);
         expect((await listAll(objects, 'data', { startAfter: '😀' })).keys).toEqual([]);
       });
 
-      it('caps maxKeys at 1000 and treats 0 as an empty page', async () => {
+      test('caps maxKeys at 1000 and treats 0 as an empty page', async () => {
         const big = await objects.list('data', { maxKeys: 5000 });
         expect(big.objects).toHaveLength(all.length);
         const none = await objects.list('data', { maxKeys: 0 });
@@ -322,11 +324,11 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(none.commonPrefixes).toEqual([]);
       });
 
-      it('refuses a continuation token it did not issue', async () => {
+      test('refuses a continuation token it did not issue', async () => {
         await expect(objects.list('data', { continuationToken: 'garbage!' })).rejects.toBeInstanceOf(ValidationError);
       });
 
-      it('an empty bucket lists nothing', async () => {
+      test('an empty bucket lists nothing', async () => {
         await declare('empty');
         expect(await objects.list('empty', { delimiter: '/' })).toEqual({ objects: [], commonPrefixes: [], isTruncated: false });
       });
@@ -335,7 +337,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
     describe('large pages', () => {
       freshEachTest();
 
-      it('caps a page at 1000 keys and continues', async () => {
+      test('caps a page at 1000 keys and continues', async () => {
         const keys = Array.from({ length: 1003 }, (_, i) => `k${String(i).padStart(5, '0')}`);
         for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => objects.put('data', k, '')));
         const page = await objects.list('data', { maxKeys: 2000 });
@@ -349,7 +351,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
 
     describe('delete', () => {
       freshEachTest();
-      it('removes the object; deleting a missing key succeeds', async () => {
+      test('removes the object; deleting a missing key succeeds', async () => {
         await objects.put('data', 'a/b/c.txt', 'v');
         await objects.delete('data', 'a/b/c.txt');
         await expect(objects.head('data', 'a/b/c.txt')).rejects.toBeInstanceOf(NotFoundError);
@@ -359,7 +361,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         await objects.delete('data', 'never/was');
       });
 
-      it('after deleting a/b/c, a and a/b can be objects themselves', async () => {
+      test('after deleting a/b/c, a and a/b can be objects themselves', async () => {
         await objects.put('data', 'a/b/c', '1');
         await objects.delete('data', 'a/b/c');
         await objects.put('data', 'a/b', '2');
@@ -371,7 +373,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
 
     describe('copy', () => {
       freshEachTest();
-      it('copies content, etag, content type and metadata, within and across buckets', async () => {
+      test('copies content, etag, content type and metadata, within and across buckets', async () => {
         await declare('other');
         const source = await objects.put('data', 'src/a.json', '{"a":1}', { contentType: 'application/json', metadata: { origin: 'test' } });
         const same = await objects.copy({ bucket: 'data', key: 'src/a.json' }, { bucket: 'data', key: 'dst/a.json' });
@@ -383,7 +385,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(await objects.head('data', 'src/a.json')).toEqual(source);
       });
 
-      it('overwrites the destination; a missing source is NotFoundError; a copy onto itself is refused', async () => {
+      test('overwrites the destination; a missing source is NotFoundError; a copy onto itself is refused', async () => {
         await objects.put('data', 'from', 'new');
         await objects.put('data', 'to', 'old');
         await objects.copy({ bucket: 'data', key: 'from' }, { bucket: 'data', key: 'to' });
@@ -398,7 +400,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
       freshEachTest();
       const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-      it('writes an S3 event record to the outbox for a matching rule, filtered by prefix and suffix', async () => {
+      test('writes an S3 event record to the outbox for a matching rule, filtered by prefix and suffix', async () => {
         await declare('inbox', [{ id: 'json-in', events: ['created'], prefix: 'incoming/', suffix: '.json', target: 'fn:ingest' }]);
         const head = await objects.put('inbox', 'incoming/a b.json', '{"x":1}');
         await objects.put('inbox', 'incoming/a.csv', 'x');
@@ -428,7 +430,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(`"${r.s3.object.eTag}"`).toBe(head.etag);
       });
 
-      it('removed events: ObjectRemoved:Delete without size or eTag; none for a missing key', async () => {
+      test('removed events: ObjectRemoved:Delete without size or eTag; none for a missing key', async () => {
         await declare('gone', [{ events: ['removed'], target: 'fn:cleanup' }]);
         await objects.put('gone', 'k', 'v');
         await objects.delete('gone', 'k');
@@ -440,7 +442,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(events[0]!.record.s3.object).not.toHaveProperty('eTag');
       });
 
-      it('a copy is ObjectCreated:Copy; each matching rule gets its own record; sequencers increase per key', async () => {
+      test('a copy is ObjectCreated:Copy; each matching rule gets its own record; sequencers increase per key', async () => {
         await declare('multi', [
           { id: 'all', events: ['created', 'removed'], target: 'fn:a' },
           { id: 'copies', events: ['created'], prefix: 'copy/', target: 'fn:b' },
@@ -465,7 +467,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(new Set(padded).size).toBe(padded.length);
       });
 
-      it('pendingEvents returns oldest first up to a limit; ackEvents clears them', async () => {
+      test('pendingEvents returns oldest first up to a limit; ackEvents clears them', async () => {
         await declare('outbox', [{ events: ['created'], target: 'fn:x' }]);
         for (let i = 0; i < 5; i++) await objects.put('outbox', `k${i}`, 'v');
         const firstTwo = await objects.pendingEvents(2);
@@ -476,7 +478,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(await objects.pendingEvents()).toEqual([]);
       });
 
-      it('delivers to a queue as an S3 event message, with the key URL-encoded as S3 does', async () => {
+      test('delivers to a queue as an S3 event message, with the key URL-encoded as S3 does', async () => {
         await h.backend.queues.declare(queueConfig('uploads'));
         await declare('drop', [{ id: 'to-queue', events: ['created', 'removed'], prefix: 'in/', queue: 'uploads' }]);
         const key = 'in/dt=2026-01-01/red flower (1) é+ü.json';
@@ -497,7 +499,7 @@ export function runObjectConformance(name: string, make: MakeBackend): void {
         expect(removed.map((x) => [x.eventName, decodeKey(x.s3.object.key)])).toEqual([['ObjectRemoved:Delete', key]]);
       });
 
-      it('keys with spaces and unicode arrive encoded and decode back', async () => {
+      test('keys with spaces and unicode arrive encoded and decode back', async () => {
         await h.backend.queues.declare(queueConfig('keys'));
         await declare('names', [{ events: ['created'], queue: 'keys' }]);
         const keys = ['a b/c d.txt', '日本語/ファイル.csv', 'emoji 😀.bin', "sym!'()*~@&$,;:=?.txt", 'plus+sign', '100%'];
