@@ -7,12 +7,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { DefinitionError, NotFoundError, TooLargeError, ValidationError } from '../../src/core/errors.ts';
 import type { QueueConfig } from '../../src/ports/queues.ts';
 import type { Subscriber, TopicStore } from '../../src/ports/topics.ts';
 import type { FakeClock } from '../../src/testing/fake-clock.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
+import { caseFor, type Skips } from './skips.ts';
 import { drive } from '../helpers/drive.ts';
 import { startWebhookServer, type WebhookServer } from '../helpers/webhook-server.ts';
 
@@ -42,7 +43,8 @@ interface Notification {
   MessageAttributes?: Record<string, { Type: string; Value: string }>;
 }
 
-export function runTopicConformance(name: string, make: MakeBackend): void {
+export function runTopicConformance(name: string, make: MakeBackend, skips?: Skips): void {
+  const test = caseFor(skips);
   describe(`topic port conformance: ${name}`, () => {
     let h: BackendHarness;
     let topics: TopicStore;
@@ -74,7 +76,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     }
 
     describe('declare and list', () => {
-      it('stores topics and lists them by name; declaring again replaces the subscribers', async () => {
+      test('stores topics and lists them by name; declaring again replaces the subscribers', async () => {
         await h.backend.queues.declare(queueConfig('inbox'));
         await topicWith('zeta');
         await topicWith('alerts', { kind: 'queue', queue: 'inbox' });
@@ -85,13 +87,13 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         ]);
       });
 
-      it('refuses a queue subscriber whose queue is not declared, saying to declare it', async () => {
+      test('refuses a queue subscriber whose queue is not declared, saying to declare it', async () => {
         const err = await rejection(topicWith('alerts', { kind: 'queue', queue: 'missing' }));
         expect(err).toBeInstanceOf(DefinitionError);
         expect(err.message).toContain("subscriber queue 'missing' is not declared");
       });
 
-      it('refuses a bad name or a bad subscriber', async () => {
+      test('refuses a bad name or a bad subscriber', async () => {
         expect(await rejection(topicWith('no spaces'))).toBeInstanceOf(DefinitionError);
         const err = await rejection(topicWith('alerts', { kind: 'webhook', url: 'ftp://example.com' }));
         expect(err).toBeInstanceOf(DefinitionError);
@@ -101,7 +103,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     });
 
     describe('publish checks', () => {
-      it('an unknown topic is a NotFoundError saying to declare it in baton.config.ts', async () => {
+      test('an unknown topic is a NotFoundError saying to declare it in baton.config.ts', async () => {
         const err = await rejection(topics.publish('nope', { message: 'hi' }));
         expect(err).toBeInstanceOf(NotFoundError);
         expect(err.message).toContain('Topic "nope" is not declared');
@@ -109,7 +111,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(await rejection(topics.deliveries('nope'))).toBeInstanceOf(NotFoundError);
       });
 
-      it('a message over 256 KiB is a TooLargeError naming the topic and both sizes; 256 KiB exactly is fine', async () => {
+      test('a message over 256 KiB is a TooLargeError naming the topic and both sizes; 256 KiB exactly is fine', async () => {
         await topicWith('big', { kind: 'file', path: join(dir, 'big.jsonl') });
         const err = await rejection(topics.publish('big', { message: 'x'.repeat(256 * KiB + 1) }));
         expect(err).toBeInstanceOf(TooLargeError);
@@ -122,13 +124,13 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(await topics.deliveries('big')).toHaveLength(1);
       });
 
-      it('counts attributes and subject toward the size', async () => {
+      test('counts attributes and subject toward the size', async () => {
         await topicWith('big');
         const err = await rejection(topics.publish('big', { message: 'x'.repeat(256 * KiB - 3), subject: 'abcd' }));
         expect(err).toBeInstanceOf(TooLargeError);
       });
 
-      it('rejects a message that is not a string, and a subject SNS would refuse', async () => {
+      test('rejects a message that is not a string, and a subject SNS would refuse', async () => {
         await topicWith('t');
         expect(await rejection(topics.publish('t', { message: { a: 1 } as unknown as string }))).toBeInstanceOf(ValidationError);
         expect(await rejection(topics.publish('t', { message: 'm', subject: 'two\nlines' }))).toBeInstanceOf(ValidationError);
@@ -137,7 +139,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     });
 
     describe('queue subscribers', () => {
-      it('receive the SNS notification as the message body', async () => {
+      test('receive the SNS notification as the message body', async () => {
         await h.backend.queues.declare(queueConfig('inbox'));
         await topicWith('alerts', { kind: 'queue', queue: 'inbox' });
         const { messageId } = await topics.publish('alerts', { message: '{"order":42}', subject: 'New order', attributes: { source: 'shop' } });
@@ -154,7 +156,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         });
       });
 
-      it('leave out Subject and MessageAttributes when the message has none, as SNS', async () => {
+      test('leave out Subject and MessageAttributes when the message has none, as SNS', async () => {
         await h.backend.queues.declare(queueConfig('inbox'));
         await topicWith('alerts', { kind: 'queue', queue: 'inbox' });
         await topics.publish('alerts', { message: 'plain' });
@@ -163,7 +165,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(Object.keys(body).sort()).toEqual(['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type']);
       });
 
-      it('every queue subscriber gets its own copy', async () => {
+      test('every queue subscriber gets its own copy', async () => {
         await h.backend.queues.declare(queueConfig('a'));
         await h.backend.queues.declare(queueConfig('b'));
         await topicWith('fan', { kind: 'queue', queue: 'a' }, { kind: 'queue', queue: 'b' });
@@ -174,7 +176,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         }
       });
 
-      it('wake a consumer that is long-polling the queue', async () => {
+      test('wake a consumer that is long-polling the queue', async () => {
         await h.backend.queues.declare(queueConfig('inbox'));
         await topicWith('alerts', { kind: 'queue', queue: 'inbox' });
         const waiting = h.backend.queues.receive('inbox', { waitMs: 20_000 });
@@ -185,7 +187,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(messages).toHaveLength(1);
       });
 
-      it('publish is all or nothing: a notification too large for one queue reaches no subscriber', async () => {
+      test('publish is all or nothing: a notification too large for one queue reaches no subscriber', async () => {
         await h.backend.queues.declare(queueConfig('roomy'));
         await h.backend.queues.declare(queueConfig('tiny', { maxMessageSize: 1 * KiB }));
         await topicWith('t', { kind: 'queue', queue: 'roomy' }, { kind: 'file', path: join(dir, 'out.jsonl') }, { kind: 'queue', queue: 'tiny' });
@@ -199,7 +201,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     });
 
     describe('file subscribers', () => {
-      it('get exactly one JSON line per publish, in publish order, parent directories created', async () => {
+      test('get exactly one JSON line per publish, in publish order, parent directories created', async () => {
         const path = join(dir, 'nested', 'deeper', 'events.jsonl');
         await topicWith('events', { kind: 'file', path });
         const ids: string[] = [];
@@ -216,7 +218,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     });
 
     describe('webhook subscribers', () => {
-      it('are POSTed the SNS notification; a failure is retried with backoff until it succeeds', async () => {
+      test('are POSTed the SNS notification; a failure is retried with backoff until it succeeds', async () => {
         const hook = await server((n) => (n <= 2 ? 503 : 200));
         await topicWith('hooks', { kind: 'webhook', url: hook.url, attempts: 5, backoffMs: 1000 });
         const { messageId } = await topics.publish('hooks', { message: 'ping', subject: 'Ping' });
@@ -235,7 +237,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(await topics.deliveries('hooks')).toEqual([{ id: expect.any(Number), topic: 'hooks', subscriber: `webhook:${hook.url}`, status: 'delivered', attempts: 3 }]);
       });
 
-      it('give up after the last attempt: status failed, with the last error', async () => {
+      test('give up after the last attempt: status failed, with the last error', async () => {
         const hook = await server(() => 500);
         await topicWith('hooks', { kind: 'webhook', url: hook.url, attempts: 4, backoffMs: 100 });
         await topics.publish('hooks', { message: 'doomed' });
@@ -246,7 +248,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(status!.lastError).toContain('HTTP 500');
       });
 
-      it('a request that gets no answer within timeoutMs is a failed attempt', async () => {
+      test('a request that gets no answer within timeoutMs is a failed attempt', async () => {
         const hook = await server(() => 'hang');
         await topicWith('hooks', { kind: 'webhook', url: hook.url, attempts: 1, timeoutMs: 50 });
         await topics.publish('hooks', { message: 'slow' });
@@ -256,7 +258,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(status!.lastError).toContain('no response within 50 ms');
       });
 
-      it('an unreachable webhook fails with the network error', async () => {
+      test('an unreachable webhook fails with the network error', async () => {
         const hook = await server(() => 200);
         await hook.close();
         await topicWith('hooks', { kind: 'webhook', url: hook.url, attempts: 2, backoffMs: 10 });
@@ -267,7 +269,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
         expect(status!.lastError).toMatch(/ECONNREFUSED|fetch failed/);
       });
 
-      it('each subscriber of a message has its own delivery: one failing does not hold back the others', async () => {
+      test('each subscriber of a message has its own delivery: one failing does not hold back the others', async () => {
         const good = await server(() => 204);
         const bad = await server(() => 400);
         const path = join(dir, 'out.jsonl');
@@ -281,7 +283,7 @@ export function runTopicConformance(name: string, make: MakeBackend): void {
     });
 
     describe('durability', () => {
-      it('topics and delivery statuses survive a reopen', async () => {
+      test('topics and delivery statuses survive a reopen', async () => {
         if (!h.reopen) return;
         const path = join(dir, 'out.jsonl');
         await topicWith('events', { kind: 'file', path });
