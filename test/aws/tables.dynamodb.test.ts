@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaults } from '../../src/core/defaults.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import type { TableConfig, WriteRequest } from '../../src/ports/tables.ts';
+import { lineage } from '../../src/backends/aws/tables/stream.ts';
 import { runTableConformance } from '../conformance/tables.ts';
 import { dynamoSkipReason, makeAwsBackend, type AwsHarness } from '../helpers/aws.ts';
 
@@ -51,6 +52,7 @@ describe.skipIf(skipReason !== undefined)(`aws tables on DynamoDB Local${skipRea
       expect(await tables.get('loads', { id: 'row-3' })).toEqual({ id: 'row-3', stage: 'old' });
       expect(await tables.get('loads', { id: 'row-4' })).toEqual({ id: 'row-4', stage: 'loaded' });
       const writes = requests.filter((r) => r === 'dynamodb:TransactWriteItemsCommand').length;
+      console.log(`250 conditional puts, 10 existing: ${writes} TransactWriteItems requests`);
       // 3 transactions (100 + 100 + 50), each sent once more without its refused actions.
       expect(writes).toBeLessThanOrEqual(6);
       expect(requests.length - 2).toBe(writes); // the two gets
@@ -101,11 +103,32 @@ describe.skipIf(skipReason !== undefined)(`aws tables on DynamoDB Local${skipRea
       expect(requests.filter((r) => r.endsWith('GetShardIteratorCommand'))).toEqual([]);
     });
 
+    it('a request DynamoDB refuses for the whole transaction fails alone (the others are written)', async () => {
+      requests = [];
+      // DynamoDB numbers stop at 1e125: the transaction is refused without naming the action.
+      const results = await h.backend.tables.batchWrite('loads', [{ put: { id: 'a' } }, { put: { id: 'huge', n: 1e200 } }, { put: { id: 'b' } }, { put: { id: 'c' }, condition: { notExists: true } }]);
+      expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
+      expect(results[1]!.error).toMatchObject({ code: 'INVALID_INPUT' });
+      expect(await h.backend.tables.get('loads', { id: 'huge' })).toBeUndefined();
+      expect(await h.backend.tables.get('loads', { id: 'c' })).toEqual({ id: 'c' });
+    });
+
     it('a table that does not exist is a NotFoundError saying to declare it', async () => {
       const err = await h.backend.tables.put('missing', { id: 'x' }).catch((e: unknown) => e as Error);
       expect(err).toBeInstanceOf(NotFoundError);
       expect((err as Error).message).toContain('"missing"');
       expect((err as Error).message).toContain('baton.config.ts');
     });
+  });
+});
+
+describe('shard lineage', () => {
+  it('orders every listed parent before its children, whatever order DescribeStream gives', () => {
+    const shard = (id: string, parent?: string) => ({ id, parent, ending: undefined });
+    const order = lineage([shard('c1', 'b'), shard('b', 'a'), shard('x'), shard('c2', 'b'), shard('a'), shard('orphan', 'trimmed')]).map((s) => s.id);
+    expect(order.indexOf('a')).toBeLessThan(order.indexOf('b'));
+    expect(order.indexOf('b')).toBeLessThan(order.indexOf('c1'));
+    expect(order.indexOf('b')).toBeLessThan(order.indexOf('c2'));
+    expect([...order].sort()).toEqual(['a', 'b', 'c1', 'c2', 'orphan', 'x']);
   });
 });

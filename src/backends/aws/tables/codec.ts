@@ -26,13 +26,32 @@ export function plainItem(t: TableShape, kv: KeyValues, item: Item): Item {
   }
 }
 
-/** Plain JSON values to attribute values (JSON has no sets or binary, so none are made). */
+/**
+ * Plain JSON values to attribute values (JSON has no sets or binary, so none are made). Numbers
+ * are written as JS prints them: marshall refuses any beyond Number.MAX_SAFE_INTEGER (1e21, 2**60)
+ * unless wrapped, while local stores every finite number; DynamoDB itself takes up to 1e125.
+ */
 export function toAttributes(value: Record<string, unknown>): Attributes {
-  return marshall(value, { convertEmptyValues: false, removeUndefinedValues: true, convertClassInstanceToMap: true });
+  const out: Attributes = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toValue(v);
+  return out;
 }
 
 export function toValue(value: unknown): AttributeValue {
-  return toAttributes({ v: value }).v!;
+  switch (typeof value) {
+    case 'string':
+      return { S: value };
+    case 'number':
+      return Number.isFinite(value) ? { N: String(value) } : { NULL: true };
+    case 'boolean':
+      return { BOOL: value };
+    case 'object':
+      if (value === null) return { NULL: true };
+      if (Array.isArray(value)) return { L: value.map((x) => (x === undefined ? { NULL: true } : toValue(x))) };
+      return { M: toAttributes(value as Record<string, unknown>) };
+    default:
+      return marshall({ v: value }, { removeUndefinedValues: true, convertClassInstanceToMap: true }).v ?? { NULL: true };
+  }
 }
 
 /** Numbers come back as JS numbers, as they went in (never wrapped). */

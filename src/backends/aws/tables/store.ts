@@ -20,8 +20,10 @@
  *   (local writes a batch in one SQLite transaction). Requests of one batch on one item run in
  *   order in successive transactions; transactional writes cost DynamoDB twice the write units of
  *   plain ones, the price of per-request conditions in one request.
- * - Item size is counted as DynamoDB counts it (attribute names and values), not as JSON bytes.
- * - A write that changes nothing: whether it makes a stream record is up to DynamoDB (it makes none).
+ * - Item size is counted as DynamoDB counts it (attribute names and values), not as JSON bytes;
+ *   numbers beyond DynamoDB's range (1e125) are refused by DynamoDB (local takes any finite one).
+ * - Unconditional batch puts and deletes go through TransactWriteItems too (100 per request),
+ *   not BatchWriteItem (25 per request, without conditions or per-item errors).
  * - Sequence numbers handed out are this store's own (stream.ts): after a reopen a record may get
  *   another number; committed positions survive.
  */
