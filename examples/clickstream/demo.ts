@@ -8,12 +8,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLocal, type LocalBackend } from '../../src/backends/local/index.ts';
 import { Catalog } from '../../src/data/catalog/index.ts';
 import { startIngestion } from '../../src/data/firehose/ingestion.ts';
 import { query } from '../../src/data/query.ts';
+import type { Backend } from '../../src/ports/backend.ts';
 import { checks, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
-import { startEngine } from '../../src/runtime/engine/index.ts';
+import { openApp } from '../../src/root/open-app.ts';
 import config from './baton.config.ts';
 import { ClickGenerator } from './generator.ts';
 import { acceptLegacySwitch, keysFor, lake } from './schema.ts';
@@ -26,7 +26,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const START = Date.UTC(2026, 2, 5, 7, 0);
 
-async function keysUnder(backend: LocalBackend, prefix: string): Promise<string[]> {
+async function keysUnder(backend: Backend, prefix: string): Promise<string[]> {
   const out: string[] = [];
   let token: string | undefined;
   do {
@@ -37,15 +37,16 @@ async function keysUnder(backend: LocalBackend, prefix: string): Promise<string[
   return out;
 }
 
-async function exists(backend: LocalBackend, key: string): Promise<boolean> {
+async function exists(backend: Backend, key: string): Promise<boolean> {
   return (await backend.objects.list(lake.bucket, { prefix: key, maxKeys: 1 })).objects[0]?.key === key;
 }
 
 export default async function demo(ctx: DemoContext): Promise<DemoResult> {
   const check = checks();
   const clock = new SimClock(START);
-  const backend = openLocal({ dir: ctx.dir, clock });
-  const engine = await startEngine({ backend, spec, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
+  const app = await openApp(spec, { local: { dir: ctx.dir }, clock });
+  const { backend } = app;
+  const engine = await app.startEngine({ closeExecutor: true, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
   const ingestion = await startIngestion(backend, spec);
   const hose = ingestion.hoses.get('clicks')!;
   const generator = new ClickGenerator(ingestion.url!);
@@ -198,6 +199,6 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
   } finally {
     await ingestion.close();
     await engine.stop({ deadlineMs: 5000 });
-    await backend.close();
+    await app.close();
   }
 }

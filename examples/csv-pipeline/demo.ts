@@ -8,10 +8,10 @@
 // - no log line holds an event or a row (the seed wrote 6.6 TB of logs by printing events).
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLocal } from '../../src/backends/local/index.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { checks, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
-import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
+import type { Engine } from '../../src/runtime/engine/index.ts';
+import { openApp } from '../../src/root/open-app.ts';
 import config from './baton.config.ts';
 import { generateCsv, type GenerateOptions } from './generate.ts';
 import { process } from './handlers/process.ts';
@@ -83,8 +83,9 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
   const size = sizes[ctx.small ? 'small' : 'full'];
   const input = generateCsv(size);
   ctx.log(`generated ${input.rows} rows x 16 columns (${(input.csv.length / 1e6).toFixed(1)} MB): ${input.malformed} malformed, ${input.poison} poison`);
-  const backend = openLocal({ dir: ctx.dir });
-  const engine = await startEngine({ backend, spec, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
+  const app = await openApp(spec, { local: { dir: ctx.dir } });
+  const { backend } = app;
+  const engine = await app.startEngine({ closeExecutor: true, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
   try {
     const seconds = await runPipeline(backend, engine, input.csv, input.poison);
     ctx.log(`pipeline settled in ${seconds.toFixed(1)} s (${Math.round(input.rows / seconds)} rows/s), ${engine.counters.invocations} invocations`);
@@ -147,6 +148,6 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
     };
   } finally {
     await engine.stop({ deadlineMs: 5000 });
-    await backend.close();
+    await app.close();
   }
 }

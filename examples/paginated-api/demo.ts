@@ -5,13 +5,12 @@
 // JSON and XML, and SQL over the loaded table counts every element exactly once.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLocal } from '../../src/backends/local/index.ts';
 import { Catalog } from '../../src/data/catalog/index.ts';
 import { query } from '../../src/data/query.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { checks, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
-import { startEngine } from '../../src/runtime/engine/index.ts';
 import { FakeClock } from '../../src/testing/fake-clock.ts';
+import { openApp } from '../../src/root/open-app.ts';
 import config from './baton.config.ts';
 import type { PullResult } from './handlers/pull-elements.ts';
 import { startMockApi } from './mock-api.ts';
@@ -60,8 +59,9 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
   // About 95 ms a page: in the 3 s limit less the 1 s stop margin, a run gets through ~400 elements.
   const api = await startMockApi({ total: TOTAL, pageSize: PAGE, latencyMs: 90 });
   // The backend keeps real time (queue polls, leases); the engine's schedules run on the fake clock.
-  const backend = openLocal({ dir: ctx.dir });
-  const engine = await startEngine({ backend, spec, clock, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
+  const app = await openApp(spec, { local: { dir: ctx.dir } });
+  const { backend } = app;
+  const engine = await app.startEngine({ closeExecutor: true, clock, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
   try {
     await backend.params.put('/paginated-api/api-url', { value: api.url, overwrite: true });
     // The schedule registers (its durable state, anchored at the clock's now) before time moves.
@@ -129,7 +129,7 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
     };
   } finally {
     await engine.stop({ deadlineMs: 5000 });
-    await backend.close();
+    await app.close();
     await api.close();
   }
 }

@@ -3,11 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openLocal } from '../../src/backends/local/index.ts';
 import { nextFireTimes } from '../../src/core/schedule/index.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { checks, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
-import { startEngine } from '../../src/runtime/engine/index.ts';
+import { openApp } from '../../src/root/open-app.ts';
 import config from './baton.config.ts';
 
 // Handler modules resolve against the config's folder, as `baton dev` loads it.
@@ -45,8 +44,9 @@ async function countOrders(backend: Backend): Promise<number> {
 
 export default async function demo(ctx: DemoContext): Promise<DemoResult> {
   const check = checks();
-  const backend = openLocal({ dir: ctx.dir });
-  const engine = await startEngine({ backend, spec, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
+  const app = await openApp(spec, { local: { dir: ctx.dir } });
+  const { backend } = app;
+  const engine = await app.startEngine({ closeExecutor: true, onError: (where, err) => check.expect(`no engine error (${where})`, false, String(err)) });
   const alerts = join(ctx.dir, 'alerts.jsonl');
   const alertLines = () => (existsSync(alerts) ? readFileSync(alerts, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { Message: string }) : []);
   try {
@@ -96,6 +96,6 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
     return { summary: `${orderCount} orders, totals ${await totalOf(backend)}, 1 dead-lettered and redriven, ${alertLines().length} alerts`, failures: check.failures };
   } finally {
     await engine.stop({ deadlineMs: 5000 });
-    await backend.close();
+    await app.close();
   }
 }
