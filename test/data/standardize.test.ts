@@ -59,14 +59,15 @@ describe('standardize', () => {
       'kind: expected one of "view", "click", "buy", got "jump"',
     ]);
     expect(rejected[2]!.reasons).toEqual(['not a JSON object']);
-    expect(rejected[3]!.reasons).toEqual(['id: required, but missing or null']);
+    // note is .nullable(): null is allowed, missing is not (as zod).
+    expect(rejected[3]!.reasons).toEqual(['id: required, but missing or null', 'note: required, but missing']);
     expect(rejected[4]!.reasons[0]).toMatch(/^unreadable line: /);
   });
 
-  it('stores timestamps as UTC, offsets applied', async () => {
+  it('stores timestamps as UTC, offsets applied (a schema that takes offsets: z.iso.datetime({ offset: true }))', async () => {
     const rows = ['2026-01-01T00:00:00Z', '2026-01-01T02:00:00+02:00', '2025-12-31T19:00:00.000-05:00'].map((at, i) => JSON.stringify({ id: i, user: 'u', amount: 1, at, kind: 'buy', note: 'x' }));
     await t.backend.objects.put('lake', 'raw/tz.jsonl', rows.join('\n'));
-    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/tz.jsonl' }, schema, output: { bucket: 'lake', key: 'std/tz.parquet' }, rejected: { bucket: 'lake', key: 'rejected/tz.jsonl' } });
+    const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/tz.jsonl' }, schema: schema.extend({ at: z.iso.datetime({ offset: true }) }), output: { bucket: 'lake', key: 'std/tz.parquet' }, rejected: { bucket: 'lake', key: 'rejected/tz.jsonl' } });
     expect(r).toMatchObject({ read: 3, valid: 3, rejected: 0 });
     const got = await sql(`SELECT DISTINCT "at"::VARCHAR AS at FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/tz.parquet')}')`);
     expect(got).toEqual([{ at: '2026-01-01 00:00:00' }]);
@@ -104,22 +105,24 @@ describe('standardize at scale (a parallel scan)', () => {
     expect(await sql(`SELECT count(*) AS n, count(*) FILTER (WHERE d <= 0) AS disorder FROM (SELECT id - lag(id) OVER (ORDER BY file_row_number) AS d FROM read_parquet('${parquet}', file_row_number=true))`)).toEqual([{ n: n - 1 - rejectedLines.length, disorder: 0 }]);
   });
 
-  it('reads fields as JSON text when they are not strings, tells malformed lines from non-objects, and takes schemas whose names differ only in case', async () => {
+  it('takes fields by their JSON type as zod does, tells malformed lines from non-objects, and takes schemas whose names differ only in case', async () => {
     const s = z.object({ id: z.int(), user: z.string() });
-    const lines = ['{"id": 1, "user": {"a": [1, 2]}}', 'null', '5', '{"id": 2, "user": "x"} trailing', '{"id": 3, "id": 4, "user": "y"}', ' {"id": "5", "user": true}', '{"ID": 6, "user": "z"}'];
+    // '{"id": 3, "id": 4}': DuckDB keeps the first of two equal names, JSON.parse the last (a known difference; names should be unique).
+    const lines = ['{"id": 1, "user": {"a": [1, 2]}}', 'null', '5', '{"id": 2, "user": "x"} trailing', '{"id": 3, "id": 4, "user": "y"}', ' {"id": "5", "user": true}', '{"ID": 6, "user": "z"}', '{"id": 8.0, "user": "\\u00e9\\"q"}'];
     await t.backend.objects.put('lake', 'raw/j.jsonl', lines.join('\n'));
     const r = await standardize(t.backend.objects, { source: { bucket: 'lake', key: 'raw/j.jsonl' }, schema: s, output: { bucket: 'lake', key: 'std/j.parquet' }, rejected: { bucket: 'lake', key: 'rejected/j.jsonl' } });
-    expect(r).toMatchObject({ read: 7, valid: 3, rejected: 4 });
+    expect(r).toMatchObject({ read: 8, valid: 2, rejected: 6 });
     expect(await sql(`SELECT id, "user" FROM read_parquet('${t.backend.objects.localPath!('lake', 'std/j.parquet')!}')`)).toEqual([
-      { id: 1, user: '{"a":[1,2]}' },
       { id: 3, user: 'y' },
-      { id: 5, user: 'true' },
+      { id: 8, user: 'é"q' },
     ]);
     const rejected = (await t.backend.objects.get('lake', 'rejected/j.jsonl')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[] });
     expect(rejected).toEqual([
+      { line: 1, reasons: ['user: expected a string, got {"a":[1,2]}'], raw: lines[0] },
       { line: 2, reasons: ['not a JSON object'], raw: 'null' },
       { line: 3, reasons: ['not a JSON object'], raw: '5' },
       { line: 4, reasons: ['malformed JSON: the line does not parse'], raw: lines[3] },
+      { line: 6, reasons: ['id: expected a whole number, got "5"', 'user: expected a string, got true'], raw: lines[5] },
       { line: 7, reasons: ['id: required, but missing or null'], raw: lines[6] },
     ]);
     const cased = z.object({ id: z.int(), ID: z.int().optional() });

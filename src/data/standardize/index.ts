@@ -19,6 +19,7 @@ import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
 import { alikeLineBreaks, mixedLineBreaks } from '../line-breaks.ts';
 import { bufferForLines, maxLineSize, smallBuffer, tooLongReason, withReadBuffer } from '../read-buffer.ts';
+import { needsNull } from './json-sql.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
 
@@ -47,23 +48,30 @@ const malformed = `['malformed JSON: the line does not parse']`;
 
 /**
  * The source of standardize for stage.ts: each line's fields in one JSON parse. json_transform to
- * a struct of VARCHARs reads a field as json_extract_string does (a string unquoted, any other
- * value as its JSON text, missing or null as NULL) at half the cost; it is NULL for a line that
+ * a struct of JSON values gives each field's JSON text (a string still quoted, so its JSON type is
+ * known: json-sql.ts checks it as zod would; missing or null as NULL); it is NULL for a line that
  * does not parse (TRY) and for a JSON null, so a line not starting with '{' is told apart with
  * json_valid. Field names that differ only in case cannot share a struct: those schemas take
- * json_extract_string. `bufferSize` is the reader's buffer (../read-buffer.ts), DuckDB's default when undefined.
+ * json_extract (a JSON null is then the text null). `bufferSize` is the reader's buffer (../read-buffer.ts), DuckDB's default when undefined.
  */
 export function jsonLinesSource(columns: readonly Column[], path: string, gzip: boolean, bufferSize?: number): CheckedSource {
   const distinct = new Set(columns.map((c) => c.name.toLowerCase())).size === columns.length;
   const extract = !columns.length
     ? `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`
     : distinct
-      ? `TRY(json_transform(j, ${sqlString(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, 'VARCHAR']))))}))`
-      : `TRY(json_extract_string(j, [${columns.map((c) => sqlString(`$.${JSON.stringify(c.name)}`)).join(', ')}]))`;
+      ? `TRY(json_transform(j, ${sqlString(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, 'JSON']))))}))`
+      : `TRY(json_extract(j, [${columns.map((c) => sqlString(jsonPath(c))).join(', ')}]))`;
   // With a buffer sized to the longest line, the reader takes every line and a line over the limit is rejected here.
   const buffer = bufferSize === undefined ? '' : `, buffer_size=${bufferSize}, max_line_size=${bufferSize}`;
   const tooLong = bufferSize === undefined ? '' : `WHEN strlen(j) > ${maxLineSize} THEN [${sqlString(tooLongReason)}] `;
-  const fields = columns.map((c, i) => `, ${distinct ? `struct_extract(_v, ${sqlString(c.name)})` : `_v[${i + 1}]`} AS _x${i + 1}`).join('');
+  // json_transform gives SQL NULL for a JSON null as for a missing field; a column where they
+  // differ (json-sql.ts needsNull) asks the line, only when the field is NULL.
+  const field = (c: Column, i: number) => {
+    if (!distinct) return `_v[${i + 1}]::VARCHAR`;
+    const v = `struct_extract(_v, ${sqlString(c.name)})`;
+    return needsNull(c) ? `CASE WHEN ${v} IS NOT NULL OR _v IS NULL THEN ${v}::VARCHAR WHEN TRY(json_exists(j, ${sqlString(jsonPath(c))})) THEN 'null' END` : `${v}::VARCHAR`;
+  };
+  const fields = columns.map((c, i) => `, ${field(c, i)} AS _x${i + 1}`).join('');
   return {
     columns,
     reader: (rejects) =>
@@ -73,8 +81,12 @@ export function jsonLinesSource(columns: readonly Column[], path: string, gzip: 
     raw: 'j',
     hash: 'hash(j)',
     line: 'ordinality',
+    values: 'json',
   };
 }
+
+/** The JSON path of a column's field. */
+const jsonPath = (c: Column) => `$.${JSON.stringify(c.name)}`;
 
 /**
  * Skips blank lines. Almost every line starts with '{' (a cheap test); the rest pay for the

@@ -1,5 +1,5 @@
 /**
- * Schema columns as SQL: for each column, the typed value (TRY_CAST, so a bad value becomes NULL
+ * Schema columns as SQL over text (CSV's fields; JSON values go through json-sql.ts): for each column, the typed value (TRY_CAST, so a bad value becomes NULL
  * instead of aborting the query) and the reason it fails, if it does (stage.ts gathers every
  * reason of a rejected row into one list, so a record's every failure is reported at once).
  */
@@ -18,7 +18,15 @@ const expected: Record<Column['kind'], string> = {
 
 /** The typed value of a column from its raw text expression. */
 export function typedSql(col: Column, raw: string): string {
+  if (col.default !== undefined) return `CASE WHEN ${raw} IS NULL THEN ${typeof col.default === 'string' ? sqlString(col.default) : String(col.default)}::${col.sqlType} ELSE ${castSql(col, raw)} END`;
+  return castSql(col, raw);
+}
+
+function castSql(col: Column, raw: string): string {
   if (col.kind === 'string' || col.kind === 'enum') return raw;
+  // Timestamps and dates: only text the schema's own regular expression (zod's) accepts, so
+  // '2001-01-01 00:01:00' or a bare date is not a z.iso.datetime() however DuckDB would cast it.
+  if (col.pattern !== undefined && (col.kind === 'timestamp' || col.kind === 'date')) return `CASE WHEN regexp_full_match(${raw}, ${sqlString(col.pattern)}) THEN ${castSql({ ...col, pattern: undefined } as Column, raw)} END`;
   // Stored as UTC. A plain TIMESTAMP cast reads '…Z' right but drops any other offset, so only
   // 'Z' strings (what toISOString writes: the common case) take the fast cast; the rest go
   // through TIMESTAMPTZ (the session time zone is UTC, duck.ts).

@@ -26,6 +26,7 @@ import { BOOLEAN, DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@
 import { one, sqlIdent, sqlString } from '../duck.ts';
 import { shiftForReaderRejects } from '../rejects.ts';
 import type { Column } from './schema.ts';
+import { jsonFailSql, jsonReasonSql, jsonTypedSql } from './json-sql.ts';
 import { reasonSql, typedSql } from './sql.ts';
 
 export interface CheckedSource {
@@ -50,6 +51,11 @@ export interface CheckedSource {
   renumber?(conn: DuckDBConnection, tables: RenumberTables): Promise<void>;
   /** The cleaning of the fields' raw text (CSV); none when undefined. */
   cleaning?: FieldCleaning;
+  /**
+   * 'json': _x<i> is the field's JSON text (a string still quoted; json-sql.ts), so values keep
+   * their JSON type; 'text' (default): _x<i> is text to cast (CSV; sql.ts).
+   */
+  values?: 'json' | 'text';
 }
 
 export interface RenumberTables {
@@ -118,10 +124,14 @@ export function checkedSql(src: CheckedSource): string {
   const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${trim(strip(x(i), '_s'))} AS _t${i + 1}` : ''))} FROM l1`;
   const l3 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l2`;
   // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
-  const value = (col: Column, i: number) => (!typed(col) ? r(i) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
+  const json = src.values === 'json';
+  const textValue = (col: Column, i: number) => (!typed(col) ? withDefault(col, r(i)) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
+  const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i)) : textValue(col, i));
+  const fail = (col: Column, i: number) => (json ? jsonFailSql(col, r(i), c(i)) : failSql(col, r(i), c(i)));
+  const reason = (col: Column, i: number) => (json ? jsonReasonSql(col, r(i), c(i)) : reasonSql(col, r(i)));
   const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
-  const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${failSql(col, r(i), c(i))})`)}) AS _bad FROM l4`;
-  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map((col, i) => reasonSql(col, r(i))).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
+  const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${fail(col, i)})`)}) AS _bad FROM l4`;
+  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map(reason).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
   const reject = `baton_reject(to_json(struct_pack(h := (${src.hash})::VARCHAR, k := ${src.raw}, r := ${reasons}))::VARCHAR)`;
   // _keep is a column (not the filter itself) and volatile: DuckDB does not push the filter down
   // into the layers, where it would compute the values a second time.
@@ -130,6 +140,11 @@ export function checkedSql(src: CheckedSource): string {
   // NOT MATERIALIZED: DuckDB streams the layers (materializing them measured 2-3x slower).
   const ctes = [l1, l2, l3, l4, l5, l6].map((q, i) => `l${i + 1} AS NOT MATERIALIZED (${q})`).join(', ');
   return `WITH ${ctes} SELECT ${out} FROM l6 WHERE _keep`;
+}
+
+/** A text column's value, its default when the text is NULL (`.default()`). */
+function withDefault(col: Column, text: string): string {
+  return col.default === undefined ? text : `coalesce(${text}, ${sqlString(String(col.default))})`;
 }
 
 /** True when a column's value fails: missing but required, not of the type, not an enum value. Never NULL. */

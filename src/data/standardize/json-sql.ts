@@ -1,0 +1,128 @@
+/**
+ * Schema columns as SQL over JSON values (standardize's JSON-lines path): each field arrives as its
+ * JSON text (a string still quoted, so its JSON type is known), SQL NULL when missing, and `null`
+ * when it is a JSON null (index.ts gives `null` only to the columns where null and missing differ:
+ * needsNull). The value of a column is exactly what the schema's safeParse outputs:
+ *
+ *   string, enum       a JSON string only (1776, true, {"a":1} are not strings)
+ *   number             a JSON number only, finite ("6.5" is a string; 1e400 is Infinity to JSON.parse)
+ *   int                a JSON number that is a whole number in the format's range (7.0 and 1e3 are
+ *                      7 and 1000, as JSON.parse makes them)
+ *   boolean            true or false only
+ *   timestamp, date    a JSON string matching the schema's own regular expression (zod's)
+ *   z.coerce.number()  JavaScript's Number() of the value: null and false 0, true 1, a string by
+ *                      Number()'s grammar (trimmed of JS whitespace, '' is 0, decimal, 0x and 0b
+ *                      forms); then the number checks above. Not as zod: a hex or binary literal
+ *                      over 64 bits, 0o octal and arrays (Number([5]) is 5) are rejected.
+ *   missing            rejected, NULL, or the default (`.default()`); null: rejected or NULL
+ *
+ * A value that does not fit is NULL and the reason says what was expected and got (the JSON text).
+ */
+import { sqlString } from '../duck.ts';
+import type { Column } from './schema.ts';
+
+const expected: Record<Column['kind'], string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'a boolean',
+  timestamp: 'an ISO timestamp',
+  date: 'an ISO date (YYYY-MM-DD)',
+  enum: 'one of the enum values',
+};
+
+/** Whether a column tells a JSON null from a missing field (index.ts then gives `null` for a null). */
+export function needsNull(col: Column): boolean {
+  return col.coerce === true || (col.missing ?? 'reject') !== (col.null ?? 'reject');
+}
+
+/** JavaScript's whitespace and line terminators (what Number() trims), as an RE2 class. */
+const jsSpace = '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+
+/** A JSON string's value: its text unquoted, decoded only when it has an escape. */
+function stringOf(x: string): string {
+  return `CASE WHEN starts_with(${x}, '"') THEN CASE WHEN contains(${x}, '\\') THEN json_extract_string(${x}, '$') ELSE ${x}[2:-2] END END`;
+}
+
+/** Number(s) for a string s, NULL for NaN (the trimmed text is repeated: DuckDB computes a common subexpression once). */
+function jsNumberOf(s: string): string {
+  const t = `regexp_replace(${s}, ${sqlString(`^${jsSpace}+|${jsSpace}+$`)}, '', 'g')`;
+  return `CASE WHEN ${t} = '' THEN 0::DOUBLE
+    WHEN regexp_full_match(${t}, '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?') THEN TRY_CAST(${t} AS DOUBLE)
+    WHEN regexp_full_match(${t}, '0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}') THEN CAST(TRY_CAST(${t} AS UBIGINT) AS DOUBLE) END`;
+}
+
+/** The JSON value as a double: a number as itself; coerced, Number() of it. NULL when not a finite number. */
+function numberOf(col: Column, x: string): string {
+  return col.coerce
+    ? `CASE WHEN ${x} = 'null' OR ${x} = 'false' THEN 0::DOUBLE WHEN ${x} = 'true' THEN 1::DOUBLE WHEN starts_with(${x}, '"') THEN ${jsNumberOf(stringOf(x))} ELSE TRY_CAST(${x} AS DOUBLE) END`
+    : `TRY_CAST(${x} AS DOUBLE)`;
+}
+
+/** The typed value of a present, non-null field from its JSON text, NULL when it does not fit. */
+function kindValue(col: Column, x: string): string {
+  switch (col.kind) {
+    case 'string':
+      return stringOf(x);
+    case 'enum':
+      return `CASE WHEN starts_with(${x}, '"') AND ${stringOf(x)} IN (${(col.values ?? []).map(sqlString).join(', ')}) THEN ${stringOf(x)} END`;
+    case 'boolean':
+      return `CASE ${x} WHEN 'true' THEN true WHEN 'false' THEN false END`;
+    case 'number':
+      return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${numberOf(col, x)} END`;
+    case 'int':
+      return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? Number.MIN_SAFE_INTEGER} AND ${col.max ?? Number.MAX_SAFE_INTEGER} AND ${numberOf(col, x)} = trunc(${numberOf(col, x)}) THEN CAST(${numberOf(col, x)} AS BIGINT) END`;
+    case 'timestamp': {
+      const s = stringOf(x);
+      return `CASE WHEN regexp_full_match(${s}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${s}, 'Z') THEN TRY_CAST(${s} AS TIMESTAMP) ELSE CAST(TRY_CAST(${s} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
+    }
+    case 'date': {
+      const s = stringOf(x);
+      return `CASE WHEN regexp_full_match(${s}, ${sqlString(col.pattern ?? '')}) THEN TRY_CAST(${s} AS DATE) END`;
+    }
+  }
+}
+
+/** SQL literal of the column's default. */
+function defaultSql(col: Column): string {
+  const v = col.default;
+  if (typeof v === 'string') return `${sqlString(v)}::${col.sqlType}`;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return `${String(v)}::${col.sqlType}`;
+}
+
+/** The missing test: for a column that does not tell null from missing, a null counts as missing. */
+function missingSql(col: Column, x: string): string {
+  return needsNull(col) ? `${x} IS NULL` : `(${x} IS NULL OR ${x} = 'null')`;
+}
+
+const missingRule = (col: Column) => col.missing ?? 'reject';
+/** A JSON null is stored as NULL (for a column where null and missing differ). */
+const nullStored = (col: Column) => needsNull(col) && col.null === 'null';
+
+/** The stored value of a column from its JSON text. */
+export function jsonTypedSql(col: Column, x: string): string {
+  const branches: string[] = [];
+  const missing = missingRule(col);
+  if (missing === 'default') branches.push(`WHEN ${missingSql(col, x)} THEN ${defaultSql(col)}`);
+  if (missing === 'null') branches.push(`WHEN ${missingSql(col, x)} THEN NULL`);
+  if (nullStored(col)) branches.push(`WHEN ${x} = 'null' THEN NULL`);
+  return branches.length ? `CASE ${branches.join(' ')} ELSE ${kindValue(col, x)} END` : kindValue(col, x);
+}
+
+/** True when the column's value fails (from its JSON text and its stored value). Never NULL. */
+export function jsonFailSql(col: Column, x: string, value: string): string {
+  const missing = missingRule(col);
+  if (missing === 'reject' && !nullStored(col)) return `${value} IS NULL`;
+  return `CASE WHEN ${missingSql(col, x)} THEN ${missing === 'reject'}${nullStored(col) ? ` WHEN ${x} = 'null' THEN false` : ''} ELSE ${value} IS NULL END`;
+}
+
+/** The reason (or NULL) for one column, from its JSON text and its stored value. */
+export function jsonReasonSql(col: Column, x: string, value: string): string {
+  const name = col.name.replaceAll("'", "''");
+  const parts = [`WHEN ${missingSql(col, x)} THEN ${missingRule(col) !== 'reject' ? 'NULL' : `'${name}: required, but missing${needsNull(col) ? '' : ' or null'}'`}`];
+  if (nullStored(col)) parts.push(`WHEN ${x} = 'null' THEN NULL`);
+  const shown = col.kind === 'enum' ? `one of ${(col.values ?? []).map((v) => JSON.stringify(v)).join(', ').replaceAll("'", "''")}` : expected[col.kind];
+  parts.push(`WHEN ${value} IS NULL THEN '${name}: expected ${shown}${col.coerce ? ' (as Number() converts it)' : ''}, got ' || left(${x}, 60)`);
+  return `CASE ${parts.join(' ')} END`;
+}
