@@ -110,13 +110,16 @@ export class StreamReader {
     const iterators = new Map<string, string>();
     const out: StreamRecord[] = [];
     const ended = new Set<string>();
+    const visited = new Set<string>();
+    // A second pass only when a shard ended: its children may be new in the shard list.
     for (let pass = 0; pass < 2 && out.length < n; pass++) {
       const shards = await this.shards(t, s);
       for (const shard of shards) {
         if (out.length >= n) break;
-        if (done(shard, point, ended)) continue;
+        if (visited.has(shard.id) || done(shard, point, ended)) continue;
         const parent = shard.parent === undefined ? undefined : shards.find((x) => x.id === shard.parent);
         if (parent && !done(parent, point, ended)) continue; // parents first: a key's older records are there
+        visited.add(shard.id);
         const got = await this.readShard(t, s, shard, point, reuse.get(shard.id), n - out.length);
         for (const r of got.records) {
           read.push([shard.id, r.dynamodb!.SequenceNumber!]);
