@@ -5,7 +5,7 @@
  * module before the handler loads, so jobs work whatever the handler itself imports.
  */
 import { setJobConnector } from '../runtime/jobs/connect.ts';
-import { loadBackend, type BackendEntry } from './registry.ts';
+import { loadBackend, loadJobStore, type BackendEntry } from './registry.ts';
 
 // Shared through globalThis: a handler may load Baton through another path (its project's
 // node_modules/baton) than the entry did, and both must see the same loaded backends.
@@ -27,4 +27,7 @@ export function loadedBackend(name: string): BackendEntry | undefined {
   return loaded.get(name);
 }
 
-setJobConnector(async (conn) => (await loadForHandlers(conn.backend)).jobs(conn.env));
+setJobConnector({
+  connect: async (conn) => (await loadJobStore(conn.backend))(conn.env),
+  warm: (backend) => loadJobStore(backend),
+});

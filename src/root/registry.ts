@@ -25,21 +25,21 @@ export interface BackendEntry<N extends BackendName = BackendName> {
   open(options: BackendOptionsByName[N]): Backend;
   /** Opens it inside a handler's process from the environment the executor passed (Backend.handlerEnv). */
   openFromEnv(env: Readonly<Record<string, string | undefined>>): Backend;
-  /** The job store of a relay's connection (JobStore.connection().env), opened once per process and env. */
-  jobs(env: Readonly<Record<string, string>>): JobStoreHandle;
 }
+
+/** Opens the job store of a relay's connection (JobStore.connection().env), once per process and env. */
+export type JobStoreOpener = (env: Readonly<Record<string, string>>) => JobStoreHandle;
 
 type Loaders = { [N in BackendName]: () => Promise<BackendEntry<N>> };
 
 const loaders: Loaders = {
   async local() {
-    const [{ openLocal }, { localJobConnection }] = await Promise.all([import('../backends/local/index.ts'), import('../backends/local/jobs/connect.ts')]);
+    const { openLocal } = await import('../backends/local/index.ts');
     return {
       name: 'local',
       open: (options) => openLocal(options),
       // The params key comes from the process's own environment (BATON_PARAMS_KEY), as openLocal reads it.
       openFromEnv: (env) => openLocal(env.BATON_DIR ? { dir: env.BATON_DIR } : {}),
-      jobs: (env) => localJobConnection(env),
     };
   },
   async aws() {
@@ -50,19 +50,30 @@ const loaders: Loaders = {
       throw missingSdkError(err) ?? err;
     }
     const { openAws } = mod;
+    return { name: 'aws', open: (options) => openAws(options), openFromEnv: (env) => openAws({}, env) };
+  },
+};
+
+/**
+ * The job stores' handler sides, apart from the whole backend: a relay on local loads only the
+ * job store's module (about a third of the local backend's load time), as a checkpoint per item
+ * must stay cheap from the first relay on.
+ */
+const jobLoaders: { [N in BackendName]: () => Promise<JobStoreOpener> } = {
+  async local() {
+    const { localJobConnection } = await import('../backends/local/jobs/connect.ts');
+    return (env) => localJobConnection(env);
+  },
+  async aws() {
+    const aws = await loadBackend('aws');
     const byEnv = new Map<string, Backend>();
-    return {
-      name: 'aws',
-      open: (options) => openAws(options),
-      openFromEnv: (env) => openAws({}, env),
-      jobs(env) {
-        // A relay's process keeps one backend per connection, like an SDK client made outside a Lambda handler.
-        const key = JSON.stringify(env);
-        let backend = byEnv.get(key);
-        if (!backend) byEnv.set(key, (backend = openAws({}, env)));
-        const opened = backend;
-        return { store: opened.jobs, objects: () => opened.objects };
-      },
+    return (env) => {
+      // One backend per connection and process, like an SDK client made outside a Lambda handler.
+      const key = JSON.stringify(env);
+      let backend = byEnv.get(key);
+      if (!backend) byEnv.set(key, (backend = aws.openFromEnv(env)));
+      const opened = backend;
+      return { store: opened.jobs, objects: () => opened.objects };
     };
   },
 };
@@ -86,6 +97,20 @@ export function loadBackend(name: string): Promise<BackendEntry> {
     // A failed load (a missing SDK package) is not kept: installing the package and trying again works.
     found.catch(() => loading.delete(known));
     loading.set(known, found);
+  }
+  return found;
+}
+
+const loadingJobs = new Map<BackendName, Promise<JobStoreOpener>>();
+
+/** Loads the handler side of backend `name`'s job store (once per process). */
+export function loadJobStore(name: string): Promise<JobStoreOpener> {
+  const known = backendName(name);
+  let found = loadingJobs.get(known);
+  if (!found) {
+    found = jobLoaders[known]();
+    found.catch(() => loadingJobs.delete(known));
+    loadingJobs.set(known, found);
   }
   return found;
 }

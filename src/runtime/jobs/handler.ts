@@ -11,7 +11,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { serializeError, ValidationError } from '../../core/errors.ts';
-import { connectJobs } from './connect.ts';
+import { connectJobs, warmJobs } from './connect.ts';
 import { RelayContext, type JobContext } from './context.ts';
 import { isJobEvent, type JobReply } from './envelope.ts';
 import { ContinueSignal, SuspendSignal, isNonRetriable } from './errors.ts';
@@ -20,6 +20,7 @@ import { StepJournal } from './steps.ts';
 export type JobFunction<I, C, R> = (last: C | undefined, ctx: JobContext<I, C>) => R | Promise<R>;
 
 export function job<I = unknown, C = unknown, R = unknown>(fn: JobFunction<I, C, R>): (event: unknown, context: Context) => Promise<JobReply> {
+  warmJobs();
   return async (event, lambda) => {
     if (!isJobEvent(event)) {
       throw new ValidationError(`fn "${lambda.functionName}" is a job handler but was invoked with an event that is not a job relay.`, { action: 'Start it as a job (startJob / runJob, or `baton jobs start`), not with a plain invoke.' });

@@ -10,6 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { InvocationError } from '../../../ports/executor.ts';
+import { jobsWarmed } from '../../jobs/connect.ts';
 import { runtimeError } from '../errors.ts';
 import type { WorkerSetup } from '../protocol.ts';
 import type { AnyHandler } from './call-handler.ts';
@@ -54,6 +55,8 @@ export async function loadHandler(setup: WorkerSetup): Promise<LoadResult> {
   let ns: Record<string, unknown>;
   try {
     ns = (await import(setup.moduleUrl)) as Record<string, unknown>;
+    // A job handler's store loads during the cold start, not in its first relay (jobs/connect.ts).
+    await jobsWarmed();
   } catch (err) {
     return { ok: false, error: classify(setup, err) };
   }
