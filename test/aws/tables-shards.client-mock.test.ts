@@ -36,11 +36,12 @@ const data: Record<string, _Record[]> = {
  * Scripts the streams client of a backend: iterators are "shard|position", records follow data.
  * `openParent`: A is still open (no ending), as while DynamoDB has not yet closed it.
  */
-function script(h: AwsHarness, openParent = false): { iterators: Array<{ shard: string; type: string; after?: string }> } {
+function script(h: AwsHarness, openParent = false, parentEnding = seq(200)): { iterators: Array<{ shard: string; type: string; after?: string }> } {
   const seen: Array<{ shard: string; type: string; after?: string }> = [];
   const closed = new Set(openParent ? [] : ['A']);
   const m = mockClient(h.backend.context.clients.streams);
-  const listed = openParent ? shards.map((x) => (x.ShardId === 'A' ? { ShardId: 'A', SequenceNumberRange: { StartingSequenceNumber: seq(100) } } : x)) : shards;
+  const range = { StartingSequenceNumber: seq(100), ...(openParent ? {} : { EndingSequenceNumber: parentEnding }) };
+  const listed = shards.map((x) => (x.ShardId === 'A' ? { ShardId: 'A', SequenceNumberRange: range } : x));
   m.on(DescribeStreamCommand).resolves({ StreamDescription: { Shards: listed } });
   m.on(GetShardIteratorCommand).callsFake((input: { ShardId: string; ShardIteratorType: string; SequenceNumber?: string }) => {
     seen.push({ shard: input.ShardId, type: input.ShardIteratorType, ...(input.SequenceNumber ? { after: input.SequenceNumber } : {}) });
@@ -88,6 +89,18 @@ describe.skipIf(skipReason !== undefined)(`aws table streams across shards (clie
     await h.reopen!(); // a new store lists the shards again: now A has ended
     script(h);
     expect(v(await h.backend.tables.readStream('orders', 'slow'))).toEqual(['k1:3', 'k1:4']);
+  });
+
+  it('a closed parent read to its end is not asked again, even when its ending number has no record', async () => {
+    const { iterators } = script(h, false, seq(300));
+    const all = await tables.readStream('orders', 'once');
+    await tables.commitStream('orders', 'once', all.at(-1)!.sequence);
+    expect(await tables.readStream('orders', 'once')).toEqual([]);
+    expect(await tables.readStream('orders', 'other', { limit: 1 })).toHaveLength(1);
+    expect(iterators.filter((i) => i.shard === 'A')).toEqual([
+      { shard: 'A', type: 'TRIM_HORIZON' },
+      { shard: 'A', type: 'TRIM_HORIZON' },
+    ]);
   });
 
   it('reads a page at a time across shards with after', async () => {

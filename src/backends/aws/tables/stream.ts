@@ -77,6 +77,8 @@ interface TableState {
   stale: boolean;
   numbers: Map<string, number>;
   records: Map<number, [shard: string, seq: string]>;
+  /** Closed shards read to their end: shard id -> the last SequenceNumber (undefined: it had none). */
+  finished: Map<string, string | undefined>;
   cursors: Map<string, Cursor>;
 }
 
@@ -116,9 +118,9 @@ export class StreamReader {
       const shards = await this.shards(t, s);
       for (const shard of shards) {
         if (out.length >= n) break;
-        if (visited.has(shard.id) || done(shard, point, ended)) continue;
+        if (visited.has(shard.id) || done(s, shard, point, ended)) continue;
         const parent = shard.parent === undefined ? undefined : shards.find((x) => x.id === shard.parent);
-        if (parent && !done(parent, point, ended)) continue; // parents first: a key's older records are there
+        if (parent && !done(s, parent, point, ended)) continue; // parents first: a key's older records are there
         visited.add(shard.id);
         const got = await this.readShard(t, s, shard, point, reuse.get(shard.id), n - out.length);
         for (const r of got.records) {
@@ -129,11 +131,14 @@ export class StreamReader {
         if (got.iterator) iterators.set(shard.id, got.iterator);
         else {
           ended.add(shard.id);
+          s.finished.set(shard.id, point.get(shard.id));
           s.stale = true; // its children may not be listed yet
         }
       }
       if (!s.stale) break;
     }
+    // Shards this read did not reach are where they were: their iterators still hold.
+    for (const [id, it] of reuse) if (!visited.has(id) && !iterators.has(id)) iterators.set(id, it);
     const points = cursor?.points ?? new Map<number, PointRef>();
     out.forEach((r, at) => points.set(r.sequence, { base, path: read, at }));
     trim(points, this.next);
@@ -167,7 +172,7 @@ export class StreamReader {
     const arn = t.streamArn!;
     let s = this.tables.get(t.name);
     if (!s || s.arn !== arn) {
-      s = { arn, shards: [], listedAt: -Infinity, stale: true, numbers: new Map(), records: new Map(), cursors: new Map() };
+      s = { arn, shards: [], listedAt: -Infinity, stale: true, numbers: new Map(), records: new Map(), finished: new Map(), cursors: new Map() };
       this.tables.set(t.name, s);
     }
     return s;
@@ -272,9 +277,13 @@ export function lineage(shards: ShardInfo[]): ShardInfo[] {
 }
 
 /** A shard this read need not touch: closed and read (or committed) to its end. */
-function done(shard: ShardInfo, point: Point, ended: Set<string>): boolean {
+function done(s: TableState, shard: ShardInfo, point: Point, ended: Set<string>): boolean {
   if (ended.has(shard.id)) return true;
   const at = point.get(shard.id);
+  if (s.finished.has(shard.id)) {
+    const last = s.finished.get(shard.id);
+    if (last === undefined || (at !== undefined && compareSeq(at, last) >= 0)) return true;
+  }
   return shard.ending !== undefined && at !== undefined && compareSeq(at, shard.ending) >= 0;
 }
 
