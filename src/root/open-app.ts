@@ -1,7 +1,7 @@
 /**
  * openApp: the one place an app is assembled. It opens the backend by name from the registry,
  * builds the executor once (on first use), and hands out what the CLI, tests and scripts do with
- * an app: provision, invoke, the engine, jobs and map.
+ * an app: provision, invoke, the engine, jobs, map and query.
  *
  *   import { openApp } from 'baton/root';
  *   const app = await openApp(spec, { backend: 'aws', aws: { region: 'eu-west-1' } });
@@ -18,6 +18,7 @@ import { startEngine, type Engine, type EngineOptions } from '../runtime/engine/
 import { invokeAsync, invokeSync, type AsyncOptions, type InvokeResult, type InvokeSyncOptions } from '../runtime/invoke/index.ts';
 import { createJobRunner, type JobRunner } from '../runtime/jobs/index.ts';
 import { map, redriveMap, resumeMap, type MapOptions, type MapSource, type MapSummary } from '../runtime/map/index.ts';
+import type { QueryParams, QueryResult } from '../data/query.ts';
 import { provision, type ProvisionReport } from '../runtime/provision.ts';
 import { backendName, loadBackend, type BackendName } from './registry.ts';
 
@@ -57,6 +58,8 @@ export interface App {
   map(fn: string, source: MapSource, options?: MapOptions): Promise<MapSummary>;
   resumeMap(id: string, options?: MapOptions): Promise<MapSummary>;
   redriveMap(id: string, options?: MapOptions): Promise<MapSummary & { redriven: number }>;
+  /** SQL over the lake's catalog tables (DuckDB, loaded on first use). */
+  query(sql: string, params?: QueryParams, options?: { catalogBucket?: string }): Promise<QueryResult>;
   /** Closes the executor (if the app built it), then the backend. */
   close(): Promise<void>;
 }
@@ -102,6 +105,11 @@ export async function openApp(spec: AppSpec, options: OpenAppOptions = {}): Prom
     map: (fn, source, o) => map(deps(), fn, source, o),
     resumeMap: (id, o) => resumeMap(deps(), id, o),
     redriveMap: (id, o) => redriveMap(deps(), id, o),
+    async query(sql, params, o = {}) {
+      // Imported here: the data plane loads DuckDB, which an app that never queries should not pay for.
+      const [{ Catalog }, data] = await Promise.all([import('../data/catalog/index.ts'), import('../data/query.ts')]);
+      return data.query(await Catalog.open(backend.objects, o.catalogBucket), sql, params);
+    },
     close() {
       closed ??= (async () => {
         try {

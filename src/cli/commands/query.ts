@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { Catalog } from '../../data/catalog/index.ts';
-import { query } from '../../data/query.ts';
 import { defaults } from '../../core/defaults.ts';
 import { printRows } from '../output.ts';
 import { withSession } from '../session.ts';
@@ -20,8 +18,8 @@ export function registerQuery(program: Command): void {
     .option('--csv', 'print CSV')
     .option('--catalog-bucket <bucket>', 'the bucket holding the catalog', defaults.data.catalogBucket)
     .action(async (sql: string, o: { param: string[]; csv?: boolean; catalogBucket: string }, cmd: Command) => {
-      await withSession(cmd, async ({ backend, json }) => {
-        const r = await query(await Catalog.open(backend.objects, o.catalogBucket), sql, o.param);
+      await withSession(cmd, async ({ app, json }) => {
+        const r = await app.query(sql, o.param, { catalogBucket: o.catalogBucket });
         if (o.csv) {
           console.log(r.columns.map(csvCell).join(','));
           for (const row of r.rows) console.log(r.columns.map((c) => csvCell(row[c])).join(','));
