@@ -9,6 +9,8 @@ export interface AwsContext {
   names: Names;
   clock: Clock;
   region: string;
+  /** Absolute: where topic file subscribers with a relative path write (options.filesDir). */
+  filesDir: string;
   /** A CallContext for an error message, with the service's endpoint filled in. */
   at(service: CallContext['service'], op: string, resource?: string): CallContext;
 }

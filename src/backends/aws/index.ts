@@ -41,6 +41,7 @@ export function openAws(options: AwsBackendOptions = {}, env: NodeJS.ProcessEnv 
     names: new Names(resolved.prefix),
     clock: resolved.clock,
     region: resolved.region,
+    filesDir: resolved.filesDir,
     at: (service, op, resource) => ({ service, op, ...(resource ? { resource } : {}), ...(clients.endpoint(service) ? { endpoint: clients.endpoint(service) } : {}) }),
   };
   const topics = new AwsTopicStore(context);

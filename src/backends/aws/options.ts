@@ -4,6 +4,8 @@
  * AWS_ENDPOINT_URL_<SERVICE>) unless given here. Physical resource names are the app's names with
  * a prefix (BATON_AWS_PREFIX), so two apps or stages share one account without clashing.
  */
+import { resolve } from 'node:path';
+import { defaults } from '../../core/defaults.ts';
 import type { Clock } from '../../ports/clock.ts';
 
 export type AwsService = 's3' | 'sqs' | 'sns' | 'dynamodb' | 'dynamodbstreams' | 'ssm';
@@ -31,6 +33,12 @@ export interface AwsBackendOptions {
   onRequest?: (service: AwsService, command: string) => void;
   /** The KMS key SSM encrypts SecureString params with. Default: $BATON_AWS_PARAMS_KEY_ID, else the account's aws/ssm key. */
   paramsKeyId?: string;
+  /**
+   * Where a topic's file subscriber with a relative path writes (resolved against the working
+   * directory), as the local backend resolves it against its state directory. Default: $BATON_DIR,
+   * else .baton.
+   */
+  filesDir?: string;
 }
 
 export interface ResolvedAwsOptions {
@@ -41,6 +49,8 @@ export interface ResolvedAwsOptions {
   clock: Clock;
   onRequest?: (service: AwsService, command: string) => void;
   paramsKeyId?: string;
+  /** Absolute. */
+  filesDir: string;
 }
 
 /** Environment variables the aws backend reads (besides the SDK's own). */
@@ -76,6 +86,7 @@ export function resolveOptions(options: AwsBackendOptions, env: NodeJS.ProcessEn
     clock: options.clock ?? clock,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
     ...paramsKeyOf(options, env),
+    filesDir: resolve(options.filesDir ?? env[defaults.store.dirEnv] ?? defaults.store.dir),
   };
 }
 
@@ -86,7 +97,7 @@ function paramsKeyOf(options: AwsBackendOptions, env: NodeJS.ProcessEnv): { para
 
 /** The environment a handler's process needs to open the same aws backend (Backend.handlerEnv). */
 export function handlerEnvOf(resolved: ResolvedAwsOptions): Record<string, string> {
-  const env: Record<string, string> = { AWS_REGION: resolved.region, [awsEnv.prefix]: resolved.prefix };
+  const env: Record<string, string> = { AWS_REGION: resolved.region, [awsEnv.prefix]: resolved.prefix, [defaults.store.dirEnv]: resolved.filesDir };
   if (resolved.paramsKeyId) env[awsEnv.paramsKeyId] = resolved.paramsKeyId;
   for (const service of awsServices) {
     const endpoint = resolved.endpoints[service];

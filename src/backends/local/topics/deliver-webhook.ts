@@ -1,6 +1,5 @@
 import { defaults } from '../../../core/defaults.ts';
 import type { Subscriber } from '../../../ports/topics.ts';
-import { topicArn } from './notification.ts';
 
 type Webhook = Extract<Subscriber, { kind: 'webhook' }>;
 
@@ -13,9 +12,10 @@ export class AttemptError extends Error {
  * One HTTP POST of a notification, as SNS makes it to an HTTP(S) subscriber: the SNS JSON as the
  * body with content type text/plain (as SNS sends it) and the x-amz-sns-* headers. Any 2xx is
  * delivered; anything else, a network error or the timeout throws an AttemptError. Redirects are
- * not followed (a 3xx is a failure, as SNS). `signal` aborts the request (the store stopping).
+ * not followed (a 3xx is a failure, as SNS). `topicArn` goes in x-amz-sns-topic-arn. `signal` aborts
+ * the request (the store stopping).
  */
-export async function postNotification(hook: Webhook, topic: string, messageId: string, notification: string, signal?: AbortSignal): Promise<void> {
+export async function postNotification(hook: Webhook, topicArn: string, messageId: string, notification: string, signal?: AbortSignal): Promise<void> {
   const timeoutMs = hook.timeoutMs ?? defaults.topics.webhookTimeoutMs;
   let response: Response;
   try {
@@ -26,7 +26,7 @@ export async function postNotification(hook: Webhook, topic: string, messageId: 
         'content-type': 'text/plain; charset=UTF-8',
         'x-amz-sns-message-type': 'Notification',
         'x-amz-sns-message-id': messageId,
-        'x-amz-sns-topic-arn': topicArn(topic),
+        'x-amz-sns-topic-arn': topicArn,
       },
       body: notification,
       signal: signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), signal]) : AbortSignal.timeout(timeoutMs),

@@ -25,27 +25,12 @@ import type { Subscriber } from '../../../ports/topics.ts';
 import type { LocalContext } from '../context.ts';
 import { FileAppender } from './deliver-file.ts';
 import { AttemptError, postNotification } from './deliver-webhook.ts';
+import { topicArn } from './notification.ts';
 import { leaseFor } from './lease.ts';
+import { backoff, policyOf } from './retry.ts';
 import type { DeliveryRow, Statements } from './statements.ts';
 
 const page = 500;
-
-interface RetryPolicy {
-  attempts: number;
-  backoffMs: number;
-}
-
-function policyOf(target: Subscriber): RetryPolicy {
-  if (target.kind === 'webhook') {
-    return { attempts: target.attempts ?? defaults.topics.webhookAttempts, backoffMs: target.backoffMs ?? defaults.topics.webhookBackoffMs };
-  }
-  return { attempts: defaults.topics.fileAttempts, backoffMs: defaults.topics.webhookBackoffMs };
-}
-
-/** The wait after failed attempt number `attempt` (1-based): backoff, doubling, capped. */
-function backoff(policy: RetryPolicy, attempt: number): number {
-  return Math.min(policy.backoffMs * 2 ** (attempt - 1), defaults.topics.webhookMaxBackoffMs);
-}
 
 export class DeliveryRunner {
   private readonly inflight = new Set<Promise<void>>();
@@ -157,7 +142,7 @@ export class DeliveryRunner {
       case 'file':
         return this.files.append(target.path, row.notification);
       case 'webhook':
-        return postNotification(target, row.topic, row.message_id, row.notification, signal);
+        return postNotification(target, topicArn(row.topic), row.message_id, row.notification, signal);
       case 'queue':
         // Queue subscribers are served in the publish transaction and never get a row.
         return Promise.reject(new Error(`delivery ${row.id} names queue '${target.queue}', which is delivered at publish`));
