@@ -145,3 +145,27 @@ describe('csv ingestion input forms', () => {
     expect(rejected).toMatchObject({ line: 3, reasons: ['amount: expected a number, got "x"'] });
   });
 });
+
+describe('csv timestamps and dates (issue 11: what the schema accepts, nothing else)', () => {
+  it('takes only text the schema regex accepts, as safeParse does', async () => {
+    const s = z.object({ id: z.int(), at: z.iso.datetime(), on: z.iso.date().optional(), off: z.iso.datetime({ offset: true }).optional() });
+    const values: Array<[string, string, string]> = [
+      ['2001-01-01T00:01:00Z', '2001-02-28', '2001-01-01T02:01:00+02:00'],
+      ['2001-01-01 00:01:00', '', ''],
+      ['2001-01-01', '', ''],
+      ['2001-01-01T00:01:00', '', ''],
+      ['2001-01-01T00:01Z', '', ''],
+      ['2001-01-01T00:01:00.5Z', '2001-02-30', ''],
+      ['2001-01-01T00:01:00Z', '2001-2-3', ''],
+      ['2001-01-01T00:01:00Z', '', '2001-01-01T00:01:00+0200'],
+    ];
+    const text = ['id,at,on,off', ...values.map((v, i) => `${i + 1},${v.join(',')}`)].join('\n') + '\n';
+    await t.backend.objects.put('uploads', 'in/ts.csv', text);
+    const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/ts.csv' }, schema: s, output: { bucket: 'uploads', key: 'ts.parquet' }, rejected: { bucket: 'uploads', key: 'ts.jsonl' } });
+    const zodValid = values.map(([at, on, off], i) => s.safeParse({ id: i + 1, at, ...(on ? { on } : {}), ...(off ? { off } : {}) }).success);
+    expect(zodValid).toEqual([true, false, false, false, false, false, false, false]);
+    expect(r).toMatchObject({ read: 8, valid: 1, rejected: 7 });
+    const rows = await sql(`SELECT id, "at"::VARCHAR AS at, "on"::VARCHAR AS on, "off"::VARCHAR AS off FROM read_parquet('${t.backend.objects.localPath!('uploads', 'ts.parquet')!}')`);
+    expect(rows).toEqual([{ id: 1, at: '2001-01-01 00:01:00', on: '2001-02-28', off: '2001-01-01 00:01:00' }]);
+  });
+});

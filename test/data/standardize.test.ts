@@ -34,6 +34,19 @@ describe('standardize', () => {
     expect(() => compileSchema(z.object({ tags: z.array(z.string()) }))).toThrow(/field "tags" has zod type "array"/);
   });
 
+  it('refuses what the bulk path could not check exactly as zod does (issue 11)', () => {
+    expect(() => compileSchema(z.object({ n: z.number().min(0) }))).toThrow(/field "n" uses the check "greater_than"/);
+    expect(() => compileSchema(z.object({ s: z.string().regex(/a/) }))).toThrow(/field "s" uses the check "string_format"/);
+    expect(() => compileSchema(z.object({ e: z.email() }))).toThrow(/field "e" uses the string format "email"/);
+    expect(() => compileSchema(z.object({ d: z.date() }))).toThrow(/field "d" uses z.date\(\)/);
+    expect(() => compileSchema(z.object({ s: z.coerce.string() }))).toThrow(/field "s" uses z.coerce.string\(\)/);
+    expect(compileSchema(z.object({ a: z.int32().nullish(), b: z.coerce.number().int().default(3), c: z.string().nullable() }))).toMatchObject([
+      { name: 'a', kind: 'int', optional: true, missing: 'null', null: 'null', min: -2147483648, max: 2147483647 },
+      { name: 'b', kind: 'int', optional: true, missing: 'default', default: 3, coerce: true },
+      { name: 'c', kind: 'string', optional: true, null: 'null' },
+    ]);
+  });
+
   it('writes valid rows to Parquet and rejects with reasons and line numbers (gzip input)', async () => {
     const lines = Array.from({ length: 1000 }, (_, i) => line(i));
     lines[10] = '{"id": 10, "user": "u0", broken';

@@ -11,12 +11,15 @@
  *   boolean            true or false only
  *   timestamp, date    a JSON string matching the schema's own regular expression (zod's)
  *   z.coerce.number()  JavaScript's Number() of the value: null and false 0, true 1, a string by
- *                      Number()'s grammar (trimmed of JS whitespace, '' is 0, decimal, 0x and 0b
- *                      forms); then the number checks above. Not as zod: a hex or binary literal
- *                      over 64 bits, 0o octal and arrays (Number([5]) is 5) are rejected.
+ *                      Number()'s grammar (trimmed of JS whitespace, '' is 0, decimal, 0x, 0o and
+ *                      0b forms); then the number checks above. Not as zod: a hex, octal or binary
+ *                      literal over 64 bits and arrays (Number([5]) is 5) are rejected.
  *   missing            rejected, NULL, or the default (`.default()`); null: rejected or NULL
  *
  * A value that does not fit is NULL and the reason says what was expected and got (the JSON text).
+ * Known differences from JSON.parse, below what the schema can see: a number written -0 is stored
+ * as 0 (DuckDB's reader takes it as an integer), and of two fields with one name the first is
+ * read (JSON.parse keeps the last).
  */
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
@@ -49,7 +52,8 @@ function jsNumberOf(s: string): string {
   const t = `regexp_replace(${s}, ${sqlString(`^${jsSpace}+|${jsSpace}+$`)}, '', 'g')`;
   return `CASE WHEN ${t} = '' THEN 0::DOUBLE
     WHEN regexp_full_match(${t}, '[+-]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?') THEN TRY_CAST(${t} AS DOUBLE)
-    WHEN regexp_full_match(${t}, '0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}') THEN CAST(TRY_CAST(${t} AS UBIGINT) AS DOUBLE) END`;
+    WHEN regexp_full_match(${t}, '0[xX][0-9a-fA-F]{1,16}|0[bB][01]{1,64}') THEN CAST(TRY_CAST(${t} AS UBIGINT) AS DOUBLE)
+    WHEN regexp_full_match(${t}, '0[oO][0-7]{1,21}') THEN CAST(TRY_CAST('0b' || list_aggregate(list_transform(string_split(substr(${t}, 3), ''), lambda c: ['000', '001', '010', '011', '100', '101', '110', '111'][c::INT + 1]), 'string_agg', '') AS UBIGINT) AS DOUBLE) END`;
 }
 
 /** The JSON value as a double: a number as itself; coerced, Number() of it. NULL when not a finite number. */
