@@ -104,6 +104,15 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
       if (t.onFailure) needDestination(`${where}.onFailure`, t.onFailure);
     });
   }
+  const declared: Record<string, Set<string>> = { bucket: new Set(by.bucket.map((b) => b.name)), queue: new Set(queues.keys()), table: new Set(tables.keys()), topic: topics, params: new Set(by.params.map((p) => p.path)), fn: fns, firehose: new Set(by.firehose.map((h) => h.name)) };
+  for (const f of by.fn) {
+    f.uses?.forEach((u, i) => {
+      if (!declared[u.kind]?.has(u.name)) {
+        const known = [...(declared[u.kind] ?? [])].map((n) => `"${n}"`).join(', ') || 'none';
+        throw new DefinitionError(`fn "${f.name}": field "uses.${i}" names ${u.kind} "${u.name}", which is not declared (declared ${u.kind}s: ${known}); declare it in the app or fix the name.`);
+      }
+    });
+  }
   for (const s of by.schedule) {
     const target = s.target;
     if (target && 'queue' in target) needQueue(`schedule "${s.name}": field "target.queue"`, target.queue);

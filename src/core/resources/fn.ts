@@ -5,6 +5,15 @@ import { define, durationField, nameSchema, type Resource } from './define.ts';
 
 const destination = z.union([z.strictObject({ queue: nameSchema }), z.strictObject({ topic: nameSchema })]);
 
+/** The resource kinds a function can name in `uses`. */
+export const usesKinds = ['bucket', 'queue', 'table', 'topic', 'params', 'fn', 'firehose'] as const;
+export type UsesKind = (typeof usesKinds)[number];
+
+const usesRef = z.string().refine((v) => {
+  const at = v.indexOf(':');
+  return at > 0 && (usesKinds as readonly string[]).includes(v.slice(0, at)) && v.length > at + 1;
+}, `expected '<kind>:<name>' with kind one of ${usesKinds.join(', ')}, such as 'table:orders' or 'params:/app'`);
+
 const queueTrigger = z.strictObject({
   queue: nameSchema,
   /** Messages per invocation. @defaultValue 10 */
@@ -64,6 +73,12 @@ const options = z.strictObject({
   /** Where a failed async invocation goes after its retries. */
   onFailure: destination.optional(),
   triggers: z.array(z.union([queueTrigger, streamTrigger])).optional(),
+  /**
+   * The resources the handler reaches through connect() besides its triggers and destinations, as
+   * '<kind>:<name>' ('table:orders', 'bucket:uploads', 'params:/app'): on AWS the function is
+   * granted access to exactly these (least privilege). @defaultValue none
+   */
+  uses: z.array(usesRef).optional(),
 });
 
 export type Destination = { queue: string } | { topic: string };
@@ -112,6 +127,8 @@ export interface FnConfig {
   retries: number;
   onFailure?: Destination;
   triggers: Array<QueueTriggerConfig | StreamTriggerConfig>;
+  /** Resources named in `uses`, checked by app() to exist. */
+  uses?: Array<{ kind: UsesKind; name: string }>;
 }
 
 export type FnOptions = z.input<typeof options>;
@@ -140,6 +157,7 @@ export function fn(name: string, module: string, opts: FnOptions = {}): FnResour
       ...(o.route ? { route: o.route } : {}),
       retries: o.retries ?? f.asyncRetries,
       ...(o.onFailure ? { onFailure: o.onFailure } : {}),
+      ...(o.uses?.length ? { uses: o.uses.map((u) => ({ kind: u.slice(0, u.indexOf(':')) as UsesKind, name: u.slice(u.indexOf(':') + 1) })) } : {}),
       triggers: (o.triggers ?? []).map((t) =>
         'queue' in t
           ? { kind: 'queue' as const, queue: t.queue, batchSize: t.batchSize ?? f.queueBatchSize, batchingWindowMs: t.batchingWindow ?? 0, maxConcurrency: t.maxConcurrency ?? concurrency, reportBatchItemFailures: t.reportBatchItemFailures ?? true }
