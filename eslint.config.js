@@ -29,6 +29,27 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(backends|root|cli)/', message: 'runtime and data use ports, not a backend, and never the layers above them (root, cli).' }] }],
     },
   },
+  // Backends are side by side, not stacked: aws never imports local, nor local aws. A rule both
+  // follow (names, limits, validation, retry policy) lives once in src/backends/shared, which
+  // imports only core and ports.
+  {
+    files: ['src/backends/aws/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(backends/)?local/', message: 'the aws backend does not import the local backend: put a rule both backends need in src/backends/shared.' }] }],
+    },
+  },
+  {
+    files: ['src/backends/local/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(backends/)?aws/', message: 'the local backend does not import the aws backend: put a rule both backends need in src/backends/shared.' }] }],
+    },
+  },
+  {
+    files: ['src/backends/shared/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(backends/)?(local|aws)/', message: 'src/backends/shared holds the rules every backend uses: it imports core and ports, never a backend.' }] }],
+    },
+  },
   {
     files: ['src/ports/**/*.ts'],
     rules: {

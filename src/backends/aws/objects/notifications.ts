@@ -12,7 +12,7 @@
 import { PutBucketNotificationConfigurationCommand, type QueueConfiguration } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { BucketConfig } from '../../../ports/objects.ts';
-import { ruleId } from '../../local/objects/events.ts';
+import { ruleId } from '../../shared/objects/buckets.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { internalPrefix, queueDirectory } from '../queues/directory.ts';

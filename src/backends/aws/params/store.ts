@@ -49,8 +49,8 @@ import { BatonError, StoreError } from '../../../core/errors.ts';
 import type { Param, ParamStore, ParamType, PutParamInput } from '../../../ports/params.ts';
 import { call } from '../errors.ts';
 import type { AwsContext } from '../context.ts';
-import { validateName, validatePath } from '../../local/params/names.ts';
-import { validatePutInput, validateVersion } from '../../local/params/validate.ts';
+import { validateName, validatePath } from '../../shared/params/names.ts';
+import { validatePutInput, validateVersion } from '../../shared/params/validate.ts';
 import { errorName, toParam } from './convert.ts';
 import { alreadyExists, notFound, racedWrite, versionMismatch, versionNotFound } from './errors.ts';
 

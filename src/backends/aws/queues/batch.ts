@@ -5,7 +5,7 @@
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, type BatchResultErrorEntry } from '@aws-sdk/client-sqs';
 import { ValidationError, show } from '../../../core/errors.ts';
 import type { BatchResultEntry } from '../../../ports/queues.ts';
-import { failed } from '../../local/queues/batch.ts';
+import { failed } from '../../shared/queues/batch.ts';
 import type { AwsContext } from '../context.ts';
 import { call, translate, type CallContext } from '../errors.ts';
 

@@ -6,7 +6,7 @@
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
-import { failed } from '../../local/queues/batch.ts';
+import { failed } from '../../shared/queues/batch.ts';
 import type { AwsContext } from '../context.ts';
 import { call, translate } from '../errors.ts';
 import type { QueueEntry } from './directory.ts';

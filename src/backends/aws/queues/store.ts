@@ -36,7 +36,7 @@ import {
 import { defaults } from '../../../core/defaults.ts';
 import { DefinitionError, NotFoundError, ValidationError, deserializeError, show } from '../../../core/errors.ts';
 import type { BatchResultEntry, QueueConfig, QueueStats, QueueStore, ReceivedMessage, ReceiveOptions, RedriveOptions, RedriveResult, SendInput, SendResult } from '../../../ports/queues.ts';
-import { validateQueueConfig } from '../../local/queues/config.ts';
+import { validateQueueConfig } from '../../shared/queues/config.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { changeVisibilityBatch, deleteBatch } from './batch.ts';

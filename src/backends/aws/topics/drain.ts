@@ -1,8 +1,8 @@
 /**
  * Delivering a file or webhook subscriber's messages from its inbox (inbox.ts): receive up to 10
  * (long-polling 1 s, so an empty receive means empty, not an unlucky short poll), deliver each with
- * the same attempts, backoff and timeout as the local backend (local/topics/retry.ts; the webhook
- * POST is local's own postNotification, the file append local's FileAppender), then delete what was
+ * the same attempts, backoff and timeout as the local backend (shared/topics/retry.ts; the webhook
+ * POST and the file append are local's own, shared/topics/deliver-*.ts), then delete what was
  * delivered or given up, and loop until a receive finds nothing.
  *
  * The body delivered is exactly what SNS put in the inbox: its notification JSON, as SNS would POST
@@ -18,11 +18,11 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { defaults } from '../../../core/defaults.ts';
 import { serializeError } from '../../../core/errors.ts';
 import type { Subscriber } from '../../../ports/topics.ts';
-import { subscriberId } from '../../local/topics/config.ts';
-import { FileAppender } from '../../local/topics/deliver-file.ts';
-import { AttemptError, postNotification } from '../../local/topics/deliver-webhook.ts';
-import { leaseFor } from '../../local/topics/lease.ts';
-import { backoff, policyOf } from '../../local/topics/retry.ts';
+import { subscriberId } from '../../shared/topics/config.ts';
+import { FileAppender } from '../../shared/topics/deliver-file.ts';
+import { AttemptError, postNotification } from '../../shared/topics/deliver-webhook.ts';
+import { leaseFor } from '../../shared/topics/lease.ts';
+import { backoff, policyOf } from '../../shared/topics/retry.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { changeVisibilityBatch, deleteBatch } from '../queues/batch.ts';

@@ -1,5 +1,5 @@
 /**
- * A publish on SNS: local's checks and words (local/topics/message.ts: a string message, a subject
+ * A publish on SNS: local's checks and words (shared/topics/message.ts: a string message, a subject
  * SNS accepts, string attributes, 256 KiB counting the subject and attributes), then one check SNS
  * would not make before fanning out: a queue subscriber whose maxMessageSize cannot hold the
  * notification is refused before anything is sent, so no subscriber gets the message (as local's
@@ -10,7 +10,7 @@
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import { NotFoundError, TooLargeError } from '../../../core/errors.ts';
 import type { PublishInput, TopicConfig, TopicMessage } from '../../../ports/topics.ts';
-import { buildMessage } from '../../local/topics/message.ts';
+import { buildMessage } from '../../shared/topics/message.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import type { QueueDirectory } from '../queues/directory.ts';

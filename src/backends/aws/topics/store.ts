@@ -34,7 +34,7 @@
 import { CreateTopicCommand, ListTagsForResourceCommand, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-sns';
 import { DefinitionError, NotFoundError } from '../../../core/errors.ts';
 import type { DeliveryStatus, PublishInput, TopicConfig, TopicStore } from '../../../ports/topics.ts';
-import { subscriberId, validateTopicConfig } from '../../local/topics/config.ts';
+import { subscriberId, validateTopicConfig } from '../../shared/topics/config.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { queueDirectory, type QueueDirectory } from '../queues/directory.ts';

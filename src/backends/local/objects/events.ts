@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
 import type { BucketConfig, BucketNotification, ObjectEventName } from '../../../ports/objects.ts';
+import { ruleId } from '../../shared/objects/buckets.ts';
 
 /** What changed, enough to build every record for it. */
 export interface ObjectChange {
@@ -52,11 +53,6 @@ export function encodeEventKey(key: string): string {
 /** The sequencer S3 puts in records: upper-case hex, fixed width so later changes compare greater. */
 export function sequencer(seq: number): string {
   return seq.toString(16).toUpperCase().padStart(16, '0');
-}
-
-/** The configurationId of a bucket's i-th rule. */
-export function ruleId(rule: BucketNotification, index: number): string {
-  return rule.id ?? `notification-${index + 1}`;
 }
 
 /** true when the rule asks for this change. */

@@ -16,9 +16,10 @@ import type { Param, ParamStore, ParamType, PutParamInput } from '../../../ports
 import type { LocalContext } from '../context.ts';
 import { decrypt, encrypt } from './crypto.ts';
 import { keyLoader } from './key.ts';
-import { parentOf, subtreeRange, validateName, validatePath } from './names.ts';
+import { validateName, validatePath } from '../../shared/params/names.ts';
+import { validatePutInput, validateVersion } from '../../shared/params/validate.ts';
+import { parentOf, subtreeRange } from './paths.ts';
 import { prepareStatements, type Statements, type VersionRow } from './statements.ts';
-import { validatePutInput, validateVersion } from './validate.ts';
 
 export interface LocalParamStoreOptions {
   /** 32-byte SecureString key; default $BATON_PARAMS_KEY or the generated key file. */

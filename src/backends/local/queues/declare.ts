@@ -1,6 +1,6 @@
 import { DefinitionError } from '../../../core/errors.ts';
 import type { QueueConfig } from '../../../ports/queues.ts';
-import { validateQueueConfig } from './config.ts';
+import { validateQueueConfig } from '../../shared/queues/config.ts';
 import type { QueueState } from './state.ts';
 
 /**

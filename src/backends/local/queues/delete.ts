@@ -1,5 +1,5 @@
 import type { BatchResultEntry } from '../../../ports/queues.ts';
-import { failed } from './batch.ts';
+import { failed } from '../../shared/queues/batch.ts';
 import { parseReceipt } from './receipt.ts';
 import { staleReceipt } from './stale.ts';
 import type { QueueEntry, QueueState } from './state.ts';

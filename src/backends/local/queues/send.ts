@@ -1,6 +1,6 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
-import { failed } from './batch.ts';
+import { failed } from '../../shared/queues/batch.ts';
 import { InsertRows, insertMessage, insertRows } from './enqueue.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 

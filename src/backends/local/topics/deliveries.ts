@@ -23,11 +23,11 @@ import { defaults } from '../../../core/defaults.ts';
 import { serializeError } from '../../../core/errors.ts';
 import type { Subscriber } from '../../../ports/topics.ts';
 import type { LocalContext } from '../context.ts';
-import { FileAppender } from './deliver-file.ts';
-import { AttemptError, postNotification } from './deliver-webhook.ts';
+import { FileAppender } from '../../shared/topics/deliver-file.ts';
+import { AttemptError, postNotification } from '../../shared/topics/deliver-webhook.ts';
 import { topicArn } from './notification.ts';
-import { leaseFor } from './lease.ts';
-import { backoff, policyOf } from './retry.ts';
+import { leaseFor } from '../../shared/topics/lease.ts';
+import { backoff, policyOf } from '../../shared/topics/retry.ts';
 import type { DeliveryRow, Statements } from './statements.ts';
 
 const page = 500;

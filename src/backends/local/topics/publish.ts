@@ -2,13 +2,10 @@ import { TooLargeError } from '../../../core/errors.ts';
 import type { TopicConfig, TopicMessage } from '../../../ports/topics.ts';
 import type { LocalContext } from '../context.ts';
 import { enqueueWithin } from '../queues/enqueue.ts';
-import { subscriberId } from './config.ts';
-import { leaseFor } from './lease.ts';
+import { subscriberId } from '../../shared/topics/config.ts';
+import { leaseFor } from '../../shared/topics/lease.ts';
 import { toNotification } from './notification.ts';
 import type { Statements } from './statements.ts';
-
-// The checks of a publish are pure (message.ts), so the aws backend uses them too.
-export { buildMessage } from './message.ts';
 
 export interface Published {
   messageId: string;

@@ -16,9 +16,10 @@ import { DefinitionError, NotFoundError } from '../../../core/errors.ts';
 import type { DeliveryStatus, PublishInput, TopicConfig, TopicStore } from '../../../ports/topics.ts';
 import type { LocalContext } from '../context.ts';
 import { queueState } from '../queues/state.ts';
-import { validateTopicConfig } from './config.ts';
+import { validateTopicConfig } from '../../shared/topics/config.ts';
 import { DeliveryRunner } from './deliveries.ts';
-import { buildMessage, makePublish } from './publish.ts';
+import { buildMessage } from '../../shared/topics/message.ts';
+import { makePublish } from './publish.ts';
 import { prepare, type Statements } from './statements.ts';
 
 export class LocalTopicStore implements TopicStore {

@@ -46,19 +46,3 @@ export function validatePath(path: unknown): string {
   if (levels > defaults.params.maxLevels) throw invalid(`it has ${levels} levels; the limit is ${defaults.params.maxLevels}`);
   return trimmed;
 }
-
-/** The path whose direct child the name is: '/a' for '/a/b', '/' for '/a', '' for a name without levels. */
-export function parentOf(name: string): string {
-  const i = name.lastIndexOf('/');
-  if (i < 0) return '';
-  return i === 0 ? '/' : name.slice(0, i);
-}
-
-/**
- * The half-open range [from, to) of names below a path, for an index range scan: every name that
- * starts with `from` sorts before `to` ('0' is the character after '/').
- */
-export function subtreeRange(path: string): { from: string; to: string } {
-  const from = path === '/' ? '/' : `${path}/`;
-  return { from, to: `${from.slice(0, -1)}0` };
-}
