@@ -19,6 +19,12 @@ describe('layers', () => {
     expect(importing(['runtime', 'data', 'cli'], /from '(\.\.\/)+backends\//)).toEqual([]);
   });
 
+  it('backends import each other never: aws not local, local not aws, shared neither', () => {
+    expect(importing(['backends/aws'], /from '(\.\.\/)+(backends\/)?local\//)).toEqual([]);
+    expect(importing(['backends/local'], /from '(\.\.\/)+(backends\/)?aws\//)).toEqual([]);
+    expect(importing(['backends/shared'], /from '(\.\.\/)+(backends\/)?(local|aws)\//)).toEqual([]);
+  });
+
   it('core imports nothing outside core', () => {
     expect(importing(['core'], /from '(\.\.\/)+(ports|runtime|data|cli|backends|root)\//)).toEqual([]);
   });
