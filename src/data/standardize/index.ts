@@ -19,7 +19,7 @@ import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
 import { alikeLineBreaks, mixedLineBreaks } from '../line-breaks.ts';
 import { bufferForLines, maxLineSize, smallBuffer, tooLongReason, withReadBuffer } from '../read-buffer.ts';
-import { needsNull } from './json-sql.ts';
+import { needsNull, readsText } from './json-sql.ts';
 import { compileSchema, type Column } from './schema.ts';
 import { runChecked, type CheckedCounts, type CheckedSource } from './stage.ts';
 
@@ -49,7 +49,8 @@ const malformed = `['malformed JSON: the line does not parse']`;
 /**
  * The source of standardize for stage.ts: each line's fields in one JSON parse. json_transform to
  * a struct of JSON values gives each field's JSON text (a string still quoted, so its JSON type is
- * known: json-sql.ts checks it as zod would; missing or null as NULL); it is NULL for a line that
+ * known: json-sql.ts checks it as zod would; missing or null as NULL), or its text where that loses
+ * nothing (timestamps, dates, most enums: json-sql.ts readsText); it is NULL for a line that
  * does not parse (TRY) and for a JSON null, so a line not starting with '{' is told apart with
  * json_valid. Field names that differ only in case cannot share a struct: those schemas take
  * json_extract (a JSON null is then the text null). `bufferSize` is the reader's buffer (../read-buffer.ts), DuckDB's default when undefined.
@@ -59,7 +60,7 @@ export function jsonLinesSource(columns: readonly Column[], path: string, gzip: 
   const extract = !columns.length
     ? `CASE WHEN json_valid(j) THEN []::VARCHAR[] END`
     : distinct
-      ? `TRY(json_transform(j, ${sqlString(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, 'JSON']))))}))`
+      ? `TRY(json_transform(j, ${sqlString(JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, readsText(c) ? 'VARCHAR' : 'JSON']))))}))`
       : `TRY(json_extract(j, [${columns.map((c) => sqlString(jsonPath(c))).join(', ')}]))`;
   // With a buffer sized to the longest line, the reader takes every line and a line over the limit is rejected here.
   const buffer = bufferSize === undefined ? '' : `, buffer_size=${bufferSize}, max_line_size=${bufferSize}`;
@@ -82,6 +83,7 @@ export function jsonLinesSource(columns: readonly Column[], path: string, gzip: 
     hash: 'hash(j)',
     line: 'ordinality',
     values: 'json',
+    ...(distinct ? { textFields: new Set(columns.flatMap((c, i) => (readsText(c) ? [i] : []))) } : {}),
   };
 }
 

@@ -39,6 +39,27 @@ export function needsNull(col: Column): boolean {
   return col.coerce === true || (col.missing ?? 'reject') !== (col.null ?? 'reject');
 }
 
+/**
+ * Whether the source may hand this field as text (json_transform to VARCHAR: a string unquoted, any
+ * other value as its JSON text) instead of JSON text, at no loss: no text of a non-string JSON value
+ * (a number, true, false, null, an object or array) matches a timestamp or date pattern, or equals
+ * an enum value that does not itself parse as JSON. It saves re-writing and unquoting the value.
+ */
+export function readsText(col: Column): boolean {
+  if (needsNull(col)) return false;
+  if (col.kind === 'timestamp' || col.kind === 'date') return true;
+  return col.kind === 'enum' && (col.values ?? []).every((v) => !parsesAsJson(v));
+}
+
+function parsesAsJson(v: string): boolean {
+  try {
+    JSON.parse(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** JavaScript's whitespace and line terminators (what Number() trims), as an RE2 class. */
 const jsSpace = '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
 
@@ -63,27 +84,24 @@ function numberOf(col: Column, x: string): string {
     : `TRY_CAST(${x} AS DOUBLE)`;
 }
 
-/** The typed value of a present, non-null field from its JSON text, NULL when it does not fit. */
-function kindValue(col: Column, x: string): string {
+/** The typed value of a present, non-null field from its JSON text (or its text: readsText), NULL when it does not fit. */
+function kindValue(col: Column, x: string, text: boolean): string {
+  const str = text ? x : stringOf(x);
   switch (col.kind) {
     case 'string':
-      return stringOf(x);
+      return str;
     case 'enum':
-      return `CASE WHEN starts_with(${x}, '"') AND ${stringOf(x)} IN (${(col.values ?? []).map(sqlString).join(', ')}) THEN ${stringOf(x)} END`;
+      return `CASE WHEN ${str} IN (${(col.values ?? []).map(sqlString).join(', ')}) THEN ${str} END`;
     case 'boolean':
       return `CASE ${x} WHEN 'true' THEN true WHEN 'false' THEN false END`;
     case 'number':
       return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${numberOf(col, x)} END`;
     case 'int':
       return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? Number.MIN_SAFE_INTEGER} AND ${col.max ?? Number.MAX_SAFE_INTEGER} AND ${numberOf(col, x)} = trunc(${numberOf(col, x)}) THEN CAST(${numberOf(col, x)} AS BIGINT) END`;
-    case 'timestamp': {
-      const s = stringOf(x);
-      return `CASE WHEN regexp_full_match(${s}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${s}, 'Z') THEN TRY_CAST(${s} AS TIMESTAMP) ELSE CAST(TRY_CAST(${s} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
-    }
-    case 'date': {
-      const s = stringOf(x);
-      return `CASE WHEN regexp_full_match(${s}, ${sqlString(col.pattern ?? '')}) THEN TRY_CAST(${s} AS DATE) END`;
-    }
+    case 'timestamp':
+      return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${str}, 'Z') THEN TRY_CAST(${str} AS TIMESTAMP) ELSE CAST(TRY_CAST(${str} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
+    case 'date':
+      return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN TRY_CAST(${str} AS DATE) END`;
   }
 }
 
@@ -104,14 +122,14 @@ const missingRule = (col: Column) => col.missing ?? 'reject';
 /** A JSON null is stored as NULL (for a column where null and missing differ). */
 const nullStored = (col: Column) => needsNull(col) && col.null === 'null';
 
-/** The stored value of a column from its JSON text. */
-export function jsonTypedSql(col: Column, x: string): string {
+/** The stored value of a column from its JSON text (its text when `text`: readsText). */
+export function jsonTypedSql(col: Column, x: string, text = false): string {
   const branches: string[] = [];
   const missing = missingRule(col);
   if (missing === 'default') branches.push(`WHEN ${missingSql(col, x)} THEN ${defaultSql(col)}`);
   if (missing === 'null') branches.push(`WHEN ${missingSql(col, x)} THEN NULL`);
   if (nullStored(col)) branches.push(`WHEN ${x} = 'null' THEN NULL`);
-  return branches.length ? `CASE ${branches.join(' ')} ELSE ${kindValue(col, x)} END` : kindValue(col, x);
+  return branches.length ? `CASE ${branches.join(' ')} ELSE ${kindValue(col, x, text)} END` : kindValue(col, x, text);
 }
 
 /** True when the column's value fails (from its JSON text and its stored value). Never NULL. */
@@ -122,11 +140,11 @@ export function jsonFailSql(col: Column, x: string, value: string): string {
 }
 
 /** The reason (or NULL) for one column, from its JSON text and its stored value. */
-export function jsonReasonSql(col: Column, x: string, value: string): string {
+export function jsonReasonSql(col: Column, x: string, value: string, text = false): string {
   const name = col.name.replaceAll("'", "''");
   const parts = [`WHEN ${missingSql(col, x)} THEN ${missingRule(col) !== 'reject' ? 'NULL' : `'${name}: required, but missing${needsNull(col) ? '' : ' or null'}'`}`];
   if (nullStored(col)) parts.push(`WHEN ${x} = 'null' THEN NULL`);
   const shown = col.kind === 'enum' ? `one of ${(col.values ?? []).map((v) => JSON.stringify(v)).join(', ').replaceAll("'", "''")}` : expected[col.kind];
-  parts.push(`WHEN ${value} IS NULL THEN '${name}: expected ${shown}${col.coerce ? ' (as Number() converts it)' : ''}, got ' || left(${x}, 60)`);
+  parts.push(`WHEN ${value} IS NULL THEN '${name}: expected ${shown}${col.coerce ? ' (as Number() converts it)' : ''}, got ' || ${text ? `to_json(left(${x}, 60))::VARCHAR` : `left(${x}, 60)`}`);
   return `CASE ${parts.join(' ')} END`;
 }

@@ -56,6 +56,8 @@ export interface CheckedSource {
    * their JSON type; 'text' (default): _x<i> is text to cast (CSV; sql.ts).
    */
   values?: 'json' | 'text';
+  /** With values 'json': the columns (by index) handed as text instead (json-sql.ts readsText). */
+  textFields?: ReadonlySet<number>;
 }
 
 export interface RenumberTables {
@@ -126,9 +128,10 @@ export function checkedSql(src: CheckedSource): string {
   // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
   const json = src.values === 'json';
   const textValue = (col: Column, i: number) => (!typed(col) ? withDefault(col, r(i)) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
-  const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i)) : textValue(col, i));
+  const text = (i: number) => src.textFields?.has(i) === true;
+  const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i), text(i)) : textValue(col, i));
   const fail = (col: Column, i: number) => (json ? jsonFailSql(col, r(i), c(i)) : failSql(col, r(i), c(i)));
-  const reason = (col: Column, i: number) => (json ? jsonReasonSql(col, r(i), c(i)) : reasonSql(col, r(i)));
+  const reason = (col: Column, i: number) => (json ? jsonReasonSql(col, r(i), c(i), text(i)) : reasonSql(col, r(i)));
   const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
   const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${fail(col, i)})`)}) AS _bad FROM l4`;
   const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map(reason).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
