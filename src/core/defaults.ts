@@ -177,6 +177,8 @@ export const defaults = {
     stopDeadlineMs: 10_000,
     /** @defaultValue 1 s: how long a loop waits after an unexpected store error before it tries again. */
     errorBackoffMs: 1000,
+    /** @defaultValue 1 s between two flushes of the topics' file and webhook deliveries (a backend that delivers only on flush, as aws). */
+    topicFlushMs: 1000,
   },
   runs: {
     /** @defaultValue 1,000 most recent runs kept per function. */

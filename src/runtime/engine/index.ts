@@ -9,6 +9,7 @@
  *   schedules         clock -> fn / queue / topic (triggers/schedule.ts)
  *   alarms            queue stats -> topic, once per transition (alarms/)
  *   async drain       drainAsync: async invocations, retries, destinations (async-drain.ts)
+ *   topic flush       topics.flush() every second: file and webhook subscribers (topic-flush.ts)
  *
  * States: running -> stopping (stop() called: no new receive, read or tick; running batches go
  * on) -> aborting (the deadline passed: running invocations are aborted and their messages made

@@ -8,6 +8,7 @@ import { ObjectEventPump } from '../triggers/objects.ts';
 import { ScheduleRunner } from '../triggers/schedule.ts';
 import { StreamTrigger } from '../triggers/stream.ts';
 import { TopicFnPump } from '../triggers/topic.ts';
+import { needsTopicFlush, runTopicFlush } from './topic-flush.ts';
 
 export interface EngineLoops {
   promises: Array<Promise<void>>;
@@ -34,6 +35,8 @@ export function startLoops(ctx: TriggerContext, spec: AppSpec): EngineLoops {
   // The outbox pump runs only when some bucket notifies a function.
   const objectPumps = spec.buckets.some((b) => b.notifications.some((n) => n.target?.startsWith('fn:'))) ? [new ObjectEventPump(ctx)] : [];
   const promises = [...triggers, ...schedules, ...alarms, ...topicPumps, ...objectPumps].map((loop) => loop.run());
+  // File and webhook subscribers: delivered by the flush loop where the backend waits for a flush (aws).
+  if (needsTopicFlush(spec.topics)) promises.push(runTopicFlush(ctx));
   return {
     promises,
     inFlight: () => triggers.reduce((n, t) => n + t.inFlight, 0),
