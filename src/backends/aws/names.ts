@@ -8,8 +8,14 @@ export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'jobs' | 'job-steps' 
 export class Names {
   constructor(readonly prefix: string) {}
 
+  /**
+   * A bucket's physical name. A name that already carries the prefix is taken as physical, so the
+   * mapping is idempotent: a handler that reads a bucket named in an S3 event record (which holds
+   * the physical name, as S3 writes it) reaches the same bucket as the app's name does. The price:
+   * an app bucket whose own name starts with the prefix keeps that name in AWS (no second prefix).
+   */
   bucket(name: string): string {
-    return `${this.prefix}${name}`;
+    return this.prefix !== '' && name.startsWith(this.prefix) ? name : `${this.prefix}${name}`;
   }
   queue(name: string): string {
     return `${this.prefix}${name}`;
