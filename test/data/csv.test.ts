@@ -169,3 +169,17 @@ describe('csv timestamps and dates (issue 11: what the schema accepts, nothing e
     expect(rows).toEqual([{ id: 1, at: '2001-01-01 00:01:00', on: '2001-02-28', off: '2001-01-01 00:01:00' }]);
   });
 });
+
+describe('csv numbers (issue 11: decimal numbers only, in the format range)', () => {
+  it('refuses what DuckDB would read as a number but is not a decimal number', async () => {
+    const s = z.object({ id: z.int(), i: z.int().optional(), n: z.number().optional(), small: z.int32().optional() });
+    const rows = ['1,7,6.5,5', '2,0x10,,', '3,1_000,,', '4,0b11,,', '5,,NaN,', '6,,Infinity,', '7,,1_0.5,', '8,,-inf,', '9,,,2147483648', '10,9007199254740992,,', '11,+5,1e3,-2147483648'];
+    await t.backend.objects.put('uploads', 'in/n.csv', ['id,i,n,small', ...rows].join('\n') + '\n');
+    const r = await csvToParquet(t.backend.objects, { source: { bucket: 'uploads', key: 'in/n.csv' }, schema: s, output: { bucket: 'uploads', key: 'n.parquet' }, rejected: { bucket: 'uploads', key: 'n.jsonl' } });
+    expect(r).toMatchObject({ read: 11, valid: 2, rejected: 9 });
+    expect(await sql(`SELECT id, i, n, small FROM read_parquet('${t.backend.objects.localPath!('uploads', 'n.parquet')!}')`)).toEqual([
+      { id: 1, i: 7, n: 6.5, small: 5 },
+      { id: 11, i: 5, n: 1000, small: -2147483648 },
+    ]);
+  });
+});

@@ -31,8 +31,15 @@ function castSql(col: Column, raw: string): string {
   // 'Z' strings (what toISOString writes: the common case) take the fast cast; the rest go
   // through TIMESTAMPTZ (the session time zone is UTC, duck.ts).
   if (col.kind === 'timestamp') return `CASE WHEN ends_with(${raw}, 'Z') THEN TRY_CAST(${raw} AS TIMESTAMP) ELSE CAST(TRY_CAST(${raw} AS TIMESTAMPTZ) AS TIMESTAMP) END`;
-  // TRY_CAST('2.5' AS BIGINT) rounds to 3: a whole number is written without a fraction.
-  if (col.kind === 'int') return `CASE WHEN NOT contains(${raw}, '.') THEN TRY_CAST(${raw} AS BIGINT) END`;
+  // TRY_CAST('2.5' AS BIGINT) rounds to 3: a whole number is written without a fraction. DuckDB
+  // also reads '1_000', '0x10' and '0b11' as numbers and 'NaN' and 'Infinity' as doubles: not
+  // decimal numbers, so refused (cheap tests instead of a regular expression per value); the
+  // value must be in the number format's range (finite; int: safe integers, z.int32(): 32 bits).
+  const range = (v: string) => `CASE WHEN ${v} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${v} END`;
+  if (col.kind === 'int') {
+    return range(`CASE WHEN NOT (contains(${raw}, '.') OR contains(${raw}, '_') OR contains(${raw}, 'x') OR contains(${raw}, 'X') OR contains(${raw}, 'b') OR contains(${raw}, 'B')) THEN TRY_CAST(${raw} AS BIGINT) END`);
+  }
+  if (col.kind === 'number') return range(`CASE WHEN NOT contains(${raw}, '_') THEN TRY_CAST(${raw} AS DOUBLE) END`);
   return `TRY_CAST(${raw} AS ${col.sqlType})`;
 }
 
