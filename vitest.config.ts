@@ -1,6 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// 'baton-source': inside this repo, `import ... from 'baton'` (examples, fixtures) resolves to
+// src/*.ts rather than the built dist/ that the package's exports give its users. Tests resolve
+// through Vite, handler workers and child processes through Node (NODE_OPTIONS, as bin/baton.mjs).
+const sourceCondition = '--conditions=baton-source';
+const nodeOptions = process.env.NODE_OPTIONS ?? '';
+/** Vite's default server conditions (vite's defaultServerConditions), after ours. */
+const conditions = ['baton-source', 'module', 'node', 'development|production'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/servers/global-setup.ts'],
@@ -8,5 +18,6 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 30_000,
+    env: { NODE_OPTIONS: nodeOptions.includes(sourceCondition) ? nodeOptions : `${nodeOptions} ${sourceCondition}`.trim() },
   },
 });
