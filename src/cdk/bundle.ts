@@ -1,0 +1,73 @@
+/**
+ * A function's handler module bundled with esbuild (its JS API, no Docker) into one ESM file,
+ * index.mjs, in an asset folder. The AWS SDK v3 stays out (Lambda's Node runtimes include it, as
+ * CDK's NodejsFunction assumes); the local backend's and DuckDB's native modules are replaced by a
+ * stub that throws if called, as a Lambda on `aws` never opens SQLite and DuckDB is not yet
+ * shipped for Lambda. connect() loads the aws backend named by BATON_BACKEND at import time (a
+ * top-level await, which Lambda's ESM handlers support).
+ */
+import { buildSync } from 'esbuild';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/** Native packages no Lambda bundle carries yet. */
+export const stubbedPackages = ['better-sqlite3', '@duckdb/node-api'] as const;
+
+/** A CommonJS module that throws when used (a CommonJS stub lets named imports of it bundle). */
+function stubSource(pkg: string): string {
+  const message = JSON.stringify(`${pkg} is not in this Lambda bundle: the local backend and DuckDB do not run on Lambda yet`);
+  return `const fail = () => { throw new Error(${message}); };
+module.exports = new Proxy(function () {}, { get: (_t, key) => (key === '__esModule' || key === 'then' ? undefined : fail()), apply: fail, construct: fail });
+`;
+}
+
+let bundlesDir: string | undefined;
+let alias: Record<string, string> = {};
+
+function workDir(): string {
+  if (bundlesDir) return bundlesDir;
+  bundlesDir = mkdtempSync(join(tmpdir(), 'baton-bundles-'));
+  alias = Object.fromEntries(
+    stubbedPackages.map((pkg, i) => {
+      const file = join(bundlesDir!, `stub-${i}.cjs`);
+      writeFileSync(file, stubSource(pkg));
+      return [pkg, file];
+    }),
+  );
+  return bundlesDir;
+}
+
+export interface Bundle {
+  /** The asset folder holding index.mjs. */
+  dir: string;
+  /** Lambda's handler setting: 'index.<export>'. */
+  handler: string;
+  bytes: number;
+}
+
+/** Bundles `module` (resolved against `root`) for a function named `name`. Throws esbuild's errors with the module named. */
+export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string): Bundle {
+  // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
+  const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  const entry = isAbsolute(module) ? module : resolve(root, module);
+  const result = buildSync({
+    entryPoints: [entry],
+    outfile: join(dir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: runtime === 'nodejs20.x' ? 'node20' : 'node22',
+    // 'baton-source': Baton's own package exports resolve to its TypeScript sources (in this repo, or a checkout).
+    conditions: ['baton-source', 'module'],
+    external: ['@aws-sdk/*'],
+    alias,
+    metafile: true,
+    logLevel: 'silent',
+    legalComments: 'none',
+    // Bundled CommonJS dependencies call require(); an ESM file has none unless it makes one.
+    banner: { js: "import { createRequire as __batonRequire } from 'node:module'; const require = __batonRequire(import.meta.url);" },
+  });
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+  return { dir, handler: `index.${exportName}`, bytes };
+}

@@ -1,0 +1,61 @@
+/**
+ * fn -> Lambda function: the handler module bundled with esbuild (bundle.ts), the chosen Node
+ * runtime, timeout, memory, reserved concurrency (Baton's `concurrency`), the definition's env plus
+ * what connect() needs to open the aws backend (BATON_BACKEND=aws, BATON_AWS_PREFIX; Lambda sets
+ * AWS_REGION itself), and the async invoke settings: retries and the on-failure destination.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { Construct } from 'constructs';
+import { awsEnv } from '../backends/aws/options.ts';
+import { defaults } from '../core/defaults.ts';
+import type { Destination, FnConfig } from '../core/resources/fn.ts';
+import type { Built } from './built.ts';
+import { bundleHandler } from './bundle.ts';
+import { constructId } from './ids.ts';
+import { seconds } from './units.ts';
+
+const runtimes = { 'nodejs20.x': lambda.Runtime.NODEJS_20_X, 'nodejs22.x': lambda.Runtime.NODEJS_22_X } as const;
+
+/** What every function's connect() reads (besides AWS_REGION, which Lambda sets). */
+export function connectEnv(prefix: string): Record<string, string> {
+  // BATON_DIR: a file subscriber's relative path would resolve here; /tmp is Lambda's one writable folder.
+  return { [defaults.store.backendEnv]: 'aws', [awsEnv.prefix]: prefix, [defaults.store.dirEnv]: '/tmp/baton' };
+}
+
+export function destinationOf(built: Built, d: Destination): lambda.IDestination {
+  return 'queue' in d ? new destinations.SqsDestination(built.queue(d.queue)) : new destinations.SnsDestination(built.topic(d.topic));
+}
+
+function lambdaName(built: Built, f: FnConfig): string | undefined {
+  const name = `${built.names.prefix}${f.name}`;
+  if (/^[A-Za-z0-9_-]{1,64}$/.test(name)) return name;
+  built.note(`fn "${f.name}": "${name}" is not a valid Lambda name (64 letters, digits, '-', '_'), so CloudFormation names the function.`);
+  return undefined;
+}
+
+function makeFn(scope: Construct, built: Built, f: FnConfig): lambda.Function {
+  const { props } = built;
+  if (f.executor === 'container' || f.route) built.note(`fn "${f.name}": ${f.route ? 'its routing rule is' : "the container executor is"} not deployed yet (ECS Fargate); every invocation runs on Lambda, within its ${Math.round(f.timeoutMs / 1000)} s timeout.`);
+  const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime);
+  const name = lambdaName(built, f);
+  const fn = new lambda.Function(scope, constructId(f.name), {
+    ...(name ? { functionName: name } : {}),
+    runtime: runtimes[props.runtime],
+    code: lambda.Code.fromAsset(bundle.dir),
+    handler: bundle.handler,
+    timeout: Duration.seconds(seconds(f.timeoutMs)),
+    memorySize: f.memoryMb,
+    reservedConcurrentExecutions: f.concurrency,
+    environment: { ...f.env, ...connectEnv(props.prefix) },
+    retryAttempts: f.retries,
+    ...(f.onFailure ? { onFailure: destinationOf(built, f.onFailure) } : {}),
+  });
+  return fn;
+}
+
+export function makeFns(scope: Construct, built: Built): void {
+  const group = new Construct(scope, 'Fns');
+  for (const f of built.props.spec.fns) built.fns.set(f.name, makeFn(group, built, f));
+}

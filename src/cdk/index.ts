@@ -1,0 +1,8 @@
+/**
+ * `baton/cdk`: deploy a Baton app on AWS with the CDK (aws-cdk-lib and constructs are optional
+ * peer dependencies: install them to use this entry).
+ */
+export { BatonApp } from './app.ts';
+export type { BatonAppProps, LambdaRuntime } from './props.ts';
+export { synthesize, stackNameOf, type SynthOptions, type SynthResult } from './synth.ts';
+export { deployProblems } from './checks.ts';
