@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { BatonError } from '../core/errors.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDeploy } from './commands/deploy.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerJobs } from './commands/jobs.ts';
@@ -14,6 +15,7 @@ import { registerQuery } from './commands/query.ts';
 import { registerQueues } from './commands/queues.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSchedules } from './commands/schedules.ts';
+import { registerSynth } from './commands/synth.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerTopics } from './commands/topics.ts';
 
@@ -43,6 +45,8 @@ registerJobs(program);
 registerMap(program);
 registerQuery(program);
 registerCatalog(program);
+registerSynth(program);
+registerDeploy(program);
 
 try {
   await program.parseAsync(process.argv);
