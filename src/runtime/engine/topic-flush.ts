@@ -5,8 +5,10 @@
  * a file on this machine or reach a webhook on 127.0.0.1, so they wait in inbox queues). On local,
  * which delivers at publish, a flush only picks up deliveries a crash left behind: harmless.
  *
- * Stopping is prompt: a flush still waiting out a webhook's retries is not awaited (the backend's
- * close() hands what it holds back to the inboxes, for the next engine's flush).
+ * Stopping: no flush starts after stop(); the one under way finishes (on aws a flush of empty
+ * inboxes takes a 1 s long poll) unless stop's deadline passes first, as a flush still waiting out
+ * a webhook's retries or timeout would: then it is left to the backend's close(), which hands what
+ * it holds back to the inboxes for the next engine's flush.
  */
 import type { TriggerContext } from '../triggers/context.ts';
 import { pause } from '../triggers/loop.ts';
@@ -20,14 +22,14 @@ function aborted(signal: AbortSignal): Promise<void> {
 }
 
 export async function runTopicFlush(ctx: TriggerContext): Promise<void> {
-  const stopped = aborted(ctx.stopping);
+  const deadline = aborted(ctx.aborting);
   while (!ctx.stopping.aborted) {
     let failed = false;
     const flushing = ctx.backend.topics.flush().catch((err: unknown) => {
       failed = true;
-      if (!ctx.stopping.aborted) ctx.report.error('topics: flush', err);
+      if (!ctx.aborting.aborted) ctx.report.error('topics: flush', err);
     });
-    await Promise.race([flushing, stopped]);
+    await Promise.race([flushing, deadline]);
     if (ctx.stopping.aborted) return;
     await pause(ctx.clock, failed ? Math.max(ctx.settings.errorBackoffMs, ctx.settings.topicFlushMs) : ctx.settings.topicFlushMs, ctx.stopping);
   }
