@@ -12,6 +12,7 @@ export default app('fanout', [
   fn('csv-to-parquet', './handlers/csv-to-parquet.ts', {
     timeout: '10s',
     memory: 512,
+    uses: [`bucket:${rawBucket}`, `bucket:${lakeBucket}`],
     // The map's items are object listings ({ bucket, key, size, etag }): big files go to the container.
     route: (event) => (((event as { size?: number }).size ?? 0) > largeFileBytes ? 'container' : 'function'),
   }),

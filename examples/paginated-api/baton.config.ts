@@ -26,8 +26,9 @@ export default app('paginated-api', [
     timeout: '3s',
     concurrency: 1,
     retries: 0,
+    uses: ['bucket:api-raw', 'params:/paginated-api'],
     env: { BUCKET: 'api-raw', PARAMS: '/paginated-api', WINDOW: '06:00-09:00', TIME_ZONE: 'UTC', STOP_MARGIN_MS: '1000' },
   }),
   schedule('morning-pull', { expression: 'cron(0/20 6-8 * * ? *)', timezone: 'UTC', target: { fn: 'pull-elements' } }),
-  fn('load-elements', './handlers/load-elements.ts', { timeout: '60s', concurrency: 1, triggers: [{ queue: 'loads', batchSize: 1 }] }),
+  fn('load-elements', './handlers/load-elements.ts', { timeout: '60s', concurrency: 1, triggers: [{ queue: 'loads', batchSize: 1 }], uses: ['bucket:api-raw'] }),
 ]);

@@ -14,6 +14,8 @@ export default app('relay-poller', [
     env: { ETL_URL: 'http://127.0.0.1:8080', MAX_RETRIES: '20', TIMEOUT_MARGIN_MS: '300', POLL_INTERVAL_MS: '100' },
     // A link that still fails after Lambda's two async retries ends its chain with a notification.
     onFailure: { topic: 'notifications' },
+    // What the handler reaches through connect(): granted on AWS, nothing more.
+    uses: ['bucket:reports', 'table:relay-links', 'topic:relay', 'topic:notifications'],
   }),
   // One record per link of each chain, so a repeated event or relay cannot fork a chain.
   table('relay-links', { partitionKey: 'link' }),
