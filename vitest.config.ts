@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 // through Vite, handler workers and child processes through Node (NODE_OPTIONS, as bin/baton.mjs).
 const sourceCondition = '--conditions=baton-source';
 const nodeOptions = process.env.NODE_OPTIONS ?? '';
-/** Vite's default server conditions (vite's defaultServerConditions), after ours. */
-const conditions = ['baton-source', 'module', 'node', 'development|production'];
+/** Vite's default server conditions after ours, less 'module': with it Vite loads @aws-sdk/core's dist-es build, whose extensionless imports Node cannot resolve. */
+const conditions = ['baton-source', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },
