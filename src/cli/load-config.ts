@@ -1,21 +1,79 @@
+/**
+ * Loads baton.config.ts, whatever the project's module type. tsx's tsImport compiles it on the fly
+ * as an ES module in a namespace of its own: a default `npm init` project ("type": "commonjs")
+ * would otherwise load the file as CommonJS, and its `import ... from 'baton'` (an ES module)
+ * through require(), which ends in ERR_REQUIRE_CYCLE_MODULE. A config that fails to compile or
+ * throws while loading is reported as a DefinitionError naming the file, line and column.
+ */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import type { AppSpec } from '../core/app.ts';
-import { DefinitionError } from '../core/errors.ts';
+import { BatonError, DefinitionError } from '../core/errors.ts';
 
 export const configFileName = 'baton.config.ts';
 
-/** Loads the app declared as the default export of baton.config.ts (tsx compiles it on the fly). */
+/** Loads the app declared as the default export of baton.config.ts. */
 export async function loadConfig(path = configFileName): Promise<AppSpec> {
   const file = resolve(path);
   if (!existsSync(file)) {
-    throw new DefinitionError(`No ${path} found in ${process.cwd()}.`, { action: `Create one that does "export default app('name', [...])", or pass --config <file>.` });
+    throw new DefinitionError(`No ${path} found in ${process.cwd()}.`, { action: `Create one that does "export default app('name', [...])" (or run "baton init"), or pass --config <file>.` });
   }
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  const spec = mod.default;
-  if (!spec || typeof spec !== 'object' || (spec as { kind?: unknown }).kind !== 'app') {
+  let mod: { default?: unknown };
+  try {
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
+  } catch (err) {
+    throw configError(file, err);
+  }
+  // tsImport hands a CommonJS config's exports as `default` (module.exports), so unwrap once.
+  let spec = mod.default;
+  if (isObject(spec) && spec.kind !== 'app' && isObject(spec.default)) spec = spec.default;
+  if (!isObject(spec) || spec.kind !== 'app') {
     throw new DefinitionError(`${path} must have a default export made by app(...).`, { action: `End the file with "export default app('name', [ ...resources ])".` });
   }
-  return { ...(spec as AppSpec), root: dirname(file) };
+  return { ...(spec as unknown as AppSpec), root: dirname(file) };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+/** Where in `file` an error arose: esbuild's compile errors carry it, a throw has it in its stack. */
+export function locate(file: string, err: unknown): { line: number; column: number } | undefined {
+  const errors = isObject(err) && Array.isArray(err.errors) ? (err.errors as unknown[]) : [];
+  for (const e of errors) {
+    const loc = isObject(e) && isObject(e.location) ? e.location : undefined;
+    if (loc && typeof loc.line === 'number' && typeof loc.column === 'number') return { line: loc.line, column: loc.column + 1 };
+  }
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  for (const frame of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+?):(\d+):(\d+)\)?\s*$/.exec(frame.trim());
+    if (!m) continue;
+    let where = m[1]!;
+    if (where.startsWith('file://')) where = fileURLToPath(where.split('?')[0]!);
+    if (resolve(where) === file) return { line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
+}
+
+function configError(file: string, err: unknown): BatonError {
+  const shown = relative(process.cwd(), file) || file;
+  const loc = locate(file, err);
+  const at = loc ? `${shown}:${loc.line}:${loc.column}` : shown;
+  const compileErrors = isObject(err) && Array.isArray(err.errors) ? (err.errors as unknown[]) : [];
+  if (compileErrors.length > 0) {
+    const first = compileErrors[0];
+    const text = isObject(first) && typeof first.text === 'string' ? first.text : String((err as { message?: unknown }).message);
+    return new DefinitionError(`${at}: the config does not compile: ${text}`, { action: 'Fix the syntax there and run the command again.', cause: err });
+  }
+  if (err instanceof BatonError) {
+    // Baton's own errors (an invalid queue, say) already say what to do: keep the message, add where.
+    return new DefinitionError(`${at}: ${err.message}`, { cause: err });
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  if (isObject(err) && (err.code === 'ERR_MODULE_NOT_FOUND' || err.code === 'MODULE_NOT_FOUND')) {
+    return new DefinitionError(`${at}: the config imports a module that cannot be found: ${message}`, { action: 'Install it (npm install), or fix the import path.', cause: err });
+  }
+  return new DefinitionError(`${at}: the config threw while loading: ${message}`, { action: 'Fix the code there; the config runs once, at load.', cause: err });
 }

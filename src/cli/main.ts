@@ -4,6 +4,7 @@ import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerInit } from './commands/init.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerJobs } from './commands/jobs.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -29,6 +30,7 @@ const program = new Command('baton')
   .option('--json', 'machine-readable output')
   .showHelpAfterError();
 
+registerInit(program);
 registerDemo(program);
 registerDev(program);
 registerProvision(program);
