@@ -11,6 +11,7 @@ import type { AwsBackendOptions } from '../backends/aws/options.ts';
 import type { LocalBackendOptions } from '../backends/local/index.ts';
 import type { AppSpec } from '../core/app.ts';
 import type { Clock } from '../core/clock.ts';
+import { rememberSecret } from '../core/secrets.ts';
 import type { Backend } from '../ports/backend.ts';
 import type { Executor } from '../ports/executor.ts';
 import { createRoutingExecutor } from '../runtime/container/index.ts';
@@ -78,6 +79,8 @@ async function openBackend(spec: AppSpec, options: OpenAppOptions, env: NodeJS.P
 export async function openApp(spec: AppSpec, options: OpenAppOptions = {}): Promise<App> {
   const env = options.env ?? process.env;
   const backend = await openBackend(spec, options, env);
+  // The app's own SecureString values are secrets this process knows: redacted from the runs it records.
+  for (const ns of spec.params) for (const p of ns.initial) if (p.type === 'SecureString') rememberSecret(p.value);
   let built: Executor | undefined;
   let runner: JobRunner | undefined;
   let closed: Promise<void> | undefined;

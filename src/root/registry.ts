@@ -1,7 +1,8 @@
 /**
  * The backends by name: the only list in Baton of which backends exist. Each is loaded through a
  * dynamic import() on first use, so a user of `local` never loads the AWS SDK and a Lambda on `aws`
- * never loads SQLite.
+ * never loads SQLite. Every backend opened here has its params store record the SecureString
+ * values it decrypts (secret-params.ts), so logs and errors can redact them.
  */
 import type { AwsBackendOptions } from '../backends/aws/options.ts';
 import type { LocalBackendOptions } from '../backends/local/index.ts';
@@ -9,6 +10,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { Backend } from '../ports/backend.ts';
 import type { JobStoreHandle } from '../ports/jobs.ts';
 import { missingSdkError } from './missing-sdk.ts';
+import { withSecretParams } from './secret-params.ts';
 
 export const backendNames = ['local', 'aws'] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -37,9 +39,9 @@ const loaders: Loaders = {
     const { openLocal } = await import('../backends/local/index.ts');
     return {
       name: 'local',
-      open: (options) => openLocal(options),
+      open: (options) => withSecretParams(openLocal(options)),
       // The params key comes from the process's own environment (BATON_PARAMS_KEY), as openLocal reads it.
-      openFromEnv: (env) => openLocal(env.BATON_DIR ? { dir: env.BATON_DIR } : {}),
+      openFromEnv: (env) => withSecretParams(openLocal(env.BATON_DIR ? { dir: env.BATON_DIR } : {})),
     };
   },
   async aws() {
@@ -50,7 +52,7 @@ const loaders: Loaders = {
       throw missingSdkError(err) ?? err;
     }
     const { openAws } = mod;
-    return { name: 'aws', open: (options) => openAws(options), openFromEnv: (env) => openAws({}, env) };
+    return { name: 'aws', open: (options) => withSecretParams(openAws(options)), openFromEnv: (env) => withSecretParams(openAws({}, env)) };
   },
 };
 

@@ -1,9 +1,11 @@
 /**
  * Synchronous invoke: runs a function once through the executor and records it as a run. The run
  * starts when the invocation gets a worker slot (an invocation aborted while waiting never ran, so
- * it is no run) and is finished with the status, duration, error and log lines.
+ * it is no run) and is finished with the status, duration, error and log lines, with the secret
+ * values this process knows redacted (the worker redacts those it read itself; core/secrets.ts).
  */
-import type { Invocation, InvokeOptions } from '../../ports/executor.ts';
+import { hasSecrets, redactSecrets } from '../../core/secrets.ts';
+import type { Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
 import type { RunError } from '../../ports/runs.ts';
 import { findFn, type InvokeDeps } from './deps.ts';
 
@@ -30,6 +32,14 @@ export function runError(inv: Invocation): RunError | undefined {
   return e ? { type: e.errorType, message: e.errorMessage, ...(e.stack ? { stack: e.stack } : {}) } : undefined;
 }
 
+function redactRun(logs: LogRecord[], error: RunError | undefined): { logs: LogRecord[]; error: RunError | undefined } {
+  if (!hasSecrets()) return { logs, error };
+  return {
+    logs: logs.map((l) => ({ ...l, message: redactSecrets(l.message) })),
+    error: error && { ...error, message: redactSecrets(error.message), ...(error.stack !== undefined ? { stack: redactSecrets(error.stack) } : {}) },
+  };
+}
+
 export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
   const fn = findFn(deps, fnName);
   const { runs } = deps.backend;
@@ -54,7 +64,7 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   if (!started) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
   const run = await started;
   const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
-  const error = reported ?? runError(inv);
-  await runs.finish(run.id, { status: reported ? 'error' : inv.status, durationMs: inv.durationMs, logs: inv.logs, ...(error ? { error } : {}) });
+  const { logs, error } = redactRun(inv.logs, reported ?? runError(inv));
+  await runs.finish(run.id, { status: reported ? 'error' : inv.status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}) });
   return { ...inv, runId: run.id };
 }

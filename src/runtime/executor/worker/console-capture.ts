@@ -3,9 +3,11 @@
  * parent as a LogRecord tagged with the running invocation's request id, instead of to stdout.
  * Lines are formatted as Node formats them (util.format), cut to `maxBytes` with a
  * '…[truncated N bytes]' marker, and at most `maxRecords` are kept per invocation: logging a whole
- * event or batch never costs more than the work.
+ * event or batch never costs more than the work. Known secret values (SecureString params this
+ * worker read, core/secrets.ts) are redacted before the line is cut, so no part of one is kept.
  */
 import { format } from 'node:util';
+import { redactSecrets } from '../../../core/secrets.ts';
 import { truncateUtf8 } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
 
@@ -41,7 +43,7 @@ export function captureConsole(sink: LogSink, maxBytes: number, maxRecords: numb
       return;
     }
     kept++;
-    sink(requestId, { time: Date.now(), level, message: truncateUtf8(message, maxBytes) });
+    sink(requestId, { time: Date.now(), level, message: truncateUtf8(redactSecrets(message), maxBytes) });
   };
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [name, level] of methods) {

@@ -7,10 +7,14 @@
  *
  * The transport is the only difference between the two: a worker's parentPort, or a child's IPC
  * channel (process.send / process.on('message')).
+ *
+ * Errors leave the worker with known secret values redacted (core/secrets.ts), as log lines do.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { redactSecrets } from '../../../core/secrets.ts';
+import type { InvocationError } from '../../../ports/executor.ts';
 import { runtimeError, toInvocationError } from '../errors.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from '../protocol.ts';
 import { callHandler, type AnyHandler } from './call-handler.ts';
@@ -32,6 +36,14 @@ function trimStack(stack: string): string {
   return cut > 0 ? lines.slice(0, cut).join('\n') : stack;
 }
 
+/** The error with every text a handler could have put a secret into redacted. */
+function redactError(error: InvocationError): InvocationError {
+  const out: InvocationError = { ...error, errorMessage: redactSecrets(error.errorMessage), message: redactSecrets(error.message) };
+  if (error.stack !== undefined) out.stack = redactSecrets(error.stack);
+  if (error.action !== undefined) out.action = redactSecrets(error.action);
+  return out;
+}
+
 function encodeResult(result: unknown): { ok: true; json: string } | { ok: false; message: string } {
   try {
     return { ok: true, json: JSON.stringify(result) ?? 'null' };
@@ -41,7 +53,7 @@ function encodeResult(result: unknown): { ok: true; json: string } | { ok: false
 }
 
 export async function serve(setup: WorkerSetup, transport: Transport): Promise<void> {
-  const post = (m: FromWorker) => transport.post(m);
+  const post = (m: FromWorker) => transport.post(m.type === 'done' && !m.ok ? { ...m, error: redactError(m.error) } : m.type === 'init-error' ? { ...m, error: redactError(m.error) } : m);
   const capture = captureConsole((requestId, record) => post({ type: 'log', requestId, record }), setup.logPayloadBytes, setup.maxLogRecords);
 
   async function run(handler: AnyHandler, m: ToWorker): Promise<void> {
