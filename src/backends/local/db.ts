@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaults } from '../../core/defaults.ts';
 import { StoreError } from '../../core/errors.ts';
 import { CheckpointPacer } from './checkpoint-pacer.ts';
+import { preparePrivateState } from './private-files.ts';
 import { WriteLock } from './write-lock.ts';
 
 export type Db = Database.Database;
@@ -38,12 +38,13 @@ export function setStorage(db: Db, durability: OpenDbOptions['durability'] = 'no
 /**
  * Opens (creating if needed) the one SQLite file that holds all local state, in WAL mode so
  * readers never block the writer, and applies every store's schema. Schemas are idempotent
- * (CREATE ... IF NOT EXISTS) so opening an existing file is safe.
+ * (CREATE ... IF NOT EXISTS) so opening an existing file is safe. The directory is made 0700
+ * and the file 0600 (private-files.ts): it holds logs and params.
  */
 export function openDb(dir: string, schemas: readonly string[], options: OpenDbOptions = {}): Db {
-  mkdirSync(dir, { recursive: true });
   let db: Db;
   try {
+    preparePrivateState(dir, join(dir, 'state.db'));
     db = new Database(join(dir, 'state.db'));
   } catch (cause) {
     throw new StoreError(`Cannot open the local state in ${dir}.`, { action: 'Check that the directory is writable, or set BATON_DIR to another one.', cause });
