@@ -21,7 +21,7 @@ beforeAll(() => {
   notes = new BatonApp(stack, 'App', { config, root: resolve('examples/csv-pipeline'), prefix, raiseVisibility: true }).notes;
   template = Template.fromStack(stack);
   console.log(`csv-pipeline synth: ${Date.now() - started} ms`);
-});
+}, 120_000);
 
 const queueId = (name: string) => resourceOf(template, 'AWS::SQS::Queue', { QueueName: `${prefix}${name}` });
 const fnId = (name: string) => resourceOf(template, 'AWS::Lambda::Function', { FunctionName: `${prefix}${name}` });

@@ -21,7 +21,7 @@ beforeAll(() => {
   result = synthesize({ ...config, root: resolve('examples/quickstart') }, { out, fileSubscribers: 'omit', raiseVisibility: true });
   template = Template.fromJSON(JSON.parse(readFileSync(result.template, 'utf8')) as Record<string, unknown>);
   console.log(`quickstart synth: ${result.ms} ms`);
-});
+}, 120_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('baton synth: quickstart', () => {
