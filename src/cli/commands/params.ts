@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { ParamType } from '../../ports/params.ts';
 import { printRows } from '../output.ts';
+import { commandLineWarning, readParamValue } from '../param-value.ts';
 import { withSession } from '../session.ts';
 
 export function registerParams(program: Command): void {
@@ -17,12 +18,18 @@ export function registerParams(program: Command): void {
     });
   params
     .command('put')
+    .description('write a parameter (a new version)')
     .argument('<name>')
-    .argument('<value>')
+    .argument('[value]', 'the value; for a SecureString use --value-stdin or --value-file instead')
+    .option('--value-stdin', 'read the value from stdin (one trailing newline dropped)')
+    .option('--value-file <path>', 'read the value from a file (one trailing newline dropped)')
     .option('--type <type>', 'String | StringList | SecureString', 'String')
     .option('--overwrite', 'replace an existing value')
     .option('--expected-version <n>', 'only if the current version is n (0: must not exist)', (v) => parseInt(v, 10))
-    .action(async (name: string, value: string, o: { type: ParamType; overwrite?: boolean; expectedVersion?: number }, cmd: Command) => {
+    .addHelpText('after', `\n${commandLineWarning}\n  printf %s "$TOKEN" | baton params put /app/token --type SecureString --value-stdin`)
+    .action(async (name: string, arg: string | undefined, o: { type: ParamType; overwrite?: boolean; expectedVersion?: number; valueStdin?: boolean; valueFile?: string }, cmd: Command) => {
+      const value = await readParamValue(name, { value: arg, valueStdin: o.valueStdin, valueFile: o.valueFile });
+      if (arg !== undefined && o.type === 'SecureString') console.error(`warning: ${commandLineWarning}`);
       await withSession(cmd, async ({ backend, json }) => {
         const r = await backend.params.put(name, { value, type: o.type, overwrite: o.overwrite ?? false, ...(o.expectedVersion !== undefined ? { expectedVersion: o.expectedVersion } : {}) });
         console.log(json ? JSON.stringify(r) : `${name} version ${r.version}`);
