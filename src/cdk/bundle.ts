@@ -22,6 +22,12 @@ module.exports = new Proxy(function () {}, { get: (_t, key) => (key === '__esMod
 `;
 }
 
+/**
+ * Run from Baton's sources (a checkout), `import ... from 'baton'` resolves to src/*.ts by the
+ * 'baton-source' export condition; run from the installed package (dist/), to its compiled files.
+ */
+const conditions = import.meta.url.endsWith('.ts') ? ['baton-source', 'module'] : ['module'];
+
 let bundlesDir: string | undefined;
 let alias: Record<string, string> = {};
 
@@ -58,8 +64,7 @@ export function bundleHandler(name: string, module: string, exportName: string, 
     platform: 'node',
     format: 'esm',
     target: runtime === 'nodejs20.x' ? 'node20' : 'node22',
-    // 'baton-source': Baton's own package exports resolve to its TypeScript sources (in this repo, or a checkout).
-    conditions: ['baton-source', 'module'],
+    conditions,
     external: ['@aws-sdk/*'],
     alias,
     metafile: true,

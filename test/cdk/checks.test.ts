@@ -3,6 +3,10 @@
  * field and the fix. Pure checks (no synth), plus one BatonApp construction to see them thrown.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { app, fn, queue, schedule, topic, bucket, type AppSpec } from '../../src/index.ts';
 import { BatonApp, deployProblems } from '../../src/cdk/index.ts';
@@ -78,5 +82,21 @@ describe('deployability checks', () => {
     expect(error?.message).toMatch(/^app "bad" cannot be deployed to AWS as written:\n {2}- queue "jobs": field "visibilityTimeout"[^\n]*\n {2}- topic "t": field "subscribers.0"/);
     // Nothing was bundled or made: the missing handler module was never reached.
     expect(stack.node.findAll().filter((c) => c.node.path.startsWith('bad/App/'))).toEqual([]);
+  });
+});
+
+describe('baton synth (the command)', () => {
+  it('exits 1 with every problem and the options that would fix them, writing nothing', () => {
+    const out = mkdtempSync(join(tmpdir(), 'baton-synth-bad-'));
+    try {
+      const run = spawnSync(process.execPath, ['bin/baton.mjs', 'synth', '--config', 'examples/quickstart/baton.config.ts', '--out', out], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/error: app "quickstart" cannot be deployed to AWS as written:/);
+      expect(run.stderr).toMatch(/queue "ingest": field "visibilityTimeout" = 1s is shorter than the timeout 10s of fn "ingest-orders"/);
+      expect(run.stderr).toMatch(/topic "alerts": field "subscribers.0" is a file subscriber/);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
