@@ -179,6 +179,12 @@ export const defaults = {
     errorBackoffMs: 1000,
     /** @defaultValue 1 s between two flushes of the topics' file and webhook deliveries (a backend that delivers only on flush, as aws). */
     topicFlushMs: 1000,
+    /** @defaultValue 30 s: a work lease (a stream's reader, the bucket-event pump, a job's or a map's driver) is taken over by another engine this long after its holder's last renewal; renewed every third of it. */
+    leaseMs: 30_000,
+    /** @defaultValue 2 s between two looks for jobs and maps whose driver died (or that are due), to resume them. */
+    resumeScanMs: 2000,
+    /** @defaultValue 10 s between two heartbeats of the engine registry; an entry three beats old counts as dead. */
+    engineHeartbeatMs: 10_000,
   },
   runs: {
     /** @defaultValue 1,000 most recent runs kept per function. */

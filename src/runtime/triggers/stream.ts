@@ -29,11 +29,20 @@
  * record not done yet (stream-checkpoint.ts), so a crash or a stop mid-way means those
  * records run again on restart (at-least-once). Stopping ends the loop between reads and during a
  * retry wait; at the deadline a running batch is aborted and left uncommitted.
+ *
+ * One reader per (table, consumer) across engines, as Lambda has one per shard: the trigger reads
+ * only while it holds the lease '/baton/leases/streams/<table>/<consumer>' (lease/lease.ts), and
+ * every commit is fenced on it (confirmed first; refused with LeaseLostError once another engine
+ * took it over, so a stale reader never moves the position). Two engines on one state split the
+ * app's streams between them instead of each handling every record; when the holder dies, another
+ * engine takes the stream over after the lease's ttl. Stopping releases the lease.
  */
 import { defaults } from '../../core/defaults.ts';
 import type { FnConfig, StreamTriggerConfig } from '../../core/resources/fn.ts';
 import type { StreamRecord, StreamViewType } from '../../ports/tables.ts';
 import { invokeSync, type InvokeResult } from '../invoke/index.ts';
+import { leasePath } from '../lease/lease.ts';
+import { LeaseKeeper, LeaseLostError } from '../lease/keeper.ts';
 import type { TriggerContext } from './context.ts';
 import { dynamodbEvent } from './events/dynamodb.ts';
 import { pause } from './loop.ts';
@@ -65,7 +74,21 @@ export class StreamTrigger {
   }
 
   async run(): Promise<void> {
+    const keeper = LeaseKeeper.of(this.ctx, leasePath('streams', this.trigger.table, this.consumer), `the reader of table "${this.trigger.table}"'s stream for ${this.consumer}`);
+    try {
+      await this.loop(keeper);
+    } finally {
+      await keeper.close();
+    }
+  }
+
+  private async loop(keeper: LeaseKeeper): Promise<void> {
+    const commit = async (sequence: number) => {
+      if (!(await keeper.lease.confirm())) throw new LeaseLostError(keeper.lease.name);
+      await this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, sequence);
+    };
     while (!this.ctx.stopping.aborted) {
+      if (!(await keeper.ensure())) continue;
       let read: { records: StreamRecord[]; matching: StreamRecord[] };
       try {
         read = await this.read();
@@ -80,14 +103,14 @@ export class StreamTrigger {
       }
       try {
         const lanes = splitLanes(read.matching, this.trigger.parallelizationFactor, this.partitionKey);
-        const checkpoint = new StreamCheckpoint(read.records, lanes, (seq) => this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, seq));
+        const checkpoint = new StreamCheckpoint(read.records, lanes, commit);
         // Every lane ends before the next read, even when one throws: a lane still running must not
         // meet the same records handed out again.
         const ended = await Promise.allSettled(lanes.map((lane, i) => this.handleLane(lane, { done: (r) => checkpoint.done(i, r), save: () => checkpoint.save() })));
         const failed = ended.find((e) => e.status === 'rejected');
         if (failed) throw failed.reason;
         if (!ended.every((e) => e.status === 'fulfilled' && e.value)) return;
-        await this.ctx.backend.tables.commitStream(this.trigger.table, this.consumer, read.records[read.records.length - 1]!.sequence);
+        await commit(read.records[read.records.length - 1]!.sequence);
       } catch (err) {
         this.ctx.report.error(`${this.name}: batch`, err);
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);

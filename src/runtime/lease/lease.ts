@@ -1,0 +1,147 @@
+/**
+ * A fenced work lease kept in the parameter store ('/baton/leases/...', DurableState: every change
+ * is a compare-and-set on the parameter's version), so that of all the engines (and CLI processes)
+ * on one state exactly one does a given piece of work at a time: reading a table's stream for one
+ * consumer, pumping bucket events, driving a job or a map.
+ *
+ * Stored value: { holder, token, expiresAt }.
+ *   holder     a random id of the Lease object (one per process and piece of work)
+ *   token      the fencing token: bumped every time the lease changes hands
+ *   expiresAt  the holder's last renewal + ttl (on the holder's clock)
+ *
+ * States, as this process sees them:
+ *   free ──acquire (CAS: absent, released, expired, or already ours)──▶ held
+ *   held ──renew (CAS, every ttl/3 by keepAlive)──▶ held
+ *   held ──renew fails (another holder) or ttl passed without renewal──▶ lost (`lost` aborts)
+ *   held ──release (CAS to expiresAt 0; or delete when the work is finished for good)──▶ free
+ *
+ * Fencing: `valid()` says whether this process may still act on the work (commit a stream
+ * position, ack an event, claim a relay): the lease is ours and at least a third of the ttl is
+ * left on our last renewal, so no other holder can have taken it over (it waits for expiresAt).
+ * Work that may outlive that margin renews first (`confirm()`), which is a compare-and-set: a
+ * holder that lost the lease is refused and must drop what it was doing.
+ *
+ * Why in the runtime and not in the ports: the stream commit, the outbox ack and the job claim
+ * would each need a new fenced port operation on both backends (SQLite and DynamoDB/SQS); the
+ * parameter store's compare-and-set is a port operation both already give (SSM on aws), as the
+ * schedules' claims use it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock.ts';
+import type { ParamStore } from '../../ports/params.ts';
+import { DurableState, type Versioned } from '../triggers/durable-state.ts';
+import { pause } from '../triggers/loop.ts';
+
+export interface LeaseValue {
+  holder: string;
+  token: number;
+  expiresAt: number;
+}
+
+/** A parameter-name-safe level from any text ('fn:load' -> 'fn_load'). */
+export const leaseLevel = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_') || '_';
+
+export const leasePath = (...levels: string[]) => `/baton/leases/${levels.map(leaseLevel).join('/')}`;
+
+export class Lease {
+  readonly holder = randomUUID();
+  private readonly state: DurableState<LeaseValue>;
+  private current: Versioned<LeaseValue> | undefined;
+  private lostCtl = new AbortController();
+
+  constructor(
+    private readonly params: ParamStore,
+    private readonly clock: Clock,
+    readonly name: string,
+    private readonly ttlMs: number,
+    what: string,
+  ) {
+    this.state = new DurableState(params, name, `Baton lease: ${what} (holder, fencing token, expiry; do not edit while an engine runs)`);
+  }
+
+  /** The fencing token while held. */
+  get token(): number | undefined {
+    return this.current?.value.token;
+  }
+
+  get held(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Aborts when a held lease is lost (a renewal refused, or its ttl passed). */
+  get lost(): AbortSignal {
+    return this.lostCtl.signal;
+  }
+
+  /** Who holds it now (as stored), for messages; undefined when free. */
+  async holderNow(): Promise<LeaseValue | undefined> {
+    const s = await this.state.load();
+    return s && s.value.expiresAt > this.clock.now() ? s.value : undefined;
+  }
+
+  /** Takes the lease if it is free, expired or ours; true when held afterwards. */
+  async acquire(): Promise<boolean> {
+    const s = await this.state.load();
+    const now = this.clock.now();
+    if (s && s.value.holder !== this.holder && s.value.expiresAt > now) return false;
+    const mine = s?.value.holder === this.holder && this.current !== undefined;
+    const next: LeaseValue = { holder: this.holder, token: mine ? s.value.token : (s?.value.token ?? 0) + 1, expiresAt: now + this.ttlMs };
+    const won = await this.state.replace(s ?? { value: next, version: 0 }, next);
+    if (!won) return false;
+    if (!mine) this.lostCtl = new AbortController();
+    this.current = won;
+    return true;
+  }
+
+  /** True while ours with at least a third of the ttl left on our last renewal (no I/O). */
+  valid(): boolean {
+    return this.current !== undefined && this.current.value.expiresAt - this.clock.now() >= this.ttlMs / 3;
+  }
+
+  /** Extends the lease (CAS on the version we wrote); false, and `lost` aborted, when another holder has it. */
+  async renew(): Promise<boolean> {
+    const c = this.current;
+    if (!c) return false;
+    if (c.value.expiresAt <= this.clock.now()) return this.drop();
+    const won = await this.state.replace(c, { ...c.value, expiresAt: this.clock.now() + this.ttlMs });
+    if (!won) return this.drop();
+    this.current = won;
+    return true;
+  }
+
+  /** valid() without I/O when it can, else a renewal: what a fenced write checks first. */
+  async confirm(): Promise<boolean> {
+    return this.valid() || this.renew();
+  }
+
+  /** Renews every ttl/3 on the clock while held, until `signal` aborts (it outlives a loss: a lease taken again is renewed too). */
+  async keepAlive(signal: AbortSignal, onError: (err: unknown) => void): Promise<void> {
+    while (await pause(this.clock, this.ttlMs / 3, signal)) {
+      if (!this.current) continue;
+      try {
+        await this.renew();
+      } catch (err) {
+        onError(err);
+        if (this.current && this.current.value.expiresAt <= this.clock.now()) this.drop();
+      }
+    }
+  }
+
+  /**
+   * Gives the lease up so another process may take it at once. `finished`: the work is done for
+   * good (a job or map that ended) and the parameter is deleted, not kept as a released lease.
+   */
+  async release(options: { finished?: boolean } = {}): Promise<void> {
+    const c = this.current;
+    if (!c) return;
+    this.current = undefined;
+    const released = await this.state.replace(c, { ...c.value, expiresAt: 0 });
+    if (released && options.finished) await this.params.delete(this.name).catch(() => undefined);
+  }
+
+  private drop(): false {
+    this.current = undefined;
+    this.lostCtl.abort(new Error(`lease ${this.name} was lost`));
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lease, leasePath } from '../../src/runtime/lease/lease.ts';
+import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
+
+let t: TestBackend;
+afterEach(() => t.close());
+
+describe('Lease (params compare-and-set)', () => {
+  it('one holder at a time; taken over after the ttl with a new token; the old holder is fenced out', async () => {
+    t = makeLocalBackend();
+    const path = leasePath('streams', 'items', 'fn:ddb');
+    expect(path).toBe('/baton/leases/streams/items/fn_ddb');
+    const a = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
+    const b = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
+    expect(await a.acquire()).toBe(true);
+    expect(a.token).toBe(1);
+    expect(await b.acquire()).toBe(false);
+    await t.clock.advance(15_000);
+    expect(await a.renew()).toBe(true);
+    await t.clock.advance(25_000);
+    expect(await b.acquire()).toBe(false);
+    expect(a.valid()).toBe(false);
+    await t.clock.advance(6000);
+    expect(await b.acquire()).toBe(true);
+    expect(b.token).toBe(2);
+    expect(await a.confirm()).toBe(false);
+    expect(a.lost.aborted).toBe(true);
+    expect(b.valid()).toBe(true);
+    await b.release();
+    expect(await a.acquire()).toBe(true);
+    expect(a.token).toBe(3);
+    await a.release({ finished: true });
+    expect(await t.backend.params.find(path)).toBeUndefined();
+  });
+});
