@@ -65,10 +65,16 @@ export class ChildWorker {
     });
   }
 
-  /** Ends the process now (abort, close). Safe to call more than once. */
+  /**
+   * Ends the process now (abort, close). Safe to call more than once. The returned promise waits
+   * for the child's 'close', so its handles are ref'd again first: an idle child's unref'd handles
+   * would let the event loop empty before 'close' arrives, leaving a caller awaiting close() (a
+   * top-level await in `baton map`) unsettled, and the process exiting 13.
+   */
   terminate(error?: InvocationError): Promise<void> {
     this.die(error ?? runtimeError('Runtime.ExitError', `fn "${this.options.setup.fnName}": the container was stopped because the executor closed.`, 'CLOSED'));
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.setRef(true);
     return this.exitPromise;
   }
 
