@@ -56,6 +56,14 @@ export function runJobStoreConformance(name: string, make: MakeBackend, skips: S
       expect(await jobs.get('nope')).toBeUndefined();
     });
 
+    it('create with an id that exists is a ConditionFailedError naming the id, and leaves the job as it was', async () => {
+      await running('dup');
+      const err = await rejection(jobs.create({ id: 'dup', fn: 'other', executor: 'function', budget }));
+      expect(err).toBeInstanceOf(ConditionFailedError);
+      expect(err.message).toMatch(/job "dup" already exists/);
+      expect(await jobs.get('dup')).toMatchObject({ fn: 'f', status: 'running', relay: 1 });
+    });
+
     it('list is newest first, filtered by status and fn, with a limit', async () => {
       for (let i = 1; i <= 5; i++) {
         await jobs.create({ id: `j${i}`, fn: i % 2 ? 'odd' : 'even', executor: 'function', budget });

@@ -116,7 +116,13 @@ export class LocalJobStore implements JobStore {
   async create(input: CreateJobInput): Promise<Job> {
     const now = this.ctx.clock.now();
     const id = input.id ?? randomUUID();
-    this.q.insert.run(id, input.fn, input.input === undefined ? null : JSON.stringify(input.input), input.executor, JSON.stringify(input.budget), now, now, now);
+    try {
+      this.q.insert.run(id, input.fn, input.input === undefined ? null : JSON.stringify(input.input), input.executor, JSON.stringify(input.budget), now, now, now);
+    } catch (err) {
+      // As the aws store: a duplicate id is a failed condition, not a raw SQLite error.
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new ConditionFailedError(`job "${id}" already exists.`, { action: 'Start the job without an id, or with a new one.', cause: err });
+      throw err;
+    }
     return this.mustGet(id);
   }
 
