@@ -2,11 +2,16 @@
  * SQL over the catalog: each catalog table is a DuckDB view over exactly the files its partitions
  * list (hive-partitioned, so `dt` and `hour` are columns), and the caller's parameters are bound
  * to a prepared statement, never pasted into the SQL.
+ *
+ * A table whose files cannot be read (a partition file that is not Parquet, or is gone) gets no
+ * view: queries that do not use it still run, and one that does fails naming the table, the file
+ * and why, instead of every query failing with DuckDB's raw error.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { BatonError, ValidationError } from '../core/errors.ts';
-import type { Catalog } from './catalog/index.ts';
+import type { Catalog, CatalogTable } from './catalog/index.ts';
+import { notParquet } from './catalog/parquet-check.ts';
 import { sqlIdent, sqlString, withDuck } from './duck.ts';
 import { inputPath, scratch } from './files.ts';
 
@@ -22,14 +27,22 @@ export async function query(catalog: Catalog, sql: string, params: QueryParams =
   const tmp = await scratch();
   try {
     return await withDuck(async (conn) => {
-      await createViews(conn, catalog, tmp.dir);
+      const broken = await createViews(conn, catalog, tmp.dir);
       let reader;
       try {
         reader = await conn.runAndReadAll(sql, toDuck(params));
       } catch (cause) {
         if (cause instanceof BatonError) throw cause;
+        const first = cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause);
+        const used = [...broken].find(([name]) => new RegExp(`\\b${name}\\b`, 'i').test(first)) ?? [...broken].find(([name]) => new RegExp(`\\b${name}\\b`, 'i').test(sql));
+        if (used) {
+          throw new ValidationError(`The query uses catalog table "${used[0]}", which cannot be read: ${used[1]}`, {
+            action: `Replace or remove that file and register the partition again (Catalog.putPartition checks its files are Parquet); queries over other tables still run.`,
+            cause,
+          });
+        }
         const tables = (await catalog.listTables()).map((t) => t.name);
-        throw new ValidationError(`The query failed: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, {
+        throw new ValidationError(`The query failed: ${first}`, {
           action: tables.length ? `Tables: ${tables.join(', ')}; bind values with ? or $name.` : 'The catalog has no tables yet; compaction registers them.',
           cause,
         });
@@ -44,18 +57,35 @@ export async function query(catalog: Catalog, sql: string, params: QueryParams =
   }
 }
 
-async function createViews(conn: DuckDBConnection, catalog: Catalog, dir: string): Promise<void> {
+/** Makes a view per catalog table; returns the tables that could not be read, with why. */
+async function createViews(conn: DuckDBConnection, catalog: Catalog, dir: string): Promise<Map<string, string>> {
+  const broken = new Map<string, string>();
   let n = 0;
   for (const table of await catalog.listTables()) {
-    const partitions = await catalog.partitions(table.name);
-    const paths: string[] = [];
-    for (const p of partitions) for (const key of p.files) paths.push(await inputPath(catalog.objects, { bucket: table.location.bucket, key }, dir, n++));
-    const body =
-      paths.length > 0
-        ? `SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning=true, union_by_name=true${hiveTypes(table.partitionKeys)})`
-        : `SELECT ${[...table.columns.map((c) => `NULL::${c.type} AS ${sqlIdent(c.name)}`), ...table.partitionKeys.map((k) => `NULL::${partitionType(k)} AS ${sqlIdent(k)}`)].join(', ')} WHERE false`;
-    await conn.run(`CREATE VIEW ${sqlIdent(table.name)} AS ${body}`);
+    const files: Array<{ key: string; path: string }> = [];
+    try {
+      for (const p of await catalog.partitions(table.name)) for (const key of p.files) files.push({ key, path: await inputPath(catalog.objects, { bucket: table.location.bucket, key }, dir, n++) });
+      await conn.run(`CREATE VIEW ${sqlIdent(table.name)} AS ${viewBody(table, files.map((f) => f.path))}`);
+    } catch (cause) {
+      broken.set(table.name, await whyBroken(table, files, cause));
+    }
   }
+  return broken;
+}
+
+function viewBody(table: CatalogTable, paths: readonly string[]): string {
+  return paths.length > 0
+    ? `SELECT * FROM read_parquet([${paths.map(sqlString).join(', ')}], hive_partitioning=true, union_by_name=true${hiveTypes(table.partitionKeys)})`
+    : `SELECT ${[...table.columns.map((c) => `NULL::${c.type} AS ${sqlIdent(c.name)}`), ...table.partitionKeys.map((k) => `NULL::${partitionType(k)} AS ${sqlIdent(k)}`)].join(', ')} WHERE false`;
+}
+
+/** Names the first file that is not Parquet, else says what failed. */
+async function whyBroken(table: CatalogTable, files: ReadonlyArray<{ key: string; path: string }>, cause: unknown): Promise<string> {
+  for (const f of files) {
+    const why = await notParquet(f.path).catch(() => undefined);
+    if (why) return `its file "${f.key}" in bucket "${table.location.bucket}" is not Parquet: ${why}.`;
+  }
+  return `${cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause)}`;
 }
 
 /** dt is a DATE and hour an INTEGER; other partition keys stay text. */

@@ -14,6 +14,7 @@ import { NotFoundError, ValidationError, show } from '../../core/errors.ts';
 import { defaults } from '../../core/defaults.ts';
 import type { ObjectStore } from '../../ports/objects.ts';
 import { listAll } from '../list.ts';
+import { checkPartitionFiles } from './parquet-check.ts';
 import type { CatalogPartition, CatalogTable } from './types.ts';
 
 export type * from './types.ts';
@@ -87,9 +88,10 @@ export class Catalog {
     return Promise.all(heads.map(async (h) => JSON.parse((await this.objects.get(this.bucket, h.key)).body.toString('utf8')) as CatalogTable));
   }
 
-  /** Records a partition's current files and counts (replacing what was there). */
+  /** Records a partition's current files and counts (replacing what was there); every file must be Parquet. */
   async putPartition(name: string, partition: CatalogPartition): Promise<void> {
     const table = await this.getTable(name);
+    await checkPartitionFiles(this.objects, name, table.location.bucket, partition.files);
     await this.objects.put(this.bucket, this.partitionKey(name, table, partition.values), JSON.stringify(partition), { contentType: 'application/json' });
   }
 
