@@ -8,7 +8,7 @@
  *
  * What cannot be deployed as written fails here, before anything is made, with every problem
  * (resource, field, fix). What is deployed with a difference from local semantics is in `notes`
- * (also CDK info annotations). Not deployed yet: firehose, the container executor (Fargate), map
+ * (also CDK info annotations). Not deployed yet: the container executor (Fargate), map
  * (Step Functions Distributed Map), DuckDB's native binding, the Glue catalog.
  */
 import { Annotations } from 'aws-cdk-lib';
@@ -18,6 +18,7 @@ import { makeAlarms } from './alarm.ts';
 import { makeBuckets, wireBucketNotifications } from './bucket.ts';
 import { Built } from './built.ts';
 import { deployProblems } from './checks.ts';
+import { makeFirehoses } from './firehose.ts';
 import { makeFns } from './fn.ts';
 import { grantFns } from './grants.ts';
 import { makeParams } from './params.ts';
@@ -47,6 +48,7 @@ export class BatonApp extends Construct {
     makeTables(this, built);
     makeBuckets(this, built);
     makeTopics(this, built);
+    makeFirehoses(this, built);
     makeStateTables(this, built);
     makeParams(this, built);
     makeFns(this, built);
@@ -55,7 +57,6 @@ export class BatonApp extends Construct {
     makeSchedules(this, built);
     makeAlarms(this, built);
     grantFns(built);
-    for (const f of resolved.spec.firehoses) built.note(`firehose "${f.name}": not deployed yet (Kinesis Data Firehose to bucket "${f.bucket}" comes in a later version); producers that put to it fail on AWS.`);
     this.notes = built.notes;
     this.prefix = resolved.prefix;
     for (const n of built.notes) Annotations.of(this).addInfo(n);

@@ -4,6 +4,7 @@
  * the synth notes: what was deployed differently from the local semantics, and why.
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as kinesisfirehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -18,6 +19,7 @@ export class Built {
   readonly tables = new Map<string, dynamodb.Table>();
   readonly topics = new Map<string, sns.Topic>();
   readonly fns = new Map<string, lambda.Function>();
+  readonly firehoses = new Map<string, kinesisfirehose.CfnDeliveryStream>();
   /** Baton's own state tables, by BatonTable name. */
   readonly state = new Map<string, dynamodb.Table>();
   readonly notes: string[] = [];

@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { FnConfig } from '../core/resources/fn.ts';
 import type { Built } from './built.ts';
+import { grantPut } from './firehose.ts';
 
 const paramActions = ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath', 'ssm:GetParameterHistory', 'ssm:PutParameter', 'ssm:DeleteParameter'];
 const queueLookup = ['sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ListQueueTags'];
@@ -66,7 +67,7 @@ function grantUses(built: Built, f: FnConfig, fn: lambda.Function): void {
         built.fn(u.name).grantInvoke(fn);
         break;
       case 'firehose':
-        built.note(`fn "${f.name}": uses firehose "${u.name}", which baton synth does not deploy yet; no grant made.`);
+        grantPut(fn, built.firehoses.get(u.name)!);
         break;
     }
   }

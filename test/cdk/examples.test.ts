@@ -97,12 +97,28 @@ describe('clickstream', () => {
   let notes: readonly string[];
   beforeAll(() => ({ template: t, notes } = synth(clickstream, 'clickstream')), 120_000);
 
-  it('hourly compaction at :20 in UTC; the DLQ alarm; the firehose noted as not deployed', () => {
+  it('hourly compaction at :20 in UTC; the DLQ alarm', () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(20 * * * ? *)', ScheduleExpressionTimezone: 'UTC' });
     t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'clickstream-raw-files', VisibilityTimeout: 30, RedrivePolicy: Match.objectLike({ maxReceiveCount: 2 }) });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
-    expect(notes.join('\n')).toMatch(/firehose "clicks": not deployed yet/);
-    t.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+  });
+
+  it('the firehose: Kinesis Data Firehose to the lake under raw/ by UTC hour, 5 MiB / 300 s, gzip, one record a line, .jsonl.gz (the notification suffix)', () => {
+    const lake = resourceOf(t, 'AWS::S3::Bucket', { BucketName: 'clickstream-lake' });
+    t.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamName: 'clickstream-clicks',
+      DeliveryStreamType: 'DirectPut',
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: { 'Fn::GetAtt': [lake, 'Arn'] },
+        Prefix: 'raw/!{timestamp:yyyy/MM/dd/HH}/',
+        ErrorOutputPrefix: 'raw/errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/',
+        BufferingHints: { SizeInMBs: 5, IntervalInSeconds: 300 },
+        CompressionFormat: 'GZIP',
+        FileExtension: '.jsonl.gz',
+        ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord', Parameters: [{ ParameterName: 'Delimiter', ParameterValue: '\\n' }] }] },
+      }),
+    });
+    expect(notes.join('\n')).toMatch(/Firehose names its objects <stream>-<version>-<time>-<uuid>.jsonl\[.gz\]/);
   });
 });
 

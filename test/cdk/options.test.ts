@@ -7,9 +7,9 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alarm, app, fn, params, queue, schedule, table, topic } from '../../src/index.ts';
+import { alarm, app, bucket, firehose, fn, params, queue, schedule, table, topic } from '../../src/index.ts';
 import { BatonApp } from '../../src/cdk/index.ts';
-import { resourceOf } from './template-helpers.ts';
+import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
 
 const config = app('opts', [
   queue('work', { visibilityTimeout: '2m', retention: '2d', delay: '5s', maxMessageSize: '64KiB', deadLetter: { maxReceiveCount: 5 } }),
@@ -17,11 +17,13 @@ const config = app('opts', [
   table('events', { partitionKey: 'id', stream: 'NEW_IMAGE' }),
   topic('news', { subscribers: [{ queue: 'work' }, { webhook: 'https://hooks.example.com/in', attempts: 4, backoff: '5s' }, { fn: 'reader' }] }),
   fn('reader', './handler.ts', { handler: 'other', timeout: '1m', memory: 256, concurrency: 10, retries: 1, onFailure: { queue: 'failed' }, triggers: [{ queue: 'work', batchSize: 100, batchingWindow: '3s', maxConcurrency: 5, reportBatchItemFailures: false }] }),
-  fn('changes', './handler.ts', { triggers: [{ table: 'events', batchSize: 50, parallelizationFactor: 4, bisectOnError: true, maxRetryAttempts: 7, reportBatchItemFailures: true, onFailure: { queue: 'failed' }, filter: { eventName: ['INSERT', 'MODIFY'] } }] }),
+  fn('changes', './handler.ts', { uses: ['firehose:intake'], triggers: [{ table: 'events', batchSize: 50, parallelizationFactor: 4, bisectOnError: true, maxRetryAttempts: 7, reportBatchItemFailures: true, onFailure: { queue: 'failed' }, filter: { eventName: ['INSERT', 'MODIFY'] } }] }),
   alarm('deep', { queue: 'work', metric: 'depth', threshold: 100, topic: 'news', every: '5m' }),
   alarm('old', { queue: 'work', metric: 'oldestAge', threshold: '15m', topic: 'news' }),
   params('/opts', { initial: { list: { value: 'a,b,c', type: 'StringList' }, secret: { value: 'hunter2', type: 'SecureString' } } }),
   schedule('nightly', { expression: 'rate(1 day)', target: { topic: 'news' } }),
+  bucket('lake'),
+  firehose('intake', { destination: { bucket: 'lake', prefix: 'in/' }, compression: 'none', buffer: { size: '1536KiB', interval: '60s' } }),
 ]);
 
 let t: Template;
@@ -89,5 +91,14 @@ describe('BatonApp options', () => {
   it("a schedule without input sends a Scheduled Event; its role may publish to the topic only", () => {
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 day)', ScheduleExpressionTimezone: 'UTC', Target: Match.objectLike({ Arn: { Ref: resourceOf(t, 'AWS::SNS::Topic', { TopicName: 'opts-news' }) } }) });
     t.hasResourceProperties('AWS::IAM::Policy', { PolicyDocument: { Statement: [{ Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: resourceOf(t, 'AWS::SNS::Topic', { TopicName: 'opts-news' }) } }] } });
+  });
+
+  it('a firehose: buffer rounded up to whole MiB, no compression (.jsonl), and put rights only for the function that uses it', () => {
+    const stream = resourceOf(t, 'AWS::KinesisFirehose::DeliveryStream', { DeliveryStreamName: 'opts-intake' });
+    t.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', { ExtendedS3DestinationConfiguration: Match.objectLike({ Prefix: 'in/!{timestamp:yyyy/MM/dd/HH}/', BufferingHints: { SizeInMBs: 2, IntervalInSeconds: 60 }, CompressionFormat: 'UNCOMPRESSED', FileExtension: '.jsonl' }) });
+    const changes = statementsOf(t, policyOf(t, 'opts-changes'));
+    expect(changes).toContain('firehose:PutRecordBatch');
+    expect(changes).toContain(`"${stream}"`);
+    expect(statementsOf(t, policyOf(t, 'opts-reader'))).not.toContain('firehose:');
   });
 });
