@@ -236,7 +236,17 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
       LEFT JOIN (SELECT _key, _line, row_number() OVER (PARTITION BY _key ORDER BY _line) AS i FROM numbered) n ON n._key = p.k AND n.i = p.i`);
   }
   if (unreadable > 0) {
-    await conn.run(`INSERT INTO rejected SELECT line, list(DISTINCT 'unreadable line: ' || error_message ORDER BY 'unreadable line: ' || error_message), any_value(csv_line) FROM rejects_main GROUP BY line`);
+    // DuckDB rejects a row with the wrong number of columns once per missing (or extra) column,
+    // each saying "Expected Number of Columns: 6 Found: 3" (then 4, then 5): one reason per line
+    // says the count the row has (the fewest found when short, the most when long).
+    await conn.run(`INSERT INTO rejected SELECT line, list(DISTINCT reason ORDER BY reason), any_value(csv_line) FROM (
+      SELECT line, csv_line, CASE WHEN expected IS NULL THEN 'unreadable line: ' || error_message
+        ELSE 'unreadable line: expected ' || expected || ' columns, found ' || (CASE WHEN max(found) OVER w > expected THEN max(found) OVER w ELSE min(found) OVER w END) END AS reason
+      FROM (SELECT line, csv_line, error_message,
+          try_cast(regexp_extract(error_message, 'Expected Number of Columns: (\\d+) Found: \\d+', 1) AS INTEGER) AS expected,
+          try_cast(regexp_extract(error_message, 'Expected Number of Columns: \\d+ Found: (\\d+)', 1) AS INTEGER) AS found
+        FROM rejects_main)
+      WINDOW w AS (PARTITION BY line, expected)) GROUP BY line`);
   }
   if (run.rejectedBefore) await conn.run(`INSERT INTO rejected SELECT line, reasons, raw FROM ${run.rejectedBefore.table}`);
   await conn.run(`COPY (SELECT line, reasons, raw FROM rejected ORDER BY line NULLS LAST) TO ${sqlString(run.rejectedPath)} (FORMAT json)`);
