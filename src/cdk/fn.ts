@@ -58,4 +58,6 @@ function makeFn(scope: Construct, built: Built, f: FnConfig): lambda.Function {
 export function makeFns(scope: Construct, built: Built): void {
   const group = new Construct(scope, 'Fns');
   for (const f of built.props.spec.fns) built.fns.set(f.name, makeFn(group, built, f));
+  const reserved = built.props.spec.fns.reduce((n, f) => n + f.concurrency, 0);
+  if (reserved) built.note(`functions reserve ${reserved} concurrent executions in all (each fn's concurrency); Lambda keeps 100 unreserved per account, so an account with a low concurrency quota (new accounts may have 10) refuses the stack until the quota is raised.`);
 }
