@@ -221,6 +221,10 @@ export const defaults = {
     stepInlineBytes: 64 * 1024,
     /** @defaultValue 'baton-jobs': the bucket holding large step results. */
     bucket: 'baton-jobs',
+    /** @defaultValue 30 s: a job's driver lease (one process drives a job at a time) is taken over this long after its holder's last renewal. */
+    leaseMs: 30_000,
+    /** @defaultValue 1 s between two looks at a job another process drives, by run() waiting for its end. */
+    followMs: 1000,
   },
   map: {
     /** @defaultValue 16 invocations at once. */

@@ -10,6 +10,9 @@
  *   alarms            queue stats -> topic, once per transition (alarms/)
  *   async drain       drainAsync: async invocations, retries, destinations (async-drain.ts)
  *   topic flush       topics.flush() every second: file and webhook subscribers (topic-flush.ts)
+ *   resume            jobs and maps whose driver died, and due jobs, driven here (resume.ts)
+ *   registry          this engine's heartbeat entry; `others` are the engines already running
+ *                     on the same state when it started (registry.ts)
  *
  * States: running -> stopping (stop() called: no new receive, read or tick; running batches go
  * on) -> aborting (the deadline passed: running invocations are aborted and their messages made
@@ -30,6 +33,8 @@ import type { EngineReport, TriggerContext, TriggerSettings } from '../triggers/
 import { runAsyncDrain } from './async-drain.ts';
 import { CountingExecutor, type EngineCounters } from './counting-executor.ts';
 import { startLoops, type EngineLoops } from './loops.ts';
+import { EngineRegistry, type EngineEntry } from './registry.ts';
+import { runResume } from './resume.ts';
 
 export interface EngineOptions {
   backend: Backend;
@@ -54,6 +59,10 @@ export interface StopOptions {
 }
 
 export interface Engine {
+  /** This engine's entry in the engine registry. */
+  readonly id: string;
+  /** Other engines that were running on the same state when this one started (registry.ts). */
+  readonly others: ReadonlyArray<EngineEntry>;
   /** Invocations run by this engine so far (every trigger and the async drain). */
   readonly counters: Readonly<EngineCounters>;
   /** Batches and events being worked on now. */
@@ -90,10 +99,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const settings: TriggerSettings = { ...defaults.triggers, ...options.settings };
   const ctx: TriggerContext = { backend, deps: { backend, executor, fns: spec.fns }, clock, settings, stopping: stopping.signal, aborting: aborting.signal, report };
 
+  const registry = new EngineRegistry(backend.params, clock, settings.engineHeartbeatMs);
+  const others = await registry.register();
   const loops: EngineLoops = startLoops(ctx, spec);
   const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));
+  const own = [registry.run(stopping.signal, (err) => report.error('engine registry', err)), runResume(ctx, inner)];
   // A loop reports its own errors and goes on; one that still ends by throwing is reported here.
-  const all = Promise.all([...loops.promises, ...drains].map((p) => p.catch((err: unknown) => report.error('a loop ended with an error', err)))).then(() => undefined);
+  const all = Promise.all([...loops.promises, ...drains, ...own].map((p) => p.catch((err: unknown) => report.error('a loop ended with an error', err)))).then(() => undefined);
 
   let stopped: Promise<void> | undefined;
   const stop = async (deadlineMs: number) => {
@@ -116,6 +128,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
 
   return {
+    id: registry.entry.id,
+    others,
     counters: executor.counters,
     errors,
     inFlight: () => loops.inFlight(),

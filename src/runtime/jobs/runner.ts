@@ -26,11 +26,26 @@
  *   cancel      marks the job cancelled at once; a running relay's next checkpoint or step write
  *               is refused (it ends), and its settle is ignored.
  *
- * One runner drives a given job at a time. If the process dies, run(id) in a new process claims
- * the job again (a `running` job can be claimed) and resumes from the last checkpoint.
+ * One process drives a given job at a time: drive(id) holds the job's driver lease
+ * ('/baton/leases/jobs/<id>', lease/lease.ts: params compare-and-set, renewed every ttl/3) from
+ * before its claim to the relay's settle, and claims only while the lease is valid. The store lets
+ * a `running` job be claimed at any time (its relay may have died); the lease is how the runtime
+ * knows the relay died: its driver stopped renewing (the process was killed) and the lease
+ * expired after leaseMs, so any engine's resume scan (engine/resume.ts) or `baton jobs resume`
+ * takes it over and claims the next relay, which resumes from the last checkpoint; the dead
+ * relay's late writes are refused by the relay fence. A job that waits (a sleep, a retry backoff)
+ * is not held: the lease is released and the scan takes the job again when it is due.
+ *
+ *   drive   lease won -> claim/relay while due -> released (waiting, stopped) | deleted (final);
+ *           lease held by another process -> undefined at once
+ *   run     drive, then sleep until due (or followMs while another process drives it), until
+ *           the job ends
+ *
+ * Stopping (`signal`) takes no new relay; `abort` (or losing the lease) aborts the running relay's
+ * invocation and leaves it unsettled, `running`, for the next driver to claim.
  */
 import { defaults } from '../../core/defaults.ts';
-import { BatonError, NotFoundError, serializeError } from '../../core/errors.ts';
+import { BatonError, ConditionFailedError, NotFoundError, serializeError } from '../../core/errors.ts';
 import type { ExecutorKind, FnConfig } from '../../core/resources/fn.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -39,6 +54,7 @@ import type { Job, Settlement } from '../../ports/jobs.ts';
 import { RoutingExecutor } from '../container/router.ts';
 import { findFn } from '../invoke/deps.ts';
 import { invokeSync } from '../invoke/sync.ts';
+import { Lease, leasePath } from '../lease/lease.ts';
 import { isJobReply, type JobEvent } from './envelope.ts';
 
 export type JobSettings = { -readonly [K in keyof typeof defaults.jobs]: (typeof defaults.jobs)[K] extends boolean ? boolean : (typeof defaults.jobs)[K] extends number ? number : string };
@@ -64,6 +80,13 @@ export interface StartJobOptions {
   maxFailures?: number;
 }
 
+export interface RunOptions {
+  /** Takes no new relay once aborted (the running one finishes and is settled). */
+  signal?: AbortSignal;
+  /** Aborts the running relay's invocation; it is not settled (the job stays running for the next driver). */
+  abort?: AbortSignal;
+}
+
 const final = new Set(['succeeded', 'failed', 'cancelled']);
 
 export class JobRunner {
@@ -80,29 +103,62 @@ export class JobRunner {
     const fn = findFn({ backend: this.opts.backend, executor: this.opts.executor, fns: this.opts.fns }, fnName);
     const ex = this.opts.executor;
     const executor = options.executor ?? (ex instanceof RoutingExecutor ? ex.pick(fn, options.input) : fn.executor);
-    return this.opts.backend.jobs.create({
-      ...(options.id ? { id: options.id } : {}),
-      fn: fn.name,
-      input: options.input,
-      executor,
-      budget: { maxRelays: options.maxRelays ?? this.settings.maxRelays, maxFailures: options.maxFailures ?? this.settings.maxFailures },
-    });
+    try {
+      return await this.opts.backend.jobs.create({
+        ...(options.id ? { id: options.id } : {}),
+        fn: fn.name,
+        input: options.input,
+        executor,
+        budget: { maxRelays: options.maxRelays ?? this.settings.maxRelays, maxFailures: options.maxFailures ?? this.settings.maxFailures },
+      });
+    } catch (err) {
+      if (!(err instanceof ConditionFailedError) || !options.id) throw err;
+      const found = await this.opts.backend.jobs.get(options.id);
+      const state = found ? ` (fn "${found.fn}", ${found.status}, ${found.relay} relays)` : '';
+      throw new ConditionFailedError(`job "${options.id}" already exists${state}.`, {
+        action: found && final.has(found.status) ? `It has finished; start a new job with another id (or none).` : `Resume it with \`baton jobs resume ${options.id}\` (or run(id)), or start a new job with another id (or none).`,
+        cause: err,
+      });
+    }
   }
 
-  /** Drives the job until it succeeds, fails or is cancelled (sleeping on the clock while it waits). */
-  async run(id: string, options: { signal?: AbortSignal } = {}): Promise<Job> {
+  /**
+   * Drives the job while it is due and this process holds its driver lease; returns the job when
+   * it ended, waits for a later time, or the signal stopped it, and undefined at once when another
+   * process drives it.
+   */
+  async drive(id: string, options: RunOptions = {}): Promise<Job | undefined> {
     const { jobs } = this.opts.backend;
-    for (;;) {
-      const job = await jobs.get(id);
-      if (!job) throw new NotFoundError(`job "${id}" does not exist.`, { action: 'Start it with startJob, or list jobs with `baton jobs`.' });
-      if (final.has(job.status) || options.signal?.aborted) return job;
-      const wait = job.status === 'queued' && job.wakeAt !== undefined ? job.wakeAt - this.clock.now() : 0;
-      if (wait > 0) {
-        await this.clock.sleep(wait, options.signal).catch(() => undefined);
-        continue;
+    let job = await this.mustGet(id);
+    if (final.has(job.status) || options.signal?.aborted || this.waiting(job)) return job;
+    const lease = new Lease(this.opts.backend.params, this.clock, leasePath('jobs', id), this.settings.leaseMs, `the driver of job "${id}"`);
+    if (!(await lease.acquire())) return undefined;
+    const keep = new AbortController();
+    const alive = lease.keepAlive(keep.signal, () => undefined);
+    let finished = false;
+    try {
+      for (;;) {
+        job = await this.mustGet(id);
+        if ((finished = final.has(job.status)) || options.signal?.aborted || lease.lost.aborted) return job;
+        if (this.waiting(job) || !(await lease.confirm())) return job;
+        const claimed = await jobs.claim(id);
+        if (claimed) await this.relay(claimed, options.abort ? AbortSignal.any([options.abort, lease.lost]) : lease.lost);
       }
-      const claimed = await jobs.claim(id);
-      if (claimed) await this.relay(claimed);
+    } finally {
+      keep.abort();
+      await alive;
+      await lease.release({ finished }).catch(() => undefined);
+    }
+  }
+
+  /** Drives the job until it succeeds, fails or is cancelled (sleeping on the clock while it waits, following it while another process drives it). */
+  async run(id: string, options: RunOptions = {}): Promise<Job> {
+    for (;;) {
+      const job = (await this.drive(id, options)) ?? (await this.mustGet(id));
+      if (final.has(job.status) || options.signal?.aborted) return job;
+      const due = job.status === 'queued' && job.wakeAt !== undefined ? job.wakeAt - this.clock.now() : 0;
+      const wait = job.status === 'running' ? this.settings.followMs : due;
+      if (wait > 0) await this.clock.sleep(wait, options.signal).catch(() => undefined);
     }
   }
 
@@ -113,7 +169,7 @@ export class JobRunner {
   }
 
   /** Drives every unfinished job, e.g. after a restart (a `running` job resumes from its checkpoint). */
-  async resumeAll(options: { signal?: AbortSignal } = {}): Promise<Job[]> {
+  async resumeAll(options: RunOptions = {}): Promise<Job[]> {
     const { jobs } = this.opts.backend;
     const open = [...(await jobs.list({ status: 'running', limit: 1000 })), ...(await jobs.list({ status: 'queued', limit: 1000 }))];
     return Promise.all(open.map((j) => this.run(j.id, options)));
@@ -123,7 +179,18 @@ export class JobRunner {
     return this.opts.backend.jobs.cancel(id);
   }
 
-  private async relay(job: Job): Promise<void> {
+  private waiting(job: Job): boolean {
+    return job.status === 'queued' && job.wakeAt !== undefined && job.wakeAt > this.clock.now();
+  }
+
+  private async mustGet(id: string): Promise<Job> {
+    const job = await this.opts.backend.jobs.get(id);
+    if (!job) throw new NotFoundError(`job "${id}" does not exist.`, { action: 'Start it with startJob, or list jobs with `baton jobs`.' });
+    return job;
+  }
+
+  /** One relay: invoke, then settle, unless `abort` ended it first (then it stays running for the next driver). */
+  private async relay(job: Job, abort: AbortSignal): Promise<void> {
     const { jobs } = this.opts.backend;
     if (job.relay > job.budget.maxRelays) {
       await jobs.settle(job.id, job.relay, { kind: 'failed', error: serializeError(new BatonError(`job "${job.id}": the relay budget ran out after ${job.budget.maxRelays} relays without finishing.`, { action: 'Raise maxRelays, or make each relay do more work.' })) });
@@ -146,7 +213,14 @@ export class JobRunner {
         limits: { maxCheckpointBytes: s.maxCheckpointBytes, marginMs: s.marginMs, stepRetries: s.stepRetries, stepBackoffMs: s.stepBackoffMs, retryMaxMs: s.retryMaxMs, stepInlineBytes: s.stepInlineBytes, bucket: s.bucket },
       },
     };
-    const inv = await invokeSync({ backend: this.opts.backend, executor: this.opts.executor, fns: [fn] }, fn.name, event, { trigger: `job:${job.id}`, attempt: job.relay });
+    let inv: Invocation;
+    try {
+      inv = await invokeSync({ backend: this.opts.backend, executor: this.opts.executor, fns: [fn] }, fn.name, event, { trigger: `job:${job.id}`, attempt: job.relay, signal: abort });
+    } catch (err) {
+      if (abort.aborted) return;
+      throw err;
+    }
+    if (abort.aborted) return;
     const settled = await jobs.settle(job.id, job.relay, await this.outcome(job, inv));
     this.opts.onRelay?.(settled, inv);
   }

@@ -4,10 +4,13 @@
  * on one state exactly one does a given piece of work at a time: reading a table's stream for one
  * consumer, pumping bucket events, driving a job or a map.
  *
- * Stored value: { holder, token, expiresAt }.
+ * Stored value: { holder, token, expiresAt, host, pid }.
  *   holder     a random id of the Lease object (one per process and piece of work)
  *   token      the fencing token: bumped every time the lease changes hands
  *   expiresAt  the holder's last renewal + ttl (on the holder's clock)
+ *   host, pid  the holding process: a lease held by a process of this host that no longer exists
+ *              (killed) counts as expired at once, so a restart after a crash resumes without
+ *              waiting for the ttl (a reused pid only makes it wait for the ttl)
  *
  * States, as this process sees them:
  *   free ──acquire (CAS: absent, released, expired, or already ours)──▶ held
@@ -27,6 +30,7 @@
  * schedules' claims use it.
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Clock } from '../../ports/clock.ts';
 import type { ParamStore } from '../../ports/params.ts';
 import { DurableState, type Versioned } from '../triggers/durable-state.ts';
@@ -36,6 +40,19 @@ export interface LeaseValue {
   holder: string;
   token: number;
   expiresAt: number;
+  host?: string;
+  pid?: number;
+}
+
+/** Whether the lease's holder is a process of this host that has died. */
+export function holderDied(v: LeaseValue): boolean {
+  if (v.host !== hostname() || v.pid === undefined || v.pid === process.pid) return false;
+  try {
+    process.kill(v.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** A parameter-name-safe level from any text ('fn:load' -> 'fn_load'). */
@@ -76,16 +93,16 @@ export class Lease {
   /** Who holds it now (as stored), for messages; undefined when free. */
   async holderNow(): Promise<LeaseValue | undefined> {
     const s = await this.state.load();
-    return s && s.value.expiresAt > this.clock.now() ? s.value : undefined;
+    return s && s.value.expiresAt > this.clock.now() && !holderDied(s.value) ? s.value : undefined;
   }
 
   /** Takes the lease if it is free, expired or ours; true when held afterwards. */
   async acquire(): Promise<boolean> {
     const s = await this.state.load();
     const now = this.clock.now();
-    if (s && s.value.holder !== this.holder && s.value.expiresAt > now) return false;
+    if (s && s.value.holder !== this.holder && s.value.expiresAt > now && !holderDied(s.value)) return false;
     const mine = s?.value.holder === this.holder && this.current !== undefined;
-    const next: LeaseValue = { holder: this.holder, token: mine ? s.value.token : (s?.value.token ?? 0) + 1, expiresAt: now + this.ttlMs };
+    const next: LeaseValue = { holder: this.holder, token: mine ? s.value.token : (s?.value.token ?? 0) + 1, expiresAt: now + this.ttlMs, host: hostname(), pid: process.pid };
     const won = await this.state.replace(s ?? { value: next, version: 0 }, next);
     if (!won) return false;
     if (!mine) this.lostCtl = new AbortController();

@@ -14,18 +14,30 @@
  * items a dead coordinator left `running` go back to pending first. Outputs (outputs.ts) are
  * written when the map ends: manifest.json, succeeded.jsonl and failed.jsonl.
  * redriveMap puts failed items back to pending and runs only those.
+ *
+ * The source is recorded when the map starts (sourceRef in the map record's options, see
+ * source-ref.ts): an object source as itself, an array inline or, when large, as a JSON-lines
+ * object it is written to; so resumeMap (and the engine's resume scan, engine/resume.ts) finishes
+ * reading it without being handed it again. Only an async iterable cannot be recorded.
+ *
+ * One process drives a map at a time: map, resumeMap and redriveMap hold the map's driver lease
+ * ('/baton/leases/maps/<id>', lease/lease.ts) while they load and dispatch; a second process is
+ * refused with ConditionFailedError (resumeMapIfFree returns undefined). A lease lost mid-run (the
+ * process stalled past the ttl and another took over) stops dispatching, as an abort does.
  */
 import { randomUUID } from 'node:crypto';
 import { defaults } from '../../core/defaults.ts';
-import { BatonError, NotFoundError, ValidationError, serializeError, show, type SerializedError } from '../../core/errors.ts';
+import { BatonError, ConditionFailedError, NotFoundError, ValidationError, serializeError, show, type SerializedError } from '../../core/errors.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Executor } from '../../ports/executor.ts';
 import type { MapCounts, MapRecord, MapStatus } from '../../ports/jobs.ts';
 import { findFn } from '../invoke/deps.ts';
+import { Lease, leasePath } from '../lease/lease.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { resolveOptions, toleratedCount, type MapOptions, type ResolvedMapOptions } from './options.ts';
 import { writeOutputs, type MapOutputs } from './outputs.ts';
+import { recordSource, sourceOf } from './source-ref.ts';
 import { describeSource, readSource, type MapSource } from './sources.ts';
 
 export interface MapDeps {
@@ -51,21 +63,37 @@ export async function map(deps: MapDeps, fnName: string, source: MapSource, opti
   const id = options.id ?? randomUUID();
   const o = resolveOptions(id, options);
   const ledger = deps.backend.jobs.maps;
-  let rec = await ledger.open({ id, fn: fn.name, options: { ...o, source: describeSource(source) } });
+  const sourceRef = (await ledger.get(id)) ? undefined : await recordSource(deps.backend.objects, source, o);
+  let rec = await ledger.open({ id, fn: fn.name, options: { ...o, source: describeSource(source), ...(sourceRef ? { sourceRef } : {}) } });
   if (rec.fn !== fn.name) throw new ValidationError(`map "${id}" exists for fn "${rec.fn}", not "${fn.name}".`, { action: 'Use another map id, or the same function to resume it.' });
   if (finished.has(rec.status)) return summaryOf(deps, rec);
-  await ledger.recover(id);
-  if (!rec.sourceDone) rec = await load(deps, rec, source, options.signal);
-  return drive(deps, fn, rec, o, options);
+  const held = await leased(deps, id, options, async (opts) => {
+    await ledger.recover(id);
+    if (!rec.sourceDone) rec = await load(deps, rec, source, opts.signal);
+    return drive(deps, fn, rec, o, opts);
+  });
+  if (!held) throw drivenElsewhere(id);
+  return held;
 }
 
-/** Resumes a map whose items are all in the ledger (the source is not needed again). */
+/** Resumes a map: from its ledger, reading the rest of its recorded source first if it had not finished reading it. */
 export async function resumeMap(deps: MapDeps, id: string, options: MapOptions = {}): Promise<MapSummary> {
-  const rec = await mustGet(deps, id);
+  const summary = await resumeMapIfFree(deps, id, options);
+  if (!summary) throw drivenElsewhere(id);
+  return summary;
+}
+
+/** resumeMap, or undefined at once when another process drives the map (what the engine's resume scan calls). */
+export async function resumeMapIfFree(deps: MapDeps, id: string, options: MapOptions = {}): Promise<MapSummary | undefined> {
+  let rec = await mustGet(deps, id);
   if (finished.has(rec.status)) return summaryOf(deps, rec);
-  if (!rec.sourceDone) throw new ValidationError(`map "${id}" had not finished reading its source.`, { action: 'Start it again with map() and the same source and id.' });
-  await deps.backend.jobs.maps.recover(id);
-  return drive(deps, findFn(deps, rec.fn), rec, resolveOptions(id, { ...savedOptions(rec), ...options }), options);
+  const source = sourceOf(rec.options);
+  if (!rec.sourceDone && !source) throw new ValidationError(`map "${id}" had not finished reading its source, which was not recorded (an async iterable).`, { action: 'Start it again with map() and the same source and id.' });
+  return leased(deps, id, options, async (opts) => {
+    await deps.backend.jobs.maps.recover(id);
+    if (!rec.sourceDone && source) rec = await load(deps, rec, source, opts.signal);
+    return drive(deps, findFn(deps, rec.fn), rec, resolveOptions(id, { ...savedOptions(rec), ...options }), opts);
+  });
 }
 
 /** Puts the failed items of a finished map back to pending and runs only those. */
@@ -73,9 +101,33 @@ export async function redriveMap(deps: MapDeps, id: string, options: MapOptions 
   const rec = await mustGet(deps, id);
   if (!finished.has(rec.status)) throw new ValidationError(`map "${id}" is ${rec.status}; only a finished map can be redriven.`, { action: 'Wait for it to finish, or resume it.' });
   const ledger = deps.backend.jobs.maps;
-  const redriven = await ledger.redrive(id);
-  const summary = await drive(deps, findFn(deps, rec.fn), rec, resolveOptions(id, { ...savedOptions(rec), ...options }), options);
-  return { ...summary, redriven };
+  const summary = await leased(deps, id, options, async (opts) => {
+    const redriven = await ledger.redrive(id);
+    return { ...(await drive(deps, findFn(deps, rec.fn), rec, resolveOptions(id, { ...savedOptions(rec), ...options }), opts)), redriven };
+  });
+  if (!summary) throw drivenElsewhere(id);
+  return summary;
+}
+
+/** Runs `body` holding the map's driver lease (renewed meanwhile; its loss aborts like the signal); undefined when another process holds it. */
+async function leased<T extends MapSummary>(deps: MapDeps, id: string, options: MapOptions, body: (options: MapOptions) => Promise<T>): Promise<T | undefined> {
+  const lease = new Lease(deps.backend.params, deps.backend.clock, leasePath('maps', id), defaults.jobs.leaseMs, `the coordinator of map "${id}"`);
+  if (!(await lease.acquire())) return undefined;
+  const keep = new AbortController();
+  const alive = lease.keepAlive(keep.signal, () => undefined);
+  let summary: T | undefined;
+  try {
+    summary = await body({ ...options, signal: options.signal ? AbortSignal.any([options.signal, lease.lost]) : lease.lost });
+    return summary;
+  } finally {
+    keep.abort();
+    await alive;
+    await lease.release({ finished: summary !== undefined && finished.has(summary.status) }).catch(() => undefined);
+  }
+}
+
+function drivenElsewhere(id: string): ConditionFailedError {
+  return new ConditionFailedError(`map "${id}" is being run by another process (an engine or \`baton map\`) on this state.`, { action: 'Follow it with `baton jobs progress <id>`; if that process died, its lease expires and the next engine resumes the map.' });
 }
 
 export async function mapProgress(backend: Backend, id: string): Promise<{ map: MapRecord; counts: MapCounts }> {
