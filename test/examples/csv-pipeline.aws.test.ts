@@ -7,6 +7,10 @@
  * The emulator's gap, not Baton's: fauxqs does not deliver S3 notifications to SQS. The hop from
  * the upload to the uploads queue is covered by test/helpers/s3-notifications-emulated.ts, which
  * sends the exact S3 event message S3 would send for the demo's upload.
+ *
+ * SSM has no server to run here: the engine's work leases (parameters under /baton/leases, one per
+ * stream consumer and for bucket events) live in the in-memory SSM of test/helpers/ssm-mock.ts
+ * (aws-sdk-client-mock, this process only, where the engine runs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +21,8 @@ import config from '../../examples/csv-pipeline/baton.config.ts';
 import demo from '../../examples/csv-pipeline/demo.ts';
 import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, freshPrefix } from '../helpers/aws.ts';
 import { emulateS3Notifications, type EmulatedNotification } from '../helpers/s3-notifications-emulated.ts';
+import { SsmMock } from '../helpers/ssm-mock.ts';
+import { systemClock } from '../../src/core/clock.ts';
 
 // The AWS SDK warns on Node 20 in every worker thread; the demo would count that warning (a long
 // stderr line in every run's log) as a log line that dumps too much. Node 20 is the Node fauxqs
@@ -24,7 +30,11 @@ import { emulateS3Notifications, type EmulatedNotification } from '../helpers/s3
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-csv-pipeline-aws-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const ssm = new SsmMock(systemClock);
+afterAll(() => {
+  ssm.restore();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe.skipIf(dynamoSkipReason())(`examples/csv-pipeline on aws (fauxqs + DynamoDB Local)${dynamoSkipReason() ? `: skipped, ${dynamoSkipReason()}` : ''}`, () => {
   it('cleans, loads, streams, processes and updates every clean row exactly once; poison rows wait alone in the DLQ; logs hold no event', async () => {
