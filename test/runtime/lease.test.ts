@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lease, leasePath } from '../../src/runtime/lease/lease.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
@@ -31,5 +33,17 @@ describe('Lease (params compare-and-set)', () => {
     expect(a.token).toBe(3);
     await a.release({ finished: true });
     expect(await t.backend.params.find(path)).toBeUndefined();
+  });
+
+  it('a lease held by a process of this host that has died is taken at once', async () => {
+    t = makeLocalBackend();
+    const child = spawnSync(process.execPath, ['-e', '']);
+    const path = leasePath('maps', 'm');
+    await t.backend.params.put(path, { value: JSON.stringify({ holder: 'gone', token: 4, expiresAt: t.clock.now() + 30_000, host: hostname(), pid: child.pid }) });
+    const a = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
+    expect(await a.acquire()).toBe(true);
+    expect(a.token).toBe(5);
+    const b = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
+    expect(await b.acquire()).toBe(false);
   });
 });

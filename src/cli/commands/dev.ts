@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDuration } from '../../core/duration.ts';
 import type { Engine } from '../../runtime/engine/index.ts';
+import { describeOthers } from '../../runtime/engine/registry.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { withSession } from '../session.ts';
@@ -65,6 +66,7 @@ export function registerDev(program: Command): void {
           closeExecutor: true,
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
         });
+        if (engine.others.length > 0) process.stderr.write(`baton dev: note: ${describeOthers(engine.others, Date.now())}\n`);
         const ingestion = await startIngestion(backend, spec, o.port);
         if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];

@@ -74,6 +74,28 @@ export function registerJobs(program: Command): void {
       });
     });
   jobs
+    .command('resume')
+    .description('drives a job whose relay died (or that is queued) from its last checkpoint to the end; waits while another process drives it')
+    .argument('<id>')
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      await withSession(cmd, async ({ app, backend, json }) => {
+        const before = await backend.jobs.get(id);
+        if (!before) {
+          if (await backend.jobs.maps.get(id)) {
+            const summary = await app.resumeMap(id);
+            return printValue(json ? summary : `map ${id}: ${summary.status}`, json);
+          }
+          throw new ValidationError(`No job or map has the id "${id}".`, { action: 'List them with `baton jobs`.' });
+        }
+        if (before.status === 'succeeded' || before.status === 'failed' || before.status === 'cancelled') {
+          return printValue(json ? jobRow(before) : `job ${id} has already ${before.status}; nothing to resume.`, json);
+        }
+        const job = await app.jobs.run(id);
+        printValue(json ? job : `job ${job.id}: ${job.status} after ${job.relay} relays${job.error ? ` (${job.error.message})` : ''}`, json);
+        if (job.status !== 'succeeded') process.exitCode = 1;
+      });
+    });
+  jobs
     .command('start')
     .description('starts a job on a function whose handler is wrapped in job(), and runs it to the end')
     .argument('<fn>')
