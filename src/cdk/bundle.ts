@@ -30,6 +30,7 @@ const conditions = import.meta.url.endsWith('.ts') ? ['baton-source', 'module'] 
 
 let bundlesDir: string | undefined;
 let alias: Record<string, string> = {};
+let duckdbShim = '';
 
 function workDir(): string {
   if (bundlesDir) return bundlesDir;
@@ -41,6 +42,10 @@ function workDir(): string {
       return [pkg, file];
     }),
   );
+  // DuckDB from a layer: required at run time through Lambda's NODE_PATH (/opt/nodejs/node_modules),
+  // which a CommonJS require searches and an ESM import does not. The name is built so esbuild leaves it be.
+  duckdbShim = join(bundlesDir, 'duckdb-from-layer.cjs');
+  writeFileSync(duckdbShim, "module.exports = require(['@duckdb', 'node-api'].join('/'));\n");
   return bundlesDir;
 }
 
@@ -50,29 +55,48 @@ export interface Bundle {
   /** Lambda's handler setting: 'index.<export>'. */
   handler: string;
   bytes: number;
+  /** The bundle reaches DuckDB: true only when it was bundled to load it from the DuckDB layer. */
+  duckdb: boolean;
 }
 
-/** Bundles `module` (resolved against `root`) for a function named `name`. Throws esbuild's errors with the module named. */
-export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string): Bundle {
-  // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
-  const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
-  const entry = isAbsolute(module) ? module : resolve(root, module);
-  const result = buildSync({
+function build(entry: string, outfile: string, runtime: string, aliases: Record<string, string>) {
+  return buildSync({
     entryPoints: [entry],
-    outfile: join(dir, 'index.mjs'),
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: runtime === 'nodejs20.x' ? 'node20' : 'node22',
     conditions,
     external: ['@aws-sdk/*'],
-    alias,
+    alias: aliases,
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
     // Bundled CommonJS dependencies call require(); an ESM file has none unless it makes one.
     banner: { js: "import { createRequire as __batonRequire } from 'node:module'; const require = __batonRequire(import.meta.url);" },
   });
+}
+
+/** Whether the output kept any of the stub standing in for DuckDB (a handler that may reach it). */
+function reachesDuckdb(result: ReturnType<typeof build>): boolean {
+  const stub = alias['@duckdb/node-api'];
+  return Object.values(result.metafile.outputs).some((o) => Object.entries(o.inputs).some(([path, i]) => i.bytesInOutput > 0 && stub !== undefined && resolve(path) === stub));
+}
+
+/**
+ * Bundles `module` (resolved against `root`) for a function named `name`. With `duckdbLayer`, a
+ * bundle that reaches DuckDB is bundled again to load it from the layer. Throws esbuild's errors
+ * with the module named.
+ */
+export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string, duckdbLayer = false): Bundle {
+  // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
+  const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  const entry = isAbsolute(module) ? module : resolve(root, module);
+  const outfile = join(dir, 'index.mjs');
+  let result = build(entry, outfile, runtime, alias);
+  const duckdb = duckdbLayer && reachesDuckdb(result);
+  if (duckdb) result = build(entry, outfile, runtime, { ...alias, '@duckdb/node-api': duckdbShim });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  return { dir, handler: `index.${exportName}`, bytes };
+  return { dir, handler: `index.${exportName}`, bytes, duckdb };
 }

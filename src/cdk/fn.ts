@@ -13,6 +13,7 @@ import { defaults } from '../core/defaults.ts';
 import type { Destination, FnConfig } from '../core/resources/fn.ts';
 import type { Built } from './built.ts';
 import { bundleHandler } from './bundle.ts';
+import { duckdbPackages, makeDuckdbLayer } from './duckdb-layer.ts';
 import { constructId } from './ids.ts';
 import { seconds } from './units.ts';
 
@@ -35,11 +36,12 @@ function lambdaName(built: Built, f: FnConfig): string | undefined {
   return undefined;
 }
 
-function makeFn(scope: Construct, built: Built, f: FnConfig): lambda.Function {
+function makeFn(scope: Construct, built: Built, f: FnConfig, duckdb: (() => lambda.LayerVersion) | undefined): lambda.Function {
   const { props } = built;
   if (f.executor === 'container' || f.route) built.note(`fn "${f.name}": ${f.route ? 'its routing rule is' : "the container executor is"} not deployed yet (ECS Fargate); every invocation runs on Lambda, within its ${Math.round(f.timeoutMs / 1000)} s timeout.`);
-  const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime);
+  const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime, duckdb !== undefined);
   const name = lambdaName(built, f);
+  const layer = bundle.duckdb && duckdb ? duckdb() : undefined;
   const fn = new lambda.Function(scope, constructId(f.name), {
     ...(name ? { functionName: name } : {}),
     runtime: runtimes[props.runtime],
@@ -50,6 +52,7 @@ function makeFn(scope: Construct, built: Built, f: FnConfig): lambda.Function {
     reservedConcurrentExecutions: f.concurrency,
     environment: { ...f.env, ...connectEnv(props.prefix) },
     retryAttempts: f.retries,
+    ...(layer ? { layers: [layer] } : {}),
     ...(f.onFailure ? { onFailure: destinationOf(built, f.onFailure) } : {}),
   });
   return fn;
@@ -57,7 +60,16 @@ function makeFn(scope: Construct, built: Built, f: FnConfig): lambda.Function {
 
 export function makeFns(scope: Construct, built: Built): void {
   const group = new Construct(scope, 'Fns');
-  for (const f of built.props.spec.fns) built.fns.set(f.name, makeFn(group, built, f));
+  // One DuckDB layer per app, made when the first function reaching DuckDB needs it.
+  const duck = duckdbPackages(built.props.root);
+  let layer: lambda.LayerVersion | undefined;
+  const given: string[] = [];
+  for (const f of built.props.spec.fns) {
+    const layerFor = 'found' in duck ? () => (given.push(f.name), (layer ??= makeDuckdbLayer(scope, duck.found))) : undefined;
+    built.fns.set(f.name, makeFn(group, built, f, layerFor));
+  }
+  if (given.length) built.note(`fns ${given.map((n) => `"${n}"`).join(', ')} reach DuckDB and load it from the DuckDB layer (its linux-x64 binding, ~70 MB unzipped), so they run on x86_64.`);
+  if ('missing' in duck) built.note(`DuckDB: ${duck.missing}; functions that reach DuckDB fail when they use it.`);
   const reserved = built.props.spec.fns.reduce((n, f) => n + f.concurrency, 0);
   if (reserved) built.note(`functions reserve ${reserved} concurrent executions in all (each fn's concurrency); Lambda keeps 100 unreserved per account, so an account with a low concurrency quota (new accounts may have 10) refuses the stack until the quota is raised.`);
 }

@@ -79,4 +79,11 @@ describe('baton synth: csv-pipeline', () => {
     expect(has(load, table) && has(load, queueId(names.load))).toBe(true);
     expect([names.process, names.finished].some((q) => has(load, queueId(q)))).toBe(false);
   });
+
+  it("clean reaches DuckDB and gets the DuckDB layer (linux-x64 binding); load, which does not, gets none", () => {
+    const layer = resourceOf(template, 'AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['x86_64'] });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `${prefix}clean`, Layers: [{ Ref: layer }] });
+    template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `${prefix}load`, Layers: Match.absent() });
+    expect(notes.join('\n')).toMatch(/fns "clean" reach DuckDB and load it from the DuckDB layer/);
+  });
 });

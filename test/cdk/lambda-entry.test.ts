@@ -6,12 +6,13 @@
  * with an AWS-shaped SQS event carrying S3's event. Its effects land in DynamoDB Local.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../examples/quickstart/baton.config.ts';
 import { bundleHandler } from '../../src/cdk/bundle.ts';
+import { duckdbPackages } from '../../src/cdk/duckdb-layer.ts';
 import { connectEnv } from '../../src/cdk/fn.ts';
 import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, makeAwsBackend, type AwsHarness } from '../helpers/aws.ts';
 
@@ -71,4 +72,35 @@ describe.skipIf(skip)(`the bundled Lambda entry on the aws backend (fauxqs + Dyn
     expect(await h.backend.tables.get('orders', { customer: 'ada', id: 1 })).toMatchObject({ amount: 12.5 });
     expect(await h.backend.tables.get('orders', { customer: 'bob', id: 2 })).toMatchObject({ amount: 3 });
   });
+});
+
+const duck = duckdbPackages(resolve('examples/csv-pipeline'));
+
+describe.skipIf(!('found' in duck))(`a bundle that reaches DuckDB, laid out as Lambda lays it out${'missing' in duck ? `: skipped, ${duck.missing}` : ''}`, () => {
+  it("loads DuckDB from the layer's nodejs/node_modules through NODE_PATH, and fails to load without the layer", () => {
+    const base = mkdtempSync(join(tmpdir(), 'baton-duckdb-entry-'));
+    try {
+      const bundle = bundleHandler('clean', './handlers/clean.ts', 'handler', resolve('examples/csv-pipeline'), 'nodejs22.x', true);
+      expect(bundle.duckdb).toBe(true);
+      // /var/task: the bundle, and the runtime's AWS SDK; /opt: the layer.
+      mkdirSync(join(base, 'task', 'node_modules'), { recursive: true });
+      cpSync(join(bundle.dir, 'index.mjs'), join(base, 'task', 'index.mjs'));
+      symlinkSync(resolve('node_modules/@aws-sdk'), join(base, 'task', 'node_modules', '@aws-sdk'));
+      if ('found' in duck) for (const [pkg, from] of duck.found) cpSync(from, join(base, 'opt', 'nodejs', 'node_modules', pkg), { recursive: true, dereference: true });
+      const load = (nodePath: string | undefined) =>
+        spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(join(base, 'task', 'index.mjs'))}); console.log(typeof m.handler);`], {
+          cwd: join(base, 'task'),
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH, ...connectEnv('csv-'), AWS_REGION: awsTestRegion, ...(nodePath ? { NODE_PATH: nodePath } : {}) },
+        });
+      const withLayer = load(join(base, 'opt', 'nodejs', 'node_modules'));
+      expect(withLayer.stderr).not.toMatch(/Error/);
+      expect(withLayer.stdout.trim()).toBe('function');
+      const without = load(undefined);
+      expect(without.status).not.toBe(0);
+      expect(without.stderr).toMatch(/Cannot find module '@duckdb\/node-api'/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
