@@ -1,12 +1,13 @@
 /**
- * Loads baton.config.ts, whatever the project's module type. tsx's tsImport compiles it on the fly
- * as an ES module in a namespace of its own: a default `npm init` project ("type": "commonjs")
- * would otherwise load the file as CommonJS, and its `import ... from 'baton'` (an ES module)
- * through require(), which ends in ERR_REQUIRE_CYCLE_MODULE. A config that fails to compile or
+ * Loads baton.config.ts, whatever the project's module type. In a default `npm init` project
+ * ("type": "commonjs") a .ts file is CommonJS, so the config's `import ... from 'baton'` (an ES
+ * module with top-level await) would go through require() and fail (ERR_REQUIRE_CYCLE_MODULE).
+ * So tsx's tsImport loads a copy of the file named .mts, beside it (same relative imports), which
+ * is an ES module in any project; the copy is removed once loaded. A config that fails to compile or
  * throws while loading is reported as a DefinitionError naming the file, line and column.
  */
-import { existsSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
 import type { AppSpec } from '../core/app.ts';
@@ -20,11 +21,15 @@ export async function loadConfig(path = configFileName): Promise<AppSpec> {
   if (!existsSync(file)) {
     throw new DefinitionError(`No ${path} found in ${process.cwd()}.`, { action: `Create one that does "export default app('name', [...])" (or run "baton init"), or pass --config <file>.` });
   }
+  const copy = join(dirname(file), `.${basename(file).replace(/\.[cm]?ts$/, '')}.${process.pid}.${Date.now()}.mts`);
   let mod: { default?: unknown };
   try {
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
+    copyFileSync(file, copy);
+    mod = (await tsImport(pathToFileURL(copy).href, import.meta.url)) as { default?: unknown };
   } catch (err) {
-    throw configError(file, err);
+    throw configError(file, err, copy);
+  } finally {
+    rmSync(copy, { force: true });
   }
   // tsImport hands a CommonJS config's exports as `default` (module.exports), so unwrap once.
   let spec = mod.default;
@@ -40,7 +45,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Where in `file` an error arose: esbuild's compile errors carry it, a throw has it in its stack. */
-export function locate(file: string, err: unknown): { line: number; column: number } | undefined {
+export function locate(files: string[], err: unknown): { line: number; column: number } | undefined {
   const errors = isObject(err) && Array.isArray(err.errors) ? (err.errors as unknown[]) : [];
   for (const e of errors) {
     const loc = isObject(e) && isObject(e.location) ? e.location : undefined;
@@ -52,14 +57,14 @@ export function locate(file: string, err: unknown): { line: number; column: numb
     if (!m) continue;
     let where = m[1]!;
     if (where.startsWith('file://')) where = fileURLToPath(where.split('?')[0]!);
-    if (resolve(where) === file) return { line: Number(m[2]), column: Number(m[3]) };
+    if (files.includes(resolve(where))) return { line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
 }
 
-function configError(file: string, err: unknown): BatonError {
+function configError(file: string, err: unknown, copy: string): BatonError {
   const shown = relative(process.cwd(), file) || file;
-  const loc = locate(file, err);
+  const loc = locate([file, copy], err);
   const at = loc ? `${shown}:${loc.line}:${loc.column}` : shown;
   const compileErrors = isObject(err) && Array.isArray(err.errors) ? (err.errors as unknown[]) : [];
   if (compileErrors.length > 0) {

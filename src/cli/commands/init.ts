@@ -16,6 +16,8 @@ export interface InitReport {
   kept: string[];
   scriptsAdded: string[];
   missingPackages: string[];
+  /** package.json's "type" was set to "module". */
+  madeEsm: boolean;
 }
 
 /** An app name from a package or directory name: lower-case letters, digits and dashes. */
@@ -67,11 +69,15 @@ export function init(target: string): InitReport {
     }
   }
   pkg.scripts = current;
+  // Handlers import Baton, an ES module with top-level await, which require() cannot load; .ts
+  // files follow the package's type (as .js files on Lambda do), so the project becomes ESM.
+  const madeEsm = pkg.type !== 'module';
+  if (madeEsm) pkg.type = 'module';
   writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
 
   const declared = { ...(pkg.dependencies as object | undefined), ...(pkg.devDependencies as object | undefined) };
   const missingPackages = devPackages.filter((p) => !(p in declared) && !existsSync(join(dir, 'node_modules', p, 'package.json')));
-  return { dir, written, kept, scriptsAdded, missingPackages };
+  return { dir, written, kept, scriptsAdded, missingPackages, madeEsm };
 }
 
 export function registerInit(program: Command): void {
@@ -85,6 +91,7 @@ export function registerInit(program: Command): void {
       console.log(`baton init: ${report.dir}`);
       for (const f of report.written) console.log(`  wrote  ${f}`);
       for (const f of report.kept) console.log(`  kept   ${f} (already there)`);
+      if (report.madeEsm) console.log('  package.json "type": "module" (handlers import Baton, an ES module)');
       if (report.scriptsAdded.length) console.log(`  package.json scripts: ${report.scriptsAdded.join(', ')}`);
       console.log('next:');
       if (report.missingPackages.length) console.log(`  npm install -D ${report.missingPackages.join(' ')}`);
