@@ -51,13 +51,12 @@ for (const d of [...ts.getPreEmitDiagnostics(program), ...emitted.diagnostics]) 
 if (errors.length || (emitted.emitSkipped && !tolerated.length)) fail(errors);
 
 // Every relative import of every emitted file must reach an emitted file.
-const specifier = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}\/[^"']+)["']/g;
 const broken = [];
 for (const file of walk(outDir)) {
-  if (!/\.(?:d\.ts|js|mjs)$/.test(file)) continue;
-  for (const m of readFileSync(file, 'utf8').matchAll(specifier)) {
-    const target = resolve(dirname(file), m[1]);
-    if (!existsSync(target)) broken.push(`${relative(root, file)}: "${m[1]}"`);
+  if (!/\.(?:d\.[cm]?ts|[cm]?js)$/.test(file)) continue;
+  for (const { fileName } of ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles) {
+    if (!/^\.{1,2}\//.test(fileName)) continue;
+    if (!existsSync(resolve(dirname(file), fileName))) broken.push(`${relative(root, file)}: "${fileName}"`);
   }
 }
 if (broken.length) {
