@@ -35,4 +35,16 @@ describe('engine registry', () => {
     engines.push(c);
     expect(c.others.map((e) => e.id)).toEqual([b.id]);
   });
+
+  it('a parameter store the registry cannot reach does not stop the engine: it runs unregistered and says why', async () => {
+    t = makeLocalBackend();
+    const down = () => Promise.reject(new Error('ssm does not answer'));
+    const params = new Proxy(t.backend.params, { get: (target, key) => (key === 'getByPath' || key === 'put' ? down : Reflect.get(target, key)) as unknown });
+    const backend = new Proxy(t.backend, { get: (target, key) => (key === 'params' ? params : Reflect.get(target, key)) as unknown });
+    const e = await startEngine({ backend, spec: app('reg', []), executor });
+    engines.push(e);
+    expect(e.others).toEqual([]);
+    expect(e.registryProblem()).toMatch(/the engine registry \(\/baton\/engines\) could not be read or written: ssm does not answer/);
+    expect(e.errors).toEqual([]);
+  });
 });

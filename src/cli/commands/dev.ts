@@ -67,6 +67,8 @@ export function registerDev(program: Command): void {
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
         });
         if (engine.others.length > 0) process.stderr.write(`baton dev: note: ${describeOthers(engine.others, Date.now())}\n`);
+        const unregistered = engine.registryProblem();
+        if (unregistered) process.stderr.write(`baton dev: note: ${unregistered}; another engine on this state would not be noticed.\n`);
         const ingestion = await startIngestion(backend, spec, o.port);
         if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];

@@ -63,6 +63,8 @@ export interface Engine {
   readonly id: string;
   /** Other engines that were running on the same state when this one started (registry.ts). */
   readonly others: ReadonlyArray<EngineEntry>;
+  /** Why the engine registry could not be read or written, if it could not (the engine runs on; others may be missing). */
+  registryProblem(): string | undefined;
   /** Invocations run by this engine so far (every trigger and the async drain). */
   readonly counters: Readonly<EngineCounters>;
   /** Batches and events being worked on now. */
@@ -103,7 +105,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const others = await registry.register();
   const loops: EngineLoops = startLoops(ctx, spec);
   const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));
-  const own = [registry.run(stopping.signal, (err) => report.error('engine registry', err)), runResume(ctx, inner)];
+  const own = [registry.run(stopping.signal), runResume(ctx, inner)];
   // A loop reports its own errors and goes on; one that still ends by throwing is reported here.
   const all = Promise.all([...loops.promises, ...drains, ...own].map((p) => p.catch((err: unknown) => report.error('a loop ended with an error', err)))).then(() => undefined);
 
@@ -130,6 +132,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   return {
     id: registry.entry.id,
     others,
+    registryProblem: () => registry.problem,
     counters: executor.counters,
     errors,
     inFlight: () => loops.inFlight(),

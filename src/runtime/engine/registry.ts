@@ -8,6 +8,10 @@
  * staleAfterMs (a crash left them) are deleted by the next engine that starts.
  *
  *   registered (start: own entry written) -> beating (every engineHeartbeatMs) -> gone (stop: deleted)
+ *
+ * The registry only informs: a parameter store it cannot reach (an aws backend with no SSM
+ * endpoint, for an app that uses no params) does not stop the engine nor count as a loop error;
+ * the last failure is kept in `problem` (which `baton dev` prints) and the engine runs unregistered.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -43,11 +47,19 @@ export class EngineRegistry {
     return `${enginesPath}/${this.entry.id}`;
   }
 
-  /** Registers this engine; returns the other engines alive on the same state. */
+  /** The last failure to read or write the registry, if any. */
+  problem: string | undefined;
+
+  /** Registers this engine; returns the other engines alive on the same state (none when the registry cannot be read). */
   async register(): Promise<EngineEntry[]> {
-    const others = await this.others();
-    await this.beat();
-    return others;
+    try {
+      const others = await this.others();
+      await this.beat();
+      return others;
+    } catch (err) {
+      this.problem = `the engine registry (${enginesPath}) could not be read or written: ${err instanceof Error ? err.message : String(err)}`;
+      return [];
+    }
   }
 
   /** The other engines whose heartbeat is under three beats old (and deletes long-dead entries). */
@@ -68,16 +80,20 @@ export class EngineRegistry {
     return alive;
   }
 
-  /** Beats every heartbeatMs until `signal` aborts, then deletes the entry. */
-  async run(signal: AbortSignal, onError: (err: unknown) => void): Promise<void> {
+  /** Beats every heartbeatMs until `signal` aborts, then deletes the entry (failures go to `problem`). */
+  async run(signal: AbortSignal): Promise<void> {
+    const note = (err: unknown) => {
+      this.problem = `the engine registry (${enginesPath}) could not be written: ${err instanceof Error ? err.message : String(err)}`;
+    };
     while (await pause(this.clock, this.heartbeatMs, signal)) {
       try {
         await this.beat();
+        this.problem = undefined;
       } catch (err) {
-        onError(err);
+        note(err);
       }
     }
-    await this.params.delete(this.name).catch(onError);
+    await this.params.delete(this.name).catch(note);
   }
 
   private async beat(): Promise<void> {

@@ -35,6 +35,8 @@ export interface ResumeCounts {
 /** `executor`: the engine's routing executor (not the counting wrapper), so a stalled job can still be promoted to the container. */
 export async function runResume(ctx: TriggerContext, executor: Executor, counts: ResumeCounts = { jobs: 0, maps: 0 }): Promise<void> {
   const { backend, clock, stopping, aborting, settings, report } = ctx;
+  // Jobs and maps run functions: an app with none has nothing to resume (and reads no job store).
+  if (ctx.deps.fns.length === 0) return;
   const runner = createJobRunner({ backend, executor, fns: ctx.deps.fns, clock });
   const deps = { backend, executor, fns: ctx.deps.fns };
   const mine = new Set(ctx.deps.fns.map((f) => f.name));
