@@ -7,7 +7,7 @@
  * top-level await, which Lambda's ESM handlers support).
  */
 import { buildSync } from 'esbuild';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
@@ -35,6 +35,8 @@ let duckdbShim = '';
 function workDir(): string {
   if (bundlesDir) return bundlesDir;
   bundlesDir = mkdtempSync(join(tmpdir(), 'baton-bundles-'));
+  // CDK copies each bundle into the cloud assembly when its function is made: nothing here outlives the process.
+  process.once('exit', releaseBundles);
   alias = Object.fromEntries(
     stubbedPackages.map((pkg, i) => {
       const file = join(bundlesDir!, `stub-${i}.cjs`);
@@ -47,6 +49,12 @@ function workDir(): string {
   duckdbShim = join(bundlesDir, 'duckdb-from-layer.cjs');
   writeFileSync(duckdbShim, "module.exports = require(['@duckdb', 'node-api'].join('/'));\n");
   return bundlesDir;
+}
+
+/** Removes this process's bundle folders (CDK has copied what it made from them). */
+export function releaseBundles(): void {
+  if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
+  bundlesDir = undefined;
 }
 
 export interface Bundle {

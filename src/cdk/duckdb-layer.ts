@@ -8,7 +8,7 @@
  */
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { cpSync, existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -42,11 +42,19 @@ export function duckdbPackages(root: string): { found: Map<string, string> } | {
 
 let staged: { key: string; dir: string } | undefined;
 
+/** Removes this process's staging copy of the layer. */
+export function releaseDuckdbLayer(): void {
+  if (staged) rmSync(staged.dir, { recursive: true, force: true });
+  staged = undefined;
+}
+
 /** The layer, its folder copied once per process (about 70 MB). */
 export function makeDuckdbLayer(scope: Construct, found: Map<string, string>): lambda.LayerVersion {
   const key = [...found.values()].join('|');
   if (staged?.key !== key) {
     const dir = mkdtempSync(join(tmpdir(), 'baton-duckdb-layer-'));
+    // CDK copies the layer into the cloud assembly when it is made; the staging copy goes with the process.
+    process.once('exit', releaseDuckdbLayer);
     for (const [pkg, from] of found) cpSync(from, join(dir, 'nodejs', 'node_modules', pkg), { recursive: true, dereference: true });
     staged = { key, dir };
   }

@@ -68,7 +68,7 @@ export function makeFns(scope: Construct, built: Built): void {
     const layerFor = 'found' in duck ? () => (given.push(f.name), (layer ??= makeDuckdbLayer(scope, duck.found))) : undefined;
     built.fns.set(f.name, makeFn(group, built, f, layerFor));
   }
-  if (given.length) built.note(`fns ${given.map((n) => `"${n}"`).join(', ')} reach DuckDB and load it from the DuckDB layer (its linux-x64 binding, ~70 MB unzipped), so they run on x86_64.`);
+  if (given.length) built.note(`${given.length === 1 ? 'fn' : 'fns'} ${given.map((n) => `"${n}"`).join(', ')} ${given.length === 1 ? 'reaches' : 'reach'} DuckDB and load${given.length === 1 ? 's' : ''} it from the DuckDB layer (its linux-x64 binding, ~70 MB unzipped), so ${given.length === 1 ? 'it runs' : 'they run'} on x86_64.`);
   if ('missing' in duck) built.note(`DuckDB: ${duck.missing}; functions that reach DuckDB fail when they use it.`);
   const reserved = built.props.spec.fns.reduce((n, f) => n + f.concurrency, 0);
   if (reserved) built.note(`functions reserve ${reserved} concurrent executions in all (each fn's concurrency); Lambda keeps 100 unreserved per account, so an account with a low concurrency quota (new accounts may have 10) refuses the stack until the quota is raised.`);

@@ -5,11 +5,14 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../examples/csv-pipeline/baton.config.ts';
 import { names } from '../../examples/csv-pipeline/schema.ts';
-import { BatonApp } from '../../src/cdk/index.ts';
+import { BatonApp, releaseStaging } from '../../src/cdk/index.ts';
 import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
+
+// The temporary bundle and layer folders (CDK has copied what it made from them).
+afterAll(releaseStaging);
 
 let template: Template;
 let notes: readonly string[];
@@ -84,6 +87,6 @@ describe('baton synth: csv-pipeline', () => {
     const layer = resourceOf(template, 'AWS::Lambda::LayerVersion', { CompatibleArchitectures: ['x86_64'] });
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `${prefix}clean`, Layers: [{ Ref: layer }] });
     template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: `${prefix}load`, Layers: Match.absent() });
-    expect(notes.join('\n')).toMatch(/fns "clean" reach DuckDB and load it from the DuckDB layer/);
+    expect(notes.join('\n')).toMatch(/fn "clean" reaches DuckDB and loads it from the DuckDB layer/);
   });
 });

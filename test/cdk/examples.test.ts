@@ -5,16 +5,19 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import clickstream from '../../examples/clickstream/baton.config.ts';
 import fanout from '../../examples/fanout/baton.config.ts';
 import paginatedApi from '../../examples/paginated-api/baton.config.ts';
 import relayPoller from '../../examples/relay-poller/baton.config.ts';
 import { specs as backendSpecs } from '../../src/backends/aws/state/tables.ts';
-import { BatonApp } from '../../src/cdk/index.ts';
+import { BatonApp, releaseStaging } from '../../src/cdk/index.ts';
 import { stateTables } from '../../src/cdk/state.ts';
 import type { AppSpec } from '../../src/index.ts';
 import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
+
+// The temporary bundle and layer folders (CDK has copied what it made from them).
+afterAll(releaseStaging);
 
 function synth(config: AppSpec, folder: string): { template: Template; notes: readonly string[] } {
   const started = Date.now();

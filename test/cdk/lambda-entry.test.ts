@@ -12,9 +12,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../examples/quickstart/baton.config.ts';
 import { bundleHandler } from '../../src/cdk/bundle.ts';
+import { releaseStaging } from '../../src/cdk/index.ts';
 import { duckdbPackages } from '../../src/cdk/duckdb-layer.ts';
 import { connectEnv } from '../../src/cdk/fn.ts';
 import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, makeAwsBackend, type AwsHarness } from '../helpers/aws.ts';
+
+// The temporary bundle and layer folders (CDK has copied what it made from them).
+afterAll(releaseStaging);
 
 const skip = dynamoSkipReason();
 

@@ -6,10 +6,13 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alarm, app, bucket, firehose, fn, params, queue, schedule, table, topic } from '../../src/index.ts';
-import { BatonApp } from '../../src/cdk/index.ts';
+import { BatonApp, releaseStaging } from '../../src/cdk/index.ts';
 import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
+
+// The temporary bundle and layer folders (CDK has copied what it made from them).
+afterAll(releaseStaging);
 
 const config = app('opts', [
   queue('work', { visibilityTimeout: '2m', retention: '2d', delay: '5s', maxMessageSize: '64KiB', deadLetter: { maxReceiveCount: 5 } }),

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../examples/quickstart/baton.config.ts';
-import { synthesize, type SynthResult } from '../../src/cdk/index.ts';
+import { synthesize, type SynthResult, releaseStaging } from '../../src/cdk/index.ts';
 import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
+
+// The temporary bundle and layer folders (CDK has copied what it made from them).
+afterAll(releaseStaging);
 
 let out: string;
 let result: SynthResult;
