@@ -1,6 +1,7 @@
 /**
  * `baton deploy`: `baton synth`, then the AWS CDK CLI's deploy of that cloud assembly
- * (`npx cdk deploy --app <out>`), which uploads the function bundles and creates or updates the
+ * (`npx --package aws-cdk@2 cdk deploy --app <out> <stack>`: the CLI installed in the project, else
+ * fetched by npx), which uploads the function bundles and creates or updates the
  * stack. Needs AWS credentials (environment, profile or SSO) and a bootstrapped account/region
  * (`npx cdk bootstrap` once). Not run by Baton's tests: there is no AWS account offline.
  */
@@ -19,7 +20,7 @@ function hasCredentials(env: NodeJS.ProcessEnv): boolean {
 }
 
 export function registerDeploy(program: Command): void {
-  synthOptions(program.command('deploy').description('synth, then `npx cdk deploy --app <out>` (needs AWS credentials and a bootstrapped account)'))
+  synthOptions(program.command('deploy').description('synth, then `npx --package aws-cdk@2 cdk deploy --app <out>` (needs AWS credentials and a bootstrapped account)'))
     .option('--require-approval <level>', "passed to cdk deploy: never, any-change or broadening", 'broadening')
     .action(async (flags: SynthFlags & { requireApproval: string }, cmd: Command) => {
       const globals = cmd.optsWithGlobals<{ config?: string; json?: boolean }>();
@@ -28,7 +29,7 @@ export function registerDeploy(program: Command): void {
       }
       const result = await runSynth(globals.config, flags);
       printSynth(result, false);
-      const args = ['cdk', 'deploy', '--app', result.out, result.stackName, '--require-approval', flags.requireApproval];
+      const args = ['--package', 'aws-cdk@2', 'cdk', 'deploy', '--app', result.out, result.stackName, '--require-approval', flags.requireApproval];
       console.log(`running: npx ${args.join(' ')}`);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn('npx', args, { stdio: 'inherit' });
