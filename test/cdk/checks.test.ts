@@ -99,4 +99,15 @@ describe('baton synth (the command)', () => {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
+  it('baton deploy without AWS credentials stops before synth, saying how to provide them', () => {
+    const home = mkdtempSync(join(tmpdir(), 'baton-deploy-home-'));
+    try {
+      const run = spawnSync(process.execPath, ['bin/baton.mjs', 'deploy', '--config', 'examples/quickstart/baton.config.ts'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: home } });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/error: baton deploy found no AWS credentials\. Set AWS_PROFILE/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
 });
