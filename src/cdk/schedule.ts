@@ -19,7 +19,7 @@ function scheduledEvent(scope: Construct): string {
     version: '0',
     id: '<aws.scheduler.execution-id>',
     'detail-type': 'Scheduled Event',
-    source: 'aws.scheduler',
+    source: 'aws.events',
     account: stack.account,
     time: '<aws.scheduler.scheduled-time>',
     region: stack.region,
