@@ -63,11 +63,14 @@ export async function map(deps: MapDeps, fnName: string, source: MapSource, opti
   const id = options.id ?? randomUUID();
   const o = resolveOptions(id, options);
   const ledger = deps.backend.jobs.maps;
-  const sourceRef = (await ledger.get(id)) ? undefined : await recordSource(deps.backend.objects, source, o);
-  let rec = await ledger.open({ id, fn: fn.name, options: { ...o, source: describeSource(source), ...(sourceRef ? { sourceRef } : {}) } });
-  if (rec.fn !== fn.name) throw new ValidationError(`map "${id}" exists for fn "${rec.fn}", not "${fn.name}".`, { action: 'Use another map id, or the same function to resume it.' });
-  if (finished.has(rec.status)) return summaryOf(deps, rec);
+  const found = await ledger.get(id);
+  if (found && finished.has(found.status)) return checkFn(found, fn.name) && summaryOf(deps, found);
+  // The lease first: an engine's resume scan must not take a map this call is still creating.
   const held = await leased(deps, id, options, async (opts) => {
+    const sourceRef = found ? undefined : await recordSource(deps.backend.objects, source, o);
+    let rec = await ledger.open({ id, fn: fn.name, options: { ...o, source: describeSource(source), ...(sourceRef ? { sourceRef } : {}) } });
+    checkFn(rec, fn.name);
+    if (finished.has(rec.status)) return summaryOf(deps, rec);
     await ledger.recover(id);
     if (!rec.sourceDone) rec = await load(deps, rec, source, opts.signal);
     return drive(deps, fn, rec, o, opts);
@@ -124,6 +127,11 @@ async function leased<T extends MapSummary>(deps: MapDeps, id: string, options: 
     await alive;
     await lease.release({ finished: summary !== undefined && finished.has(summary.status) }).catch(() => undefined);
   }
+}
+
+function checkFn(rec: MapRecord, fn: string): true {
+  if (rec.fn !== fn) throw new ValidationError(`map "${rec.id}" exists for fn "${rec.fn}", not "${fn}".`, { action: 'Use another map id, or the same function to resume it.' });
+  return true;
 }
 
 function drivenElsewhere(id: string): ConditionFailedError {
