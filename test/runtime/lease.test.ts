@@ -12,6 +12,7 @@ describe('Lease (params compare-and-set)', () => {
     t = makeLocalBackend();
     const path = leasePath('streams', 'items', 'fn:ddb');
     expect(path).toBe('/baton/leases/streams/items/fn_ddb');
+    expect(leasePath('jobs', 'x'.repeat(5000))).toMatch(/^\/baton\/leases\/jobs\/x{100}\.[0-9a-f]{32}$/);
     const a = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
     const b = new Lease(t.backend.params, t.clock, path, 30_000, 'test');
     expect(await a.acquire()).toBe(true);

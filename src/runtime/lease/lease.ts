@@ -29,7 +29,7 @@
  * parameter store's compare-and-set is a port operation both already give (SSM on aws), as the
  * schedules' claims use it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../../ports/clock.ts';
 import type { ParamStore } from '../../ports/params.ts';
@@ -55,8 +55,14 @@ export function holderDied(v: LeaseValue): boolean {
   }
 }
 
-/** A parameter-name-safe level from any text ('fn:load' -> 'fn_load'). */
-export const leaseLevel = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_') || '_';
+/**
+ * A parameter-name-safe level from any text ('fn:load' -> 'fn_load'); a long one is cut and told
+ * apart by a hash. Two ids that map to one level share a lease: they wait for each other, no more.
+ */
+export function leaseLevel(s: string): string {
+  const safe = s.replace(/[^A-Za-z0-9_.-]/g, '_') || '_';
+  return safe.length <= 200 ? safe : `${safe.slice(0, 100)}.${createHash('sha256').update(s).digest('hex').slice(0, 32)}`;
+}
 
 export const leasePath = (...levels: string[]) => `/baton/leases/${levels.map(leaseLevel).join('/')}`;
 
