@@ -23,10 +23,15 @@ export function realBackend(): { backend: LocalBackend; dir: string; out: string
   };
 }
 
-/** The JSON lines a fixture appended to its $OUT_FILE. */
+/**
+ * The JSON lines a fixture appended to its $OUT_FILE. Only whole lines: a fixture in a worker may be
+ * writing the last one while this reads, so the text after the last newline is left for next time.
+ */
 export function lines<T = Record<string, unknown>>(file: string): T[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
+  const text = readFileSync(file, 'utf8');
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as T);
