@@ -8,6 +8,7 @@ import { fn } from '../../src/core/resources/fn.ts';
 import { createRoutingExecutor } from '../../src/runtime/container/index.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
 import { createJobRunner } from '../../src/runtime/jobs/index.ts';
+import { leaseTable, leaseTableConfig } from '../../src/runtime/lease/table.ts';
 import { map } from '../../src/runtime/map/index.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 import { read } from '../fixtures/jobs/sink.ts';
@@ -40,7 +41,8 @@ describe('jobs resume by themselves', () => {
     await t.backend.jobs.checkpoint('J', claimed!.relay, '8', { done: 8, total: 20 });
     // Its driver's lease, last renewed now by a process this host cannot see: taken over once it expires.
     const lease = { holder: 'dead', token: 1, expiresAt: t.clock.now() + 30_000, host: 'elsewhere', pid: 1 };
-    await t.backend.params.put('/baton/leases/jobs/J', { value: JSON.stringify(lease) });
+    await t.backend.tables.declare(leaseTableConfig);
+    await t.backend.tables.put(leaseTable, { name: '/baton/leases/jobs/J', ...lease, version: 1 });
     engine = await startEngine({ backend: t.backend, spec: s, executor });
     await new Promise((r) => setTimeout(r, 300));
     expect(await t.backend.jobs.get('J')).toMatchObject({ status: 'running', relay: 1 });
@@ -51,7 +53,7 @@ describe('jobs resume by themselves', () => {
     expect(done.effects).toBe(12);
     expect([...done.callsByItem.keys()].map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 8));
     // Its driver lease was deleted with the job's end.
-    expect(await t.backend.params.getByPath('/baton/leases/jobs')).toEqual([]);
+    expect(await t.backend.tables.get(leaseTable, { name: '/baton/leases/jobs/J' })).toBeUndefined();
   });
 
   it('two engines on one state drive a job once; starting a job with an id that exists says so and how to resume it', async () => {

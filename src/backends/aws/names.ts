@@ -1,9 +1,10 @@
 /**
  * Physical names: the name a resource has in AWS is the app's name for it with the backend's
- * prefix. Baton's own state (runs, jobs, map ledger, stream positions) lives in DynamoDB tables
- * named `<prefix>baton-<what>`.
+ * prefix. Baton's own state (runs, jobs, map ledger, stream positions, and the runtime's leases and
+ * engine registry, which it declares through the table port as 'baton-leases') lives in DynamoDB
+ * tables named `<prefix>baton-<what>`.
  */
-export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs';
+export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs' | 'leases';
 
 export class Names {
   constructor(readonly prefix: string) {}

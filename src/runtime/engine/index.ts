@@ -101,7 +101,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const settings: TriggerSettings = { ...defaults.triggers, ...options.settings };
   const ctx: TriggerContext = { backend, deps: { backend, executor, fns: spec.fns }, clock, settings, stopping: stopping.signal, aborting: aborting.signal, report };
 
-  const registry = new EngineRegistry(backend.params, clock, settings.engineHeartbeatMs);
+  const registry = new EngineRegistry(backend.tables, clock, settings.engineHeartbeatMs);
   const others = await registry.register();
   const loops: EngineLoops = startLoops(ctx, spec);
   const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));

@@ -27,10 +27,10 @@
  *               is refused (it ends), and its settle is ignored.
  *
  * One process drives a given job at a time: drive(id) holds the job's driver lease
- * ('/baton/leases/jobs/<id>', lease/lease.ts: params compare-and-set, renewed every ttl/3) from
- * before its claim to the relay's settle, and claims only while the lease is valid. The store lets
- * a `running` job be claimed at any time (its relay may have died); the lease is how the runtime
- * knows the relay died: its driver stopped renewing (the process was killed) and the lease
+ * ('/baton/leases/jobs/<id>', lease/lease.ts: compare-and-set in the baton-leases table, renewed
+ * every ttl/3) from before its claim to the relay's settle, and claims only while the lease is
+ * valid. The store lets a `running` job be claimed at any time (its relay may have died); the
+ * lease is how the runtime knows the relay died: its driver stopped renewing (the process was killed) and the lease
  * expired after leaseMs, so any engine's resume scan (engine/resume.ts) or `baton jobs resume`
  * takes it over and claims the next relay, which resumes from the last checkpoint; the dead
  * relay's late writes are refused by the relay fence. A job that waits (a sleep, a retry backoff)
@@ -131,7 +131,7 @@ export class JobRunner {
     const { jobs } = this.opts.backend;
     let job = await this.mustGet(id);
     if (final.has(job.status) || options.signal?.aborted || this.waiting(job)) return job;
-    const lease = new Lease(this.opts.backend.params, this.clock, leasePath('jobs', id), this.settings.leaseMs, `the driver of job "${id}"`);
+    const lease = new Lease(this.opts.backend.tables, this.clock, leasePath('jobs', id), this.settings.leaseMs, `the driver of job "${id}"`);
     if (!(await lease.acquire())) return undefined;
     const keep = new AbortController();
     const alive = lease.keepAlive(keep.signal, () => undefined);

@@ -24,7 +24,7 @@ export class LeaseKeeper {
 
   /** A keeper of a new lease at `path` with the engine's ttl (settings.leaseMs). */
   static of(ctx: TriggerContext, path: string, what: string): LeaseKeeper {
-    return new LeaseKeeper(ctx, new Lease(ctx.backend.params, ctx.clock, path, ctx.settings.leaseMs, what));
+    return new LeaseKeeper(ctx, new Lease(ctx.backend.tables, ctx.clock, path, ctx.settings.leaseMs, what));
   }
 
   /** True when this loop holds the lease (taking it if free); false after waiting when it cannot. */

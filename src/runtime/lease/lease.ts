@@ -1,22 +1,23 @@
 /**
- * A fenced work lease kept in the parameter store ('/baton/leases/...', DurableState: every change
- * is a compare-and-set on the parameter's version), so that of all the engines (and CLI processes)
- * on one state exactly one does a given piece of work at a time: reading a table's stream for one
- * consumer, pumping bucket events, driving a job or a map.
+ * A fenced work lease kept in Baton's internal table 'baton-leases' (lease/table.ts: one item per
+ * lease, named '/baton/leases/...', every change a conditional put on the item's version), so that
+ * of all the engines (and CLI processes) on one state exactly one does a given piece of work at a
+ * time: reading a table's stream for one consumer, pumping bucket events, driving a job or a map.
  *
- * Stored value: { holder, token, expiresAt, host, pid }.
+ * Stored item: { name, holder, token, expiresAt, host, pid, version }.
  *   holder     a random id of the Lease object (one per process and piece of work)
  *   token      the fencing token: bumped every time the lease changes hands
  *   expiresAt  the holder's last renewal + ttl (on the holder's clock)
  *   host, pid  the holding process: a lease held by a process of this host that no longer exists
  *              (killed) counts as expired at once, so a restart after a crash resumes without
  *              waiting for the ttl (a reused pid only makes it wait for the ttl)
+ *   version    bumped by every write; a write names the version it read (absent: notExists)
  *
  * States, as this process sees them:
  *   free ──acquire (CAS: absent, released, expired, or already ours)──▶ held
  *   held ──renew (CAS, every ttl/3 by keepAlive)──▶ held
  *   held ──renew fails (another holder) or ttl passed without renewal──▶ lost (`lost` aborts)
- *   held ──release (CAS to expiresAt 0; or delete when the work is finished for good)──▶ free
+ *   held ──release (CAS to expiresAt 0; or a CAS delete when the work is finished for good)──▶ free
  *
  * Fencing: `valid()` says whether this process may still act on the work (commit a stream
  * position, ack an event, claim a relay): the lease is ours and at least a third of the ttl is
@@ -24,17 +25,25 @@
  * Work that may outlive that margin renews first (`confirm()`), which is a compare-and-set: a
  * holder that lost the lease is refused and must drop what it was doing.
  *
+ * Why a table and not the parameter store (where leases were first kept): on aws the parameter
+ * store is SSM, which has no conditional put on a version (a read-then-put lets two engines both
+ * write a lease, the loser told only after its value was written), allows only tens of
+ * PutParameter per second per account (advanced throughput, billed, past that) while every lease
+ * renews every ttl/3, and is absent from the emulators the aws tests run on. The table port's
+ * conditional put is atomic on both backends (SQLite; DynamoDB ConditionExpression), cheap and
+ * unthrottled at this rate.
+ *
  * Why in the runtime and not in the ports: the stream commit, the outbox ack and the job claim
  * would each need a new fenced port operation on both backends (SQLite and DynamoDB/SQS); the
- * parameter store's compare-and-set is a port operation both already give (SSM on aws), as the
- * schedules' claims use it.
+ * table port's conditional put is an operation both already give.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Clock } from '../../ports/clock.ts';
-import type { ParamStore } from '../../ports/params.ts';
-import { DurableState, type Versioned } from '../triggers/durable-state.ts';
+import type { TableStore } from '../../ports/tables.ts';
+import type { Versioned } from '../triggers/durable-state.ts';
 import { pause } from '../triggers/loop.ts';
+import { VersionedItem } from './table.ts';
 
 export interface LeaseValue {
   holder: string;
@@ -56,7 +65,7 @@ export function holderDied(v: LeaseValue): boolean {
 }
 
 /**
- * A parameter-name-safe level from any text ('fn:load' -> 'fn_load'); a long one is cut and told
+ * A name-safe level from any text ('fn:load' -> 'fn_load'); a long one is cut and told
  * apart by a hash. Two ids that map to one level share a lease: they wait for each other, no more.
  */
 export function leaseLevel(s: string): string {
@@ -68,18 +77,19 @@ export const leasePath = (...levels: string[]) => `/baton/leases/${levels.map(le
 
 export class Lease {
   readonly holder = randomUUID();
-  private readonly state: DurableState<LeaseValue>;
+  private readonly state: VersionedItem<LeaseValue>;
   private current: Versioned<LeaseValue> | undefined;
   private lostCtl = new AbortController();
 
+  /** `what` names the work, for messages about the lease. */
   constructor(
-    private readonly params: ParamStore,
+    tables: TableStore,
     private readonly clock: Clock,
     readonly name: string,
     private readonly ttlMs: number,
-    what: string,
+    readonly what: string,
   ) {
-    this.state = new DurableState(params, name, `Baton lease: ${what} (holder, fencing token, expiry; do not edit while an engine runs)`);
+    this.state = new VersionedItem(tables, name);
   }
 
   /** The fencing token while held. */
@@ -152,14 +162,14 @@ export class Lease {
 
   /**
    * Gives the lease up so another process may take it at once. `finished`: the work is done for
-   * good (a job or map that ended) and the parameter is deleted, not kept as a released lease.
+   * good (a job or map that ended) and the item is deleted (if still ours), not kept as a released lease.
    */
   async release(options: { finished?: boolean } = {}): Promise<void> {
     const c = this.current;
     if (!c) return;
     this.current = undefined;
-    const released = await this.state.replace(c, { ...c.value, expiresAt: 0 });
-    if (released && options.finished) await this.params.delete(this.name).catch(() => undefined);
+    if (options.finished) await this.state.delete(c);
+    else await this.state.replace(c, { ...c.value, expiresAt: 0 });
   }
 
   private drop(): false {

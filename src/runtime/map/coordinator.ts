@@ -114,7 +114,7 @@ export async function redriveMap(deps: MapDeps, id: string, options: MapOptions 
 
 /** Runs `body` holding the map's driver lease (renewed meanwhile; its loss aborts like the signal); undefined when another process holds it. */
 async function leased<T extends MapSummary>(deps: MapDeps, id: string, options: MapOptions, body: (options: MapOptions) => Promise<T>): Promise<T | undefined> {
-  const lease = new Lease(deps.backend.params, deps.backend.clock, leasePath('maps', id), defaults.jobs.leaseMs, `the coordinator of map "${id}"`);
+  const lease = new Lease(deps.backend.tables, deps.backend.clock, leasePath('maps', id), defaults.jobs.leaseMs, `the coordinator of map "${id}"`);
   if (!(await lease.acquire())) return undefined;
   const keep = new AbortController();
   const alive = lease.keepAlive(keep.signal, () => undefined);

@@ -27,7 +27,7 @@ export class ObjectEventPump {
   delivered = 0;
   private readonly lease: Lease;
   constructor(private readonly ctx: TriggerContext) {
-    this.lease = new Lease(ctx.backend.params, ctx.clock, leasePath('object-events'), ctx.settings.leaseMs, 'the pump of bucket events to functions');
+    this.lease = new Lease(ctx.backend.tables, ctx.clock, leasePath('object-events'), ctx.settings.leaseMs, 'the pump of bucket events to functions');
   }
 
   async run(): Promise<void> {

@@ -33,7 +33,8 @@ export interface AwsTable extends TableShape {
   readonly streamArn: string | undefined;
 }
 
-const batonTables: readonly BatonTable[] = ['runs', 'run-logs', 'jobs', 'job-steps', 'maps', 'map-items', 'stream-positions', 'queue-configs'];
+/** Baton's own tables, left out of list(): 'leases' is the runtime's (runtime/lease/table.ts), declared through this store. */
+const batonTables: readonly BatonTable[] = ['runs', 'run-logs', 'jobs', 'job-steps', 'maps', 'map-items', 'stream-positions', 'queue-configs', 'leases'];
 
 const attrType = (t: KeyType) => (t === 'string' ? 'S' : 'N');
 
