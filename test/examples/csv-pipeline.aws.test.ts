@@ -8,9 +8,9 @@
  * the upload to the uploads queue is covered by test/helpers/s3-notifications-emulated.ts, which
  * sends the exact S3 event message S3 would send for the demo's upload.
  *
- * SSM has no server to run here: the engine's work leases (parameters under /baton/leases, one per
- * stream consumer and for bucket events) live in the in-memory SSM of test/helpers/ssm-mock.ts
- * (aws-sdk-client-mock, this process only, where the engine runs).
+ * No SSM runs here, and none is needed: the app has no params, and the engine's work leases (one
+ * per stream consumer and for bucket events) and its registry are items of the DynamoDB table
+ * `<prefix>baton-leases` (runtime/lease/table.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,6 @@ import config from '../../examples/csv-pipeline/baton.config.ts';
 import demo from '../../examples/csv-pipeline/demo.ts';
 import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, freshPrefix } from '../helpers/aws.ts';
 import { emulateS3Notifications, type EmulatedNotification } from '../helpers/s3-notifications-emulated.ts';
-import { SsmMock } from '../helpers/ssm-mock.ts';
-import { systemClock } from '../../src/core/clock.ts';
 
 // The AWS SDK warns on Node 20 in every worker thread; the demo would count that warning (a long
 // stderr line in every run's log) as a log line that dumps too much. Node 20 is the Node fauxqs
@@ -30,9 +28,7 @@ import { systemClock } from '../../src/core/clock.ts';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-csv-pipeline-aws-'));
-const ssm = new SsmMock(systemClock);
 afterAll(() => {
-  ssm.restore();
   rmSync(dir, { recursive: true, force: true });
 });
 
