@@ -2,6 +2,22 @@
  * A small JSON state kept in the parameter store under a reserved path ('/baton/...') and changed
  * only by compare-and-set on the parameter's version, so two engines on the same state can never
  * both make the same change (one of them gets ConditionFailedError, reloads and looks again).
+ *
+ * Used by the schedules ('/baton/schedules/<name>': last tick, open claim) and the alarms
+ * ('/baton/alarms/<name>': OK or ALARM, pending notification). The leases and the engine registry
+ * moved to the table 'baton-leases' (lease/table.ts), because they write every few seconds and
+ * SSM, the parameter store on aws, has no atomic conditional put and a low write rate. These stay
+ * here on purpose:
+ * - Moving them would make every existing state forget its schedules' last ticks and its alarms'
+ *   states once, at the upgrade: a tick already fired could fire again, an alarm notify again.
+ * - They write once per tick or transition (minutes apart), far under SSM's rate limit.
+ * - Deployed on AWS, schedules are EventBridge Scheduler and alarms CloudWatch alarms: this state is
+ *   the engine's (local, or an engine on an aws backend), where local's compare-and-set is atomic.
+ * The price, on an aws backend only: SSM's compare-and-set is a read-then-put, so two engines on
+ * one state may, in that window, both claim one tick; and an engine on aws with no SSM endpoint
+ * runs no schedule or alarm loop (each load fails and is reported). A move would carry each state
+ * over from its parameter on first load (read the table, else the parameter, then create the item
+ * with notExists), so nothing fires twice.
  */
 import { ConditionFailedError } from '../../core/errors.ts';
 import type { ParamStore } from '../../ports/params.ts';
