@@ -1,6 +1,6 @@
 /**
  * Baton's own state tables (runs and their logs, jobs and their steps, the map ledger, stream
- * positions), named as the aws backend names them (`<prefix>baton-<what>`), with the same keys
+ * positions, the runtime's leases), named as the aws backend names them (`<prefix>baton-<what>`), with the same keys
  * and indexes it would create on first use, so a deployed function never waits on a CreateTable
  * and needs no permission to make tables. test/cdk checks these against the backend's own specs.
  */
@@ -27,6 +27,8 @@ export const stateTables = {
   maps: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')] } },
   'map-items': { key: [S('mapId'), N('idx')], indexes: { 'by-status': [S('mapStatus'), N('idx')] } },
   'stream-positions': { key: [S('consumer'), S('shard')] },
+  // The runtime's fenced leases and engine registry (src/runtime/lease/table.ts), declared through the table port.
+  leases: { key: [S('name')] },
 } satisfies Partial<Record<BatonTable, StateTableSpec>>;
 
 const attr = ([name, type]: Attr): dynamodb.Attribute => ({ name, type: type === 'N' ? dynamodb.AttributeType.NUMBER : dynamodb.AttributeType.STRING });
