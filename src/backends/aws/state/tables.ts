@@ -25,27 +25,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NotFoundError, StoreError } from '../../../core/errors.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
-import type { BatonTable } from '../names.ts';
+import { specs, type Attr, type TableSpec } from './specs.ts';
 
-type Attr = readonly [name: string, type: 'S' | 'N'];
-interface TableSpec {
-  key: readonly [Attr, Attr?];
-  indexes?: Readonly<Record<string, readonly [Attr, Attr?]>>;
-}
-
-const S = (name: string): Attr => [name, 'S'];
-const N = (name: string): Attr => [name, 'N'];
-
-export const specs = {
-  runs: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')], 'by-fn': [S('fn'), S('ord')], 'by-status': [S('status'), S('ord')] } },
-  'run-logs': { key: [S('runId'), N('seq')] },
-  'run-fns': { key: [S('fn')] },
-  jobs: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')], 'by-fn': [S('fn'), S('ord')], due: [S('status'), S('dueKey')] } },
-  'job-steps': { key: [S('jobId'), N('position')] },
-  maps: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')] } },
-  'map-items': { key: [S('mapId'), N('idx')], indexes: { 'by-status': [S('mapStatus'), N('idx')] } },
-} satisfies Partial<Record<BatonTable, TableSpec>>;
-
+export { specs };
 export type StateTable = keyof typeof specs;
 
 function keySchema(key: readonly [Attr, Attr?]): KeySchemaElement[] {
