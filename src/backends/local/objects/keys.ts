@@ -28,6 +28,7 @@
  */
 import { ValidationError, show } from '../../../core/errors.ts';
 import { defaults } from '../../../core/defaults.ts';
+import { checkObjectKey } from '../../../core/object-keys.ts';
 
 /** Where an object's bytes live, relative to the objects root (`<dir>/objects`), '/'-separated. */
 export interface KeyPlacement {
@@ -39,38 +40,19 @@ export interface KeyPlacement {
 /** Name of the tree holding keys that cannot be stored as they are (see the top of this file). */
 export const escapedDir = '.escaped';
 
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-function refuse(bucket: string, key: unknown, rule: string, action: string): never {
-  throw new ValidationError(`Invalid object key ${show(key)} in bucket "${bucket}": ${rule}.`, { action });
-}
-
 /** true when the key maps to the identical relative path (every segment non-empty, no trailing '/'). */
 export function isPlainKey(key: string): boolean {
   return !key.endsWith('/') && !key.includes('//');
 }
 
-/** Throws ValidationError unless `key` is a valid key that the local store can hold. */
+/** Throws ValidationError unless `key` is a valid S3 key (core/object-keys.ts) that the local filesystem can hold. */
 export function checkKey(bucket: string, key: unknown): asserts key is string {
-  if (typeof key !== 'string') refuse(bucket, key, 'a key must be a string', 'Pass the key as a string, e.g. "dt=2026-01-01/part-0.json".');
-  if (key.length === 0) refuse(bucket, key, 'a key may not be empty', 'Give the object a name, e.g. "data/part-0.json".');
-  if (loneSurrogate.test(key)) refuse(bucket, key, 'a key must be valid Unicode and this one has a lone surrogate', 'Build the key from whole characters (check any string slicing).');
-  if (key.includes('\0')) refuse(bucket, key, 'a key may not contain a NUL character (\\0)', 'Remove the NUL character from the key.');
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > defaults.objects.maxKeyBytes) {
-    refuse(bucket, key, `a key may be at most ${defaults.objects.maxKeyBytes} bytes of UTF-8 and this one is ${bytes}`, 'Use a shorter key, as S3 requires.');
-  }
-  if (key.startsWith('/')) refuse(bucket, key, "a key may not start with '/'", "Keys are relative to the bucket: remove the leading '/'.");
-  const segments = key.split('/');
-  const plain = isPlainKey(key);
-  for (const segment of segments) {
-    if (segment === '.' || segment === '..') {
-      refuse(bucket, key, `a key may not contain a "${segment}" segment`, "Keys name objects inside the bucket, not relative paths: remove the '.' or '..' segment.");
-    }
-    const limit = defaults.objects.maxSegmentBytes - (plain ? 0 : 1);
+  checkObjectKey(bucket, key);
+  const limit = defaults.objects.maxSegmentBytes - (isPlainKey(key) ? 0 : 1);
+  for (const segment of key.split('/')) {
     const size = Buffer.byteLength(segment, 'utf8');
     if (size > limit) {
-      refuse(bucket, key, `the segment ${show(segment, 40)} is ${size} bytes and the local filesystem holds at most ${limit} bytes between two '/'`, "Split the long part with '/' or shorten it.");
+      throw new ValidationError(`Invalid object key ${show(key)} in bucket "${bucket}": the segment ${show(segment, 40)} is ${size} bytes and the local filesystem holds at most ${limit} bytes between two '/'.`, { action: "Split the long part with '/' or shorten it." });
     }
   }
 }
