@@ -87,6 +87,12 @@ export interface InvokeOptions {
 
 export interface Executor {
   invoke(fn: FnConfig, event: unknown, options?: InvokeOptions): Promise<Invocation>;
+  /**
+   * Loads the function's handler as a cold start would and reports the init error an invocation
+   * would get (missing module, syntax error, no such export, ...), or undefined when it loads.
+   * Optional: an executor that cannot check ahead of an invocation leaves it out.
+   */
+  checkLoad?(fn: FnConfig): Promise<InvocationError | undefined>;
   /** Ends every worker; invocations still running end with status 'error'; later invokes reject. */
   close(): Promise<void>;
 }

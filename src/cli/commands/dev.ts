@@ -13,6 +13,7 @@ import type { Engine } from '../../runtime/engine/index.ts';
 import { describeOthers } from '../../runtime/engine/registry.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
+import { checkHandlers, handlerCheckError } from '../check-handlers.ts';
 import { withSession } from '../session.ts';
 
 interface DevOptions {
@@ -61,6 +62,10 @@ export function registerDev(program: Command): void {
       const deadlineMs = parseDuration(o.deadline);
       // The engine provisions the app itself, on whichever backend --backend chose.
       await withSession(cmd, async ({ spec, app, backend, json }) => {
+        // Before anything is provisioned: a handler that cannot load would only dead-letter messages.
+        const handlers = await checkHandlers(spec, app.executor);
+        if (handlers.broken.length > 0) throw handlerCheckError(handlers.broken);
+        for (const note of handlers.notes) process.stderr.write(`baton dev: note: ${note} (loaded again on its first invocation)\n`);
         const engine = await app.startEngine({
           // As when the engine made its own executor: past the deadline, closing it ends async invocations.
           closeExecutor: true,

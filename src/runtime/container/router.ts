@@ -6,7 +6,7 @@
  */
 import { show, ValidationError } from '../../core/errors.ts';
 import type { ExecutorKind, FnConfig, FnRoute } from '../../core/resources/fn.ts';
-import type { Executor, Invocation, InvokeOptions } from '../../ports/executor.ts';
+import type { Executor, Invocation, InvocationError, InvokeOptions } from '../../ports/executor.ts';
 import { createFunctionExecutor, type FunctionExecutorOptions } from '../executor/index.ts';
 import { createContainerExecutor, type ContainerExecutorOptions } from './container-executor.ts';
 
@@ -36,6 +36,11 @@ export class RoutingExecutor implements Executor {
     const kind = this.pick(fn, event);
     const inv = await this.executors[kind].invoke(kind === fn.executor ? fn : { ...fn, executor: kind }, event, options);
     return { ...inv, executor: kind };
+  }
+
+  /** Checks the handler on the executor the function names (both load modules by the same rules). */
+  async checkLoad(fn: FnConfig): Promise<InvocationError | undefined> {
+    return this.executors[fn.executor].checkLoad?.(fn);
   }
 
   async close(): Promise<void> {

@@ -11,9 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { defaults } from '../../core/defaults.ts';
 import { BatonError, ValidationError } from '../../core/errors.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
-import { encodedEvent, type EncodedEvent, type Executor, type Invocation, type InvokeOptions, type LogRecord } from '../../ports/executor.ts';
+import { encodedEvent, type EncodedEvent, type Executor, type Invocation, type InvocationError, type InvokeOptions, type LogRecord } from '../../ports/executor.ts';
+import { runtimeError } from './errors.ts';
 import { FnPool, type PoolMember } from './pool.ts';
 import type { WorkerSetup } from './protocol.ts';
+import { race } from './race.ts';
 
 export interface PooledExecutorOptions {
   /** The folder relative module paths are resolved against (the config file's folder). */
@@ -98,6 +100,26 @@ export abstract class PooledExecutor implements Executor {
     });
   }
 
+  /**
+   * Loads `fn`'s handler module in a worker of its own, exactly as an invocation's cold start would
+   * (same resolution, module type and export rules: worker/load-handler.ts), then ends the worker.
+   * Resolves with the init error an invocation would get, or undefined when the handler loads.
+   * The module's top-level code runs; its console output is dropped.
+   */
+  async checkLoad(fn: FnConfig): Promise<InvocationError | undefined> {
+    this.check(fn);
+    const stream = this.streamName(fn);
+    const worker = this.spawn(fn, { ...this.setupFor(fn), logStreamName: stream }, this.envFor(fn, stream));
+    worker.attachLogs(() => undefined);
+    try {
+      const ready = await race(worker.ready, this.opts.initTimeoutMs);
+      if (ready.kind === 'value') return ready.value.ok ? undefined : ready.value.error;
+      return runtimeError('Sandbox.Timedout', `fn "${fn.name}": loading module "${fn.module}" took longer than ${(this.opts.initTimeoutMs / 1000).toFixed(2)} seconds.`, 'TIMEOUT');
+    } finally {
+      await worker.terminate();
+    }
+  }
+
   /** What each function's pool is doing now. */
   stats(): PoolStats[] {
     return [...this.pools.entries()].map(([fn, { pool }]) => ({ fn, ...pool.load }));
@@ -120,15 +142,7 @@ export abstract class PooledExecutor implements Executor {
       existing.pool.retire();
       this.retired.add(existing.pool);
     }
-    const setup: Omit<WorkerSetup, 'logStreamName'> = {
-      moduleUrl,
-      module: fn.module,
-      handler: fn.handler,
-      fnName: fn.name,
-      memoryMb: fn.memoryMb,
-      logPayloadBytes: this.opts.logPayloadBytes,
-      maxLogRecords: this.opts.maxLogRecords,
-    };
+    const setup = this.setupFor(fn);
     const spawn = () => {
       const stream = this.streamName(fn);
       return this.spawn(fn, { ...setup, logStreamName: stream }, this.envFor(fn, stream));
@@ -137,6 +151,18 @@ export abstract class PooledExecutor implements Executor {
     const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined);
     this.pools.set(fn.name, { signature, pool });
     return pool;
+  }
+
+  private setupFor(fn: FnConfig): Omit<WorkerSetup, 'logStreamName'> {
+    return {
+      moduleUrl: this.moduleUrl(fn),
+      module: fn.module,
+      handler: fn.handler,
+      fnName: fn.name,
+      memoryMb: fn.memoryMb,
+      logPayloadBytes: this.opts.logPayloadBytes,
+      maxLogRecords: this.opts.maxLogRecords,
+    };
   }
 
   /** The worker's process.env: the base, Lambda's reserved variables, this executor's, then the function's own. */
