@@ -33,12 +33,12 @@ export function appOptions(opts: GlobalOptions, env: NodeJS.ProcessEnv = process
 }
 
 /**
- * Loads the config, opens the app on the chosen backend, provisions it (unless `provision` is
- * false: a command that declares on its own), runs `fn`, and always closes.
+ * Loads the config, opens the app on the chosen backend (with `open`'s extra options), provisions
+ * it (unless `provision` is false: a command that declares on its own), runs `fn`, and always closes.
  */
-export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>, options: { provision?: boolean } = {}): Promise<T> {
+export async function withSession<T>(cmd: Command, fn: (s: Session) => Promise<T>, options: { provision?: boolean; open?: Pick<OpenAppOptions, 'onLog'> } = {}): Promise<T> {
   const opts = cmd.optsWithGlobals<GlobalOptions>();
-  const openOptions = appOptions(opts);
+  const openOptions = { ...appOptions(opts), ...options.open };
   const spec = await loadConfig(opts.config);
   const app = await openApp(spec, openOptions);
   try {

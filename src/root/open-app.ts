@@ -13,7 +13,7 @@ import type { AppSpec } from '../core/app.ts';
 import type { Clock } from '../core/clock.ts';
 import { rememberSecret } from '../core/secrets.ts';
 import type { Backend } from '../ports/backend.ts';
-import type { Executor } from '../ports/executor.ts';
+import type { Executor, LogRecord } from '../ports/executor.ts';
 import { createRoutingExecutor } from '../runtime/container/index.ts';
 import { startEngine, type Engine, type EngineOptions } from '../runtime/engine/index.ts';
 import { invokeAsync, invokeSync, type AsyncOptions, type InvokeResult, type InvokeSyncOptions } from '../runtime/invoke/index.ts';
@@ -34,6 +34,8 @@ export interface OpenAppOptions {
   clock?: Clock;
   /** Use this executor instead of building one; the app leaves closing it to you. */
   executor?: Executor;
+  /** Called with every log line a handler writes, as it arrives (the executor's onLog; `baton dev` streams them). */
+  onLog?: (fn: string, requestId: string, record: LogRecord) => void;
   /** Where defaults are read from (BATON_AWS_PREFIX) and the base of every handler's environment. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
 }
@@ -86,7 +88,7 @@ export async function openApp(spec: AppSpec, options: OpenAppOptions = {}): Prom
   let closed: Promise<void> | undefined;
   const executor = (): Executor => {
     if (options.executor) return options.executor;
-    built ??= createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...env, ...backend.handlerEnv } });
+    built ??= createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...env, ...backend.handlerEnv }, ...(options.onLog ? { onLog: options.onLog } : {}) });
     return built;
   };
   const deps = () => ({ backend, executor: executor(), fns: spec.fns });

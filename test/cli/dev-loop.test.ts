@@ -1,5 +1,5 @@
-/** `baton dev`'s loop (issue 12): the start check of every handler. */
-import { execFile } from 'node:child_process';
+/** `baton dev`'s loop (issue 12): the start check of every handler, and handler logs and failures streamed. */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLocal, systemClock } from '../../src/backends/local/index.ts';
+import { DevStream } from '../../src/cli/dev-stream.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'baton.mjs');
@@ -37,7 +38,24 @@ async function baton(p: { config: string; cwd: string; state: string }, ...args:
   }
 }
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Resolves once `baton dev`'s output (stdout and stderr) matches `until`. */
+function waitFor(child: ChildProcess, until: RegExp, out: { text: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (until.test(out.text)) resolve();
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`baton dev exited (${code}): ${out.text}`)));
+    check();
+  });
+}
 
 describe('baton dev', { timeout: 180_000 }, () => {
   it('refuses to start, before provisioning, with one line per function whose handler cannot load', async () => {
@@ -75,5 +93,65 @@ export default app('broken', [
     } finally {
       await b.close();
     }
+  });
+});
+
+describe('baton dev streaming', { timeout: 180_000 }, () => {
+  it("prints a handler's log lines and its failure with the function and run id", async () => {
+    const p = project('stream', {
+      'baton.config.ts': `import { app, fn, queue } from 'baton';
+export default app('stream', [queue('jobs'), fn('boom', './boom.ts', { triggers: [{ queue: 'jobs' }] })]);
+`,
+      'boom.ts': `export const handler = async (event: { Records: Array<{ body: string }> }) => {
+  console.log('got ' + event.Records[0]!.body);
+  throw new TypeError('bad record ' + event.Records[0]!.body);
+};
+`,
+    });
+    const child = spawn(process.execPath, [bin, '--config', p.config, '--dir', p.state, 'dev'], { cwd: p.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const out = { text: '' };
+    child.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out.text += d.toString()));
+    await waitFor(child, /running \(/, out);
+    expect((await baton(p, 'send', 'jobs', 'hello')).code).toBe(0);
+    await waitFor(child, /FAILED/, out);
+    expect(out.text).toMatch(/^\d\d:\d\d:\d\d boom [0-9a-f]{8} INFO  got hello$/m);
+    expect(out.text).toMatch(/^\d\d:\d\d:\d\d boom [0-9a-f]{8} FAILED TypeError: bad record hello \(attempt 1, queue:jobs\)$/m);
+    const ids = [...out.text.matchAll(/^\S+ boom ([0-9a-f]{8}) (?:INFO|FAILED) .*hello/gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    expect(ids[1]).toBe(ids[0]);
+    child.kill('SIGKILL');
+  });
+});
+
+describe('DevStream (what baton dev prints of handlers)', () => {
+  const run = { fn: 'ingest', runId: '1a2b3c4d-0000-4000-8000-000000000000', requestId: 'req-1', trigger: 'queue:jobs', attempt: 2 };
+
+  it('prints each log line with the function and the short run id, and a line per failed run with its error', () => {
+    const out: string[] = [];
+    const s = new DevStream({ write: (l) => out.push(l), now: () => Date.UTC(2026, 0, 1, 12, 0, 0) });
+    s.started(run);
+    s.log('ingest', 'req-1', { time: Date.UTC(2026, 0, 1, 12, 0, 0), level: 'info', message: 'got 3 records\nsecond line' });
+    s.finished({ ...run, status: 'error', durationMs: 5, error: { type: 'TypeError', message: 'bad record' } });
+    s.finished({ ...run, status: 'ok', durationMs: 5 });
+    expect(out).toEqual(['12:00:00 ingest 1a2b3c4d INFO  got 3 records ⏎ second line', '12:00:00 ingest 1a2b3c4d FAILED TypeError: bad record (attempt 2, queue:jobs)']);
+  });
+
+  it('cuts long lines and prints at most N lines a second per function, then how many more', () => {
+    const out: string[] = [];
+    let now = 0;
+    const s = new DevStream({ write: (l) => out.push(l), now: () => now, maxLinesPerSecond: 3, maxLineChars: 60 });
+    s.started(run);
+    for (let i = 0; i < 10; i++) s.log('ingest', 'req-1', { time: now, level: 'info', message: `line ${i} ${'x'.repeat(200)}` });
+    s.log('other', 'req-2', { time: now, level: 'warn', message: 'other fn has its own budget' });
+    expect(out).toHaveLength(4);
+    expect(out.every((l) => l.length <= 60)).toBe(true);
+    expect(out[0]).toMatch(/line 0 x+…$/);
+    now = 1000;
+    s.flush();
+    expect(out[4]).toMatch(/ingest … 7 more lines/);
+    s.flush();
+    expect(out).toHaveLength(5);
   });
 });

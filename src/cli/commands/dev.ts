@@ -1,7 +1,9 @@
 /**
- * `baton dev`: loads baton.config.ts, starts the engine (every trigger, schedule, alarm and pump),
- * shows a live one-line summary every second (rewritten in place on a terminal, a new line only
- * when it changes otherwise, one JSON object per change with --json), and on SIGINT or SIGTERM
+ * `baton dev`: loads baton.config.ts, checks that every handler loads (check-handlers.ts), starts
+ * the engine (every trigger, schedule, alarm and pump), streams handler log lines and failed runs
+ * (dev-stream.ts: bounded), shows a live one-line summary every second (rewritten in place on a
+ * terminal, a new line only when it changes otherwise, one JSON object per change with --json),
+ * and on SIGINT or SIGTERM
  * shuts down gracefully: stop receiving, let in-flight work finish up to --deadline, hand back
  * the rest. A second signal exits at once (messages still in flight come back after their
  * visibility timeout, as after a crash).
@@ -14,6 +16,7 @@ import { describeOthers } from '../../runtime/engine/registry.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { checkHandlers, handlerCheckError } from '../check-handlers.ts';
+import { DevStream } from '../dev-stream.ts';
 import { withSession } from '../session.ts';
 
 interface DevOptions {
@@ -39,17 +42,34 @@ function waitForSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function showSummary(engine: Engine, json: boolean, signal: AbortSignal): Promise<void> {
-  const tty = process.stdout.isTTY && !json;
+/** Stdout shared by the summary and the streamed lines: on a terminal the summary stays the last line, redrawn under each streamed one. */
+class Screen {
+  private status = '';
+  constructor(readonly tty: boolean) {}
+
+  line(text: string): void {
+    if (this.tty) process.stdout.write(`\r\x1b[K${text}\n${this.status}`);
+    else console.log(text);
+  }
+
+  setStatus(text: string): void {
+    this.status = text;
+    process.stdout.write(`\r${text}\x1b[K`);
+  }
+}
+
+async function showSummary(engine: Engine, json: boolean, screen: Screen, stream: DevStream, signal: AbortSignal): Promise<void> {
   let last = '';
   while (!signal.aborted) {
+    stream.flush();
     const line = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
-    if (tty) process.stdout.write(`\r${new Date().toISOString().slice(11, 19)}  ${line}\x1b[K`);
+    if (screen.tty) screen.setStatus(`${new Date().toISOString().slice(11, 19)}  ${line}`);
     else if (line !== last) console.log(json ? JSON.stringify({ time: new Date().toISOString(), ...engine.counters, inFlight: engine.inFlight() }) : `${new Date().toISOString().slice(11, 19)}  ${line}`);
     last = line;
     await sleep(1000, undefined, { signal }).catch(() => undefined);
   }
-  if (tty) process.stdout.write('\n');
+  stream.flush();
+  if (screen.tty) process.stdout.write('\n');
 }
 
 export function registerDev(program: Command): void {
@@ -60,6 +80,9 @@ export function registerDev(program: Command): void {
     .option('--port <port>', 'port for firehose ingestion over HTTP on 127.0.0.1 (0: any free port)', (v) => parseInt(v, 10), 0)
     .action(async (o: DevOptions, cmd: Command) => {
       const deadlineMs = parseDuration(o.deadline);
+      const screen = new Screen(Boolean(process.stdout.isTTY) && !cmd.optsWithGlobals<{ json?: boolean }>().json);
+      // Handler log lines (the executor's onLog) and failed runs (the engine's run observer), bounded.
+      const stream = new DevStream({ write: (line) => screen.line(line), json: cmd.optsWithGlobals<{ json?: boolean }>().json ?? false });
       // The engine provisions the app itself, on whichever backend --backend chose.
       await withSession(cmd, async ({ spec, app, backend, json }) => {
         // Before anything is provisioned: a handler that cannot load would only dead-letter messages.
@@ -67,6 +90,7 @@ export function registerDev(program: Command): void {
         if (handlers.broken.length > 0) throw handlerCheckError(handlers.broken);
         for (const note of handlers.notes) process.stderr.write(`baton dev: note: ${note} (loaded again on its first invocation)\n`);
         const engine = await app.startEngine({
+          observer: stream,
           // As when the engine made its own executor: past the deadline, closing it ends async invocations.
           closeExecutor: true,
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
@@ -79,7 +103,7 @@ export function registerDev(program: Command): void {
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
         if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
         const summaryStop = new AbortController();
-        const summary = showSummary(engine, json, summaryStop.signal);
+        const summary = showSummary(engine, json, screen, stream, summaryStop.signal);
         const sig = await waitForSignal();
         summaryStop.abort();
         await summary;
@@ -89,6 +113,6 @@ export function registerDev(program: Command): void {
         const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
         if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
         else console.log(`baton dev: stopped. ${final}`);
-      }, { provision: false });
+      }, { provision: false, open: { onLog: (fn, requestId, record) => stream.log(fn, requestId, record) } });
     });
 }

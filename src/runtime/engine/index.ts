@@ -29,6 +29,7 @@ import type { Executor } from '../../ports/executor.ts';
 import type { QueueStats } from '../../ports/queues.ts';
 import { createRoutingExecutor } from '../container/index.ts';
 import { provision } from '../provision.ts';
+import type { RunObserver } from '../invoke/deps.ts';
 import type { EngineReport, TriggerContext, TriggerSettings } from '../triggers/context.ts';
 import { runAsyncDrain } from './async-drain.ts';
 import { CountingExecutor, type EngineCounters } from './counting-executor.ts';
@@ -49,6 +50,8 @@ export interface EngineOptions {
   asyncRetryBaseMs?: number;
   /** Close the executor on stop. @defaultValue true when the engine made it, false when given one */
   closeExecutor?: boolean;
+  /** Told when each run of a trigger or of the async drain starts and finishes (`baton dev` streams failures). */
+  observer?: RunObserver;
   /** Where loop errors go (they never stop the engine). @defaultValue console.error */
   onError?: (where: string, err: unknown) => void;
 }
@@ -99,7 +102,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
   };
   const settings: TriggerSettings = { ...defaults.triggers, ...options.settings };
-  const ctx: TriggerContext = { backend, deps: { backend, executor, fns: spec.fns }, clock, settings, stopping: stopping.signal, aborting: aborting.signal, report };
+  const ctx: TriggerContext = { backend, deps: { backend, executor, fns: spec.fns, ...(options.observer ? { observer: options.observer } : {}) }, clock, settings, stopping: stopping.signal, aborting: aborting.signal, report };
 
   const registry = new EngineRegistry(backend.tables, clock, settings.engineHeartbeatMs);
   const others = await registry.register();

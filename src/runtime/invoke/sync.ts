@@ -4,10 +4,11 @@
  * it is no run) and is finished with the status, duration, error and log lines, with the secret
  * values this process knows redacted (the worker redacts those it read itself; core/secrets.ts).
  */
+import { randomUUID } from 'node:crypto';
 import { hasSecrets, redactSecrets } from '../../core/secrets.ts';
 import type { Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
 import type { RunError } from '../../ports/runs.ts';
-import { findFn, type InvokeDeps } from './deps.ts';
+import { findFn, type InvokeDeps, type RunStarted } from './deps.ts';
 
 export interface InvokeSyncOptions extends InvokeOptions {
   /** What started it, as shown in run history. @defaultValue 'invoke' */
@@ -44,14 +45,19 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   const fn = findFn(deps, fnName);
   const { runs } = deps.backend;
   let started: ReturnType<typeof runs.start> | undefined;
+  let about: RunStarted | undefined;
   const inv = await deps.executor.invoke(fn, event, {
     ...(options.requestId ? { requestId: options.requestId } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     onStart: (info) => {
+      // The run id is made here, not by the store, so observers know it before the handler logs.
+      about = { fn: fn.name, runId: randomUUID(), requestId: info.requestId, trigger: options.trigger ?? 'invoke', attempt: options.attempt ?? 1 };
+      deps.observer?.started?.(about);
       started = runs.start({
+        id: about.runId,
         fn: fn.name,
-        trigger: options.trigger ?? 'invoke',
-        attempt: options.attempt ?? 1,
+        trigger: about.trigger,
+        attempt: about.attempt,
         requestId: info.requestId,
         recordIds: options.recordIds ?? [],
         input: event,
@@ -65,6 +71,8 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   const run = await started;
   const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
   const { logs, error } = redactRun(inv.logs, reported ?? runError(inv));
-  await runs.finish(run.id, { status: reported ? 'error' : inv.status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}) });
+  const status = reported ? 'error' : inv.status;
+  await runs.finish(run.id, { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}) });
+  if (about) deps.observer?.finished?.({ ...about, status, durationMs: inv.durationMs, ...(error ? { error } : {}) });
   return { ...inv, runId: run.id };
 }
