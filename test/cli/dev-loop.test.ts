@@ -1,4 +1,4 @@
-/** `baton dev`'s loop (issue 12): the start check of every handler, and handler logs and failures streamed. */
+/** `baton dev`'s loop (issue 12): the start check of every handler, handler logs and failures streamed; listings without Baton's own resources. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLocal, systemClock } from '../../src/backends/local/index.ts';
 import { DevStream } from '../../src/cli/dev-stream.ts';
+import { queue } from '../../src/core/resources/queue.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'baton.mjs');
@@ -153,5 +154,28 @@ describe('DevStream (what baton dev prints of handlers)', () => {
     expect(out[4]).toMatch(/ingest … 7 more lines/);
     s.flush();
     expect(out).toHaveLength(5);
+  });
+});
+
+describe("listings leave Baton's own resources out unless --all", { timeout: 180_000 }, () => {
+  it('baton queues and baton params ls', async () => {
+    const p = project('internal', {
+      'baton.config.ts': `import { app, queue } from 'baton';\nexport default app('internal', [queue('jobs')]);\n`,
+    });
+    const b = openLocal({ dir: p.state, clock: systemClock, paramsKey: Buffer.alloc(32, 3) });
+    try {
+      await b.queues.declare(queue('baton-async-dlq').config);
+      await b.queues.declare(queue('baton-async', { deadLetter: {} }).config);
+      await b.params.put('/baton/schedules/tick', { value: '{}', type: 'String' });
+      await b.params.put('/internal/token', { value: 'x', type: 'String' });
+    } finally {
+      await b.close();
+    }
+    const names = async (...args: string[]) => (JSON.parse((await baton(p, '--json', ...args)).stdout) as Array<{ queue?: string; name?: string }>).map((r) => r.queue ?? r.name);
+    expect(await names('queues')).toEqual(['jobs']);
+    expect((await names('queues', '--all')).sort()).toEqual(['baton-async', 'baton-async-dlq', 'jobs']);
+    expect(await names('params', 'ls')).toEqual(['/internal/token']);
+    expect((await names('params', 'ls', '--all')).sort()).toEqual(['/baton/schedules/tick', '/internal/token']);
+    expect(await names('params', 'ls', '/baton')).toEqual(['/baton/schedules/tick']);
   });
 });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { isInternalParam } from '../../core/internal-names.ts';
 import type { ParamType } from '../../ports/params.ts';
 import { printRows } from '../output.ts';
 import { commandLineWarning, readParamValue } from '../param-value.ts';
@@ -39,9 +40,11 @@ export function registerParams(program: Command): void {
     .command('ls')
     .argument('[path]', 'a path such as /app', '/')
     .option('--no-recursive', 'direct children only')
-    .action(async (path: string, o: { recursive: boolean }, cmd: Command) => {
+    .option('--all', "also Baton's own parameters under /baton/ (schedule and alarm state); shown anyway when the path is under /baton")
+    .action(async (path: string, o: { recursive: boolean; all?: boolean }, cmd: Command) => {
       await withSession(cmd, async ({ backend, json }) => {
-        const list = await backend.params.getByPath(path, { recursive: o.recursive });
+        const all = o.all || isInternalParam(path.replace(/\/+$/, '') || '/');
+        const list = (await backend.params.getByPath(path, { recursive: o.recursive })).filter((p) => all || !isInternalParam(p.name));
         printRows(list.map((p) => ({ name: p.name, type: p.type, version: p.version, value: p.type === 'SecureString' ? '(secure)' : p.value })), json, 'no parameters');
       });
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
+import { isInternalQueue } from '../../core/internal-names.ts';
 import { printRows } from '../output.ts';
 import { withSession } from '../session.ts';
 
@@ -7,10 +8,12 @@ export function registerQueues(program: Command): void {
   program
     .command('queues')
     .description('list queues with depth, in-flight, DLQ depth and oldest message age')
-    .action(async (_o, cmd: Command) => {
+    .option('--all', "also Baton's own queues (baton-async, baton-events, baton-topic-*, ...)")
+    .action(async (o: { all?: boolean }, cmd: Command) => {
       await withSession(cmd, async ({ backend, json }) => {
         const rows = [];
         for (const q of await backend.queues.list()) {
+          if (!o.all && isInternalQueue(q.name)) continue;
           const s = await backend.queues.stats(q.name);
           rows.push({
             queue: q.name,

@@ -10,6 +10,7 @@
  */
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, type QueueAttributeName } from '@aws-sdk/client-sqs';
 import { defaults } from '../../../core/defaults.ts';
+import { internalQueuePrefix } from '../../../core/internal-names.ts';
 import type { QueueConfig } from '../../../ports/queues.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
@@ -21,7 +22,7 @@ export interface QueueEntry {
 }
 
 /** Names of Baton's own queues (S3 event and topic delivery inboxes), hidden from list(). */
-export const internalPrefix = 'baton-';
+export const internalPrefix = internalQueuePrefix;
 
 export const configTag = 'baton:config';
 
