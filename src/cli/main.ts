@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { BatonError } from '../core/errors.ts';
 import { registerCatalog } from './commands/catalog.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -19,6 +19,22 @@ import { registerSchedules } from './commands/schedules.ts';
 import { registerSynth } from './commands/synth.ts';
 import { registerTables } from './commands/tables.ts';
 import { registerTopics } from './commands/topics.ts';
+import { errorJson } from './output.ts';
+
+// `baton queues | head -1`: once the reader is gone there is nobody to tell anything; exit quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+/** --json was asked for (read from argv as well, for errors commander finds before options are parsed). */
+function wantsJson(): boolean {
+  const args = process.argv.slice(2);
+  const end = args.indexOf('--');
+  return (program.opts<{ json?: boolean }>().json ?? false) || (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
 
 const program = new Command('baton')
   .description('Baton: serverless data pipelines whose long jobs never hit a time limit and lose no record.')
@@ -28,7 +44,11 @@ const program = new Command('baton')
   .option('--region <region>', 'aws: the region (default $AWS_REGION)')
   .option('--endpoint <url>', 'aws: one endpoint for every service, e.g. an emulator at http://127.0.0.1:4566 (default $AWS_ENDPOINT_URL)')
   .option('--json', 'machine-readable output')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride()
+  // With --json, commander's own errors (unknown command or option) and the help after them are
+  // left out: the catch below prints the error as JSON.
+  .configureOutput({ writeErr: (text) => (wantsJson() ? undefined : process.stderr.write(text)) });
 
 registerInit(program);
 registerDemo(program);
@@ -53,7 +73,13 @@ registerDeploy(program);
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  // Baton's errors already say what happened and what to do; anything else is a bug worth a stack.
-  console.error(err instanceof BatonError ? `error: ${err.message}` : err);
-  process.exitCode = 1;
+  if (err instanceof CommanderError) {
+    // Already printed by commander (help, version, a usage error), unless --json: then as JSON.
+    if (err.exitCode !== 0 && !err.code.startsWith('commander.help') && wantsJson()) console.error(errorJson(err));
+    process.exitCode = err.exitCode;
+  } else {
+    // Baton's errors already say what happened and what to do; anything else is a bug worth a stack.
+    console.error(wantsJson() ? errorJson(err) : err instanceof BatonError ? `error: ${err.message}` : err);
+    process.exitCode = 1;
+  }
 }

@@ -1,3 +1,28 @@
+import { CommanderError } from 'commander';
+import { BatonError } from '../core/errors.ts';
+
+/**
+ * An error as `--json` prints it (on stderr): {"error":{"name","code","message","action"}}, the
+ * message without the action (BatonError appends it), a command-line mistake as a UsageError, and a
+ * stack only for what is neither (a bug).
+ */
+export function errorJson(err: unknown): string {
+  if (err instanceof BatonError) {
+    const action = err.action;
+    const message = action && err.message.endsWith(` ${action}`) ? err.message.slice(0, -action.length - 1) : err.message;
+    return JSON.stringify({ error: { name: err.name, code: err.code, message, ...(action ? { action } : {}) } });
+  }
+  if (err instanceof CommanderError) {
+    // A usage error: the command line, not Baton, is at fault.
+    return JSON.stringify({ error: { name: 'UsageError', code: err.code, message: err.message.replace(/^error: /, ''), action: 'See `baton --help`, or `baton <command> --help`.' } });
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return JSON.stringify({ error: { name: err.name, code: typeof code === 'string' ? code : 'INTERNAL', message: err.message, ...(err.stack ? { stack: err.stack } : {}) } });
+  }
+  return JSON.stringify({ error: { name: 'Error', code: 'INTERNAL', message: String(err) } });
+}
+
 /** Prints rows as an aligned table, or JSON with --json. */
 export function printRows(rows: Array<Record<string, unknown>>, json: boolean, empty = '(none)'): void {
   if (json) {

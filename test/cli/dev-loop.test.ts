@@ -179,3 +179,35 @@ describe("listings leave Baton's own resources out unless --all", { timeout: 180
     expect(await names('params', 'ls', '/baton')).toEqual(['/baton/schedules/tick']);
   });
 });
+
+describe('output to a closed pipe, and errors with --json', { timeout: 180_000 }, () => {
+  it('baton queues exits quietly when stdout closes (baton queues | head -1)', async () => {
+    const p = project('pipe', { 'baton.config.ts': `import { app, queue } from 'baton';\nexport default app('pipe', [queue('a'), queue('b')]);\n` });
+    const child = spawn(process.execPath, [bin, '--config', p.config, '--dir', p.state, 'queues'], { cwd: p.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    // The reader goes away before the CLI prints anything: its first write fails with EPIPE.
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('prints an error as JSON on stderr with exit code 1', async () => {
+    const p = project('json-error', { 'baton.config.ts': `import { app, queue } from 'baton';\nexport default app('json-error', [queue('a')]);\n` });
+    const r = await baton(p, '--json', 'send', 'nope', 'x');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const out = JSON.parse(r.stderr) as { error: { name: string; code: string; message: string; action?: string } };
+    expect(out.error.name).toBe('NotFoundError');
+    expect(out.error.code).toBe('NOT_FOUND');
+    expect(out.error.message).toMatch(/nope/);
+    expect(out.error.message).not.toContain(out.error.action ?? '\0');
+    expect(out.error.action).toBeTruthy();
+    // A command-line mistake too, with no help text around it.
+    const usage = await baton(p, '--json', 'queues', '--bogus');
+    expect(usage.code).toBe(1);
+    expect(JSON.parse(usage.stderr)).toMatchObject({ error: { name: 'UsageError', code: 'commander.unknownOption', message: "unknown option '--bogus'" } });
+  });
+});
