@@ -16,11 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AwsBackend } from '../../src/backends/aws/index.ts';
 import config from '../../examples/csv-pipeline/baton.config.ts';
 import demo from '../../examples/csv-pipeline/demo.ts';
-import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, freshPrefix } from '../helpers/aws.ts';
-import { emulateS3Notifications, type EmulatedNotification } from '../helpers/s3-notifications-emulated.ts';
+import { dynamoSkipReason } from '../helpers/aws.ts';
+import { runDemoOnAws } from '../helpers/s3-notifications-emulated.ts';
 
 // The AWS SDK warns on Node 20 in every worker thread; the demo would count that warning (a long
 // stderr line in every run's log) as a log line that dumps too much. Node 20 is the Node fauxqs
@@ -34,21 +33,7 @@ afterAll(() => {
 
 describe.skipIf(dynamoSkipReason())(`examples/csv-pipeline on aws (fauxqs + DynamoDB Local)${dynamoSkipReason() ? `: skipped, ${dynamoSkipReason()}` : ''}`, () => {
   it('cleans, loads, streams, processes and updates every clean row exactly once; poison rows wait alone in the DLQ; logs hold no event', async () => {
-    const lines: string[] = [];
-    let sent: EmulatedNotification[] = [];
-    const prefix = freshPrefix();
-    const result = await demo({
-      dir,
-      small: true,
-      log: (line) => lines.push(line),
-      backend: 'aws',
-      aws: { region: awsTestRegion, credentials: awsTestCredentials, endpoints: awsTestEndpoints(), prefix },
-      wrapBackend: (backend) => {
-        const emulated = emulateS3Notifications(backend as AwsBackend, config.buckets);
-        sent = emulated.sent;
-        return emulated.backend;
-      },
-    });
+    const { result, lines, prefix, sent } = await runDemoOnAws(demo, config.buckets, dir);
     for (const l of lines) console.log(l);
     expect(result.failures).toEqual([]);
     expect(result.summary).toMatch(/^\d+ rows: \d+ processed exactly once, \d+ rejected, \d+ poison in the DLQ, [\d.]+ s$/);

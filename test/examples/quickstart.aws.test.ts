@@ -17,11 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
-import type { AwsBackend } from '../../src/backends/aws/index.ts';
 import demo from '../../examples/quickstart/demo.ts';
 import config from '../../examples/quickstart/baton.config.ts';
-import { awsTestCredentials, awsTestEndpoints, awsTestRegion, dynamoSkipReason, freshPrefix } from '../helpers/aws.ts';
-import { emulateS3Notifications, type EmulatedNotification } from '../helpers/s3-notifications-emulated.ts';
+import { dynamoSkipReason } from '../helpers/aws.ts';
+import { runDemoOnAws } from '../helpers/s3-notifications-emulated.ts';
 import { SsmMock } from '../helpers/ssm-mock.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-quickstart-aws-'));
@@ -33,21 +32,7 @@ afterAll(() => {
 
 describe.skipIf(dynamoSkipReason())(`examples/quickstart on aws (fauxqs + DynamoDB Local)${dynamoSkipReason() ? `: skipped, ${dynamoSkipReason()}` : ''}`, () => {
   it('uploads order files, writes and totals every order once, dead-letters the broken file with one alarm in the file subscriber, and recovers after the fix and redrive', async () => {
-    const lines: string[] = [];
-    let sent: EmulatedNotification[] = [];
-    const prefix = freshPrefix();
-    const result = await demo({
-      dir,
-      small: true,
-      log: (line) => lines.push(line),
-      backend: 'aws',
-      aws: { region: awsTestRegion, credentials: awsTestCredentials, endpoints: awsTestEndpoints(), prefix },
-      wrapBackend: (backend) => {
-        const emulated = emulateS3Notifications(backend as AwsBackend, config.buckets);
-        sent = emulated.sent;
-        return emulated.backend;
-      },
-    });
+    const { result, lines, prefix, sent } = await runDemoOnAws(demo, config.buckets, dir);
     expect(result.failures).toEqual([]);
     expect(result.summary).toMatch(/^101 orders, totals 505, 1 dead-lettered and redriven, 2 alerts$/);
     // 4 order files, the broken one and its fix: one S3 message each; notes/readme.txt matches no rule.

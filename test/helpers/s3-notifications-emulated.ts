@@ -20,6 +20,8 @@ import type { AwsBackend } from '../../src/backends/aws/index.ts';
 import { encodeId, eventsQueue } from '../../src/backends/aws/objects/notifications.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import type { BucketConfig, BucketNotification, ObjectStore } from '../../src/ports/objects.ts';
+import type { DemoContext, DemoResult } from '../../src/runtime/demo.ts';
+import { awsTestCredentials, awsTestEndpoints, awsTestRegion, freshPrefix } from './aws.ts';
 
 type EventName = 'ObjectCreated:Put' | 'ObjectCreated:Copy' | 'ObjectRemoved:Delete';
 
@@ -126,4 +128,32 @@ export function emulateS3Notifications(backend: AwsBackend, buckets: readonly Bu
     },
   });
   return { backend: { ...backend, objects }, sent };
+}
+
+/**
+ * Runs an example's demo at its test size on the aws backend against the test servers, with a fresh
+ * prefix and the S3 notifications fauxqs lacks emulated for the app's buckets; returns the demo's
+ * result, its log lines, the prefix, and the S3 event messages the stand-in sent.
+ */
+export async function runDemoOnAws(
+  demo: (ctx: DemoContext) => Promise<DemoResult>,
+  buckets: readonly BucketConfig[],
+  dir: string,
+): Promise<{ result: DemoResult; lines: string[]; prefix: string; sent: EmulatedNotification[] }> {
+  const lines: string[] = [];
+  let sent: EmulatedNotification[] = [];
+  const prefix = freshPrefix();
+  const result = await demo({
+    dir,
+    small: true,
+    log: (line) => lines.push(line),
+    backend: 'aws',
+    aws: { region: awsTestRegion, credentials: awsTestCredentials, endpoints: awsTestEndpoints(), prefix },
+    wrapBackend: (backend) => {
+      const emulated = emulateS3Notifications(backend as AwsBackend, buckets);
+      sent = emulated.sent;
+      return emulated.backend;
+    },
+  });
+  return { result, lines, prefix, sent };
 }
