@@ -50,7 +50,9 @@ describe('queue -> fn trigger', () => {
 
     const all = await runs('partial');
     expect(all).toHaveLength(1);
-    expect(all[0]).toMatchObject({ trigger: 'queue:orders', status: 'ok', attempt: 1 });
+    // A partial batch is recorded as such (as the stream trigger records one): error, naming the failed messages.
+    expect(all[0]).toMatchObject({ trigger: 'queue:orders', status: 'error', attempt: 1, error: { type: 'BatchItemFailures' } });
+    expect(all[0]!.error!.message).toBe(`2 of 4 messages reported in batchItemFailures (${ids[1]}, ${ids[3]}): those are retried, the other 2 are done and deleted.`);
     expect([...all[0]!.recordIds].sort()).toEqual([...ids].sort());
     // Only the two failed messages are left, hidden for the visibility timeout, with the error recorded.
     expect(await q.stats('orders')).toMatchObject({ visible: 0, inFlight: 0, delayed: 2 });

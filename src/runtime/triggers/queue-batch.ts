@@ -15,6 +15,7 @@
 import { BatonError, StaleReceiptError } from '../../core/errors.ts';
 import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
 import type { ReceivedMessage } from '../../ports/queues.ts';
+import type { RunError } from '../../ports/runs.ts';
 import { invocationErrorToError } from '../executor/index.ts';
 import { invokeSync, type InvokeResult } from '../invoke/index.ts';
 import type { TriggerContext } from './context.ts';
@@ -62,6 +63,7 @@ export class QueueBatch {
         attempt: Math.max(...this.messages.map((m) => m.attempts)) + 1,
         recordIds: this.messages.map((m) => m.messageId),
         signal: this.ctx.aborting,
+        ...(this.trigger.reportBatchItemFailures ? { resultError: (result: unknown) => partialRunError(result, this.messages) } : {}),
         onStart: () => {
           counting = backend.queues.startAttempts(queue, [...this.handles]);
           counting.catch(() => undefined);
@@ -127,4 +129,18 @@ export class QueueBatch {
       this.handles.delete(m.receiptHandle);
     }
   }
+}
+
+/**
+ * The error a run is recorded with when its partial batch response reports failed messages (or is
+ * invalid), as the stream trigger records one: the run shows `error` and names what failed, while
+ * the messages it did not name are deleted as done.
+ */
+function partialRunError(result: unknown, messages: readonly ReceivedMessage[]): RunError | undefined {
+  const reported = batchItemFailures(result, new Set(messages.map((m) => m.messageId)));
+  if ('wholeBatch' in reported) return { type: 'BatchItemFailures', message: `Invalid partial batch response (${reported.wholeBatch}): the whole batch of ${messages.length} messages is retried, as Lambda does.` };
+  if (reported.failed.size === 0) return undefined;
+  const ids = [...reported.failed];
+  const shown = ids.slice(0, 20).join(', ') + (ids.length > 20 ? `, … (${ids.length - 20} more)` : '');
+  return { type: 'BatchItemFailures', message: `${ids.length} of ${messages.length} messages reported in batchItemFailures (${shown}): those are retried, the other ${messages.length - ids.length} are done and deleted.` };
 }
