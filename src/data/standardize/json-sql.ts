@@ -23,16 +23,7 @@
  */
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
-
-const expected: Record<Column['kind'], string> = {
-  string: 'a string',
-  number: 'a number',
-  int: 'a whole number',
-  boolean: 'a boolean',
-  timestamp: 'an ISO timestamp',
-  date: 'an ISO date (YYYY-MM-DD)',
-  enum: 'one of the enum values',
-};
+import { expected } from './sql.ts';
 
 /** Whether a column tells a JSON null from a missing field (index.ts then gives `null` for a null). */
 export function needsNull(col: Column): boolean {

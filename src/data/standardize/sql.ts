@@ -6,7 +6,8 @@
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
 
-const expected: Record<Column['kind'], string> = {
+/** How a rejection reason names what a column of each kind expects (both bulk readers use it). */
+export const expected: Record<Column['kind'], string> = {
   string: 'a string',
   number: 'a number',
   int: 'a whole number',
