@@ -6,11 +6,11 @@
  */
 import { ThrottlingException, ValidationException } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openAws, type AwsBackend, type AwsBackendOptions } from '../../src/backends/aws/index.ts';
+import type { AwsBackend, AwsBackendOptions } from '../../src/backends/aws/index.ts';
 import { ConditionFailedError, NotFoundError, ThrottledError, ValidationError } from '../../src/core/errors.ts';
-import { FakeClock } from '../../src/testing/fake-clock.ts';
 import { runParamConformance } from '../conformance/params.ts';
 import type { Skips } from '../conformance/skips.ts';
+import { makeAwsBackend } from '../helpers/aws.ts';
 import type { BackendHarness } from '../helpers/backend-factory.ts';
 import { SsmMock } from '../helpers/ssm-mock.ts';
 
@@ -19,25 +19,17 @@ interface SsmHarness extends BackendHarness {
   ssm: SsmMock;
 }
 
-/** openAws with its SSM client mocked; the endpoint is a closed port, so nothing reaches AWS. */
+/** The aws backend on the test harness (its SSM endpoint is a closed port) with its SSM client mocked: nothing reaches AWS. */
 function makeMockedAws(options: Pick<AwsBackendOptions, 'paramsKeyId'> = {}): SsmHarness {
-  const clock = new FakeClock();
-  const ssm = new SsmMock(clock);
-  const open = () => openAws({ ...options, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, endpoints: { ssm: 'http://127.0.0.1:9' }, clock }, {});
-  const h: SsmHarness = {
-    backend: open(),
-    clock,
+  const base = makeAwsBackend(options);
+  const ssm = new SsmMock(base.clock);
+  const h: SsmHarness = Object.assign(base, {
     ssm,
-    async reopen() {
-      await h.backend.close();
-      h.backend = open();
-      return h.backend;
-    },
     async close() {
-      await h.backend.close();
+      await base.backend.close();
       ssm.restore();
     },
-  };
+  });
   return h;
 }
 
