@@ -41,6 +41,8 @@ export interface Run {
   recordIds: string[];
   /** The input as JSON, cut to a summary size (1 KiB by default). */
   input?: string;
+  /** What the handler returned, as JSON cut to the same summary size; set by finish when given. */
+  result?: string;
 }
 
 export interface StartRunInput {
@@ -65,6 +67,8 @@ export interface FinishRunInput {
   logs?: LogRecord[];
   /** The ids of what the run handled, when only known at the end. */
   recordIds?: string[];
+  /** What the handler returned, summarized (JSON, cut to the store's summary size) before it is stored. */
+  result?: unknown;
 }
 
 export interface ListRunsFilter {
@@ -75,6 +79,27 @@ export interface ListRunsFilter {
   limit?: number;
   /** Only runs started before this time (epoch ms), for paging back. */
   before?: number;
+}
+
+/** A page of runs (the dashboard's list): newest first, filtered, resumable with `cursor`. */
+export interface RunPageFilter {
+  fn?: string;
+  status?: RunStatus;
+  trigger?: string;
+  /** Only runs started at or after this time (epoch ms). */
+  since?: number;
+  /** Only runs started before this time (epoch ms). */
+  until?: number;
+  /** Default 50. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  items: Run[];
+  /** Pass as `cursor` for the next page; null when there are no more. */
+  next: string | null;
 }
 
 export interface RetentionPolicy {
@@ -91,6 +116,11 @@ export interface RunStore {
   appendLogs(id: string, logs: LogRecord[]): Promise<void>;
   list(filter?: ListRunsFilter): Promise<Run[]>;
   get(id: string): Promise<Run | undefined>;
+  /**
+   * One page of runs newest first, read from the store's indexes (never all runs). `next` is an
+   * opaque cursor; a malformed cursor or filter is a ValidationError.
+   */
+  page(filter?: RunPageFilter): Promise<RunPage>;
   /** The run's log lines in the order they were written. */
   logs(id: string, options?: { limit?: number }): Promise<LogRecord[]>;
   /** Applies the retention policy (default: the store's); returns how many runs and log lines went. */

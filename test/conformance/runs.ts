@@ -81,6 +81,21 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       expect(ok.error).toBeUndefined();
     });
 
+    it('finish stores a summary of the result (cut to 1 KiB like the input), and a run finished without one has none', async () => {
+      const run = await runs.start({ fn: 'f', trigger: 'invoke', input: { n: 1 } });
+      const done = await runs.finish(run.id, { status: 'ok', durationMs: 1, result: { batchItemFailures: [], count: 2 } });
+      expect(done.result).toBe('{"batchItemFailures":[],"count":2}');
+      expect((await runs.get(run.id))?.result).toBe(done.result);
+      expect((await runs.list({ fn: 'f' }))[0]?.result).toBe(done.result);
+      const big = await runs.finish((await runs.start({ fn: 'g', trigger: 'invoke' })).id, { status: 'ok', durationMs: 1, result: 'z'.repeat(10_000) });
+      expect(Buffer.byteLength(big.result!.split('…')[0]!)).toBe(1024);
+      const none = await runs.finish((await runs.start({ fn: 'g', trigger: 'invoke' })).id, { status: 'error', durationMs: 1, error: { type: 'Error', message: 'x' } });
+      expect(none.result).toBeUndefined();
+      expect((await runs.prune({ keepPerFn: 0 })).runs).toBe(3);
+      const again = await runs.finish((await runs.start({ fn: 'f', trigger: 'invoke' })).id, { status: 'ok', durationMs: 1 });
+      expect(again.result).toBeUndefined();
+    });
+
     it('logs keep write order across many appends and honour a limit', async () => {
       const run = await runs.start({ fn: 'f', trigger: 'invoke' });
       const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => line(`line ${from + i}`, from + i));
@@ -188,6 +203,48 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       const left = await runs.list();
       expect(left.map((r) => `${r.fn}${r.attempt}`)).toEqual(['b5', 'a5', 'b4', 'a4']);
       expect((await runs.logs(left[0]!.id)).map((l) => l.message)).toEqual(['b4']);
+    });
+
+    it('page: newest first, filtered by fn, status, trigger and a time range, resumed by cursor to the end', async () => {
+      const t0 = h.clock.now();
+      for (let i = 0; i < 12; i++) {
+        const r = await runs.start({ fn: i % 3 === 0 ? 'a' : 'b', trigger: i % 2 ? 'queue:q' : 'invoke', attempt: i + 1 });
+        await runs.finish(r.id, { status: i % 4 === 0 ? 'error' : 'ok', durationMs: 1 });
+        await h.clock.advance(1000);
+      }
+      const walk = async (filter: Parameters<RunStore['page']>[0]) => {
+        const seen: number[] = [];
+        let cursor: string | undefined;
+        for (let n = 0; n < 20; n++) {
+          const p = await runs.page({ ...filter, ...(cursor !== undefined ? { cursor } : {}) });
+          expect(p.items.length).toBeLessThanOrEqual(filter?.limit ?? 50);
+          seen.push(...p.items.map((r) => r.attempt - 1));
+          if (p.next === null) return seen;
+          cursor = p.next;
+        }
+        throw new Error('page never ended');
+      };
+      expect(await walk({ limit: 5 })).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      expect(await walk({ fn: 'a', limit: 2 })).toEqual([9, 6, 3, 0]);
+      expect(await walk({ status: 'error', limit: 1 })).toEqual([8, 4, 0]);
+      expect(await walk({ trigger: 'queue:q', fn: 'b', limit: 2 })).toEqual([11, 7, 5, 1]);
+      // since is inclusive, until exclusive: runs 3..7 started at t0+3s .. t0+7s.
+      expect(await walk({ since: t0 + 3000, until: t0 + 8000, limit: 2 })).toEqual([7, 6, 5, 4, 3]);
+      expect(await walk({ since: t0 + 3000, until: t0 + 8000, status: 'ok', limit: 50 })).toEqual([7, 6, 5, 3]);
+      const first = await runs.page({ limit: 3 });
+      // A run started after the first page was read does not shift the next page.
+      await runs.start({ fn: 'a', trigger: 'invoke', attempt: 99 });
+      expect((await runs.page({ limit: 3, cursor: first.next! })).items.map((r) => r.attempt - 1)).toEqual([8, 7, 6]);
+      expect((await runs.page({ fn: 'nobody' })).items).toEqual([]);
+      expect((await runs.page({ fn: 'nobody' })).next).toBeNull();
+    });
+
+    it('page refuses a malformed cursor, status, time or limit with a ValidationError', async () => {
+      for (const bad of [{ cursor: 'not-a-cursor' }, { status: 'done' as never }, { since: Number.NaN }, { limit: 0 }]) {
+        const err = await rejection(runs.page(bad));
+        expect(err).toBeInstanceOf(ValidationError);
+        expect(err.message).toMatch(/runs\.page: (cursor|status|since|limit)/);
+      }
     });
 
     it('a finished run and its logs survive a reopen', async () => {

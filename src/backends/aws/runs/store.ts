@@ -19,11 +19,12 @@ import { defaults } from '../../../core/defaults.ts';
 import { ConditionFailedError, NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, batchWrite, fromItem, orderKey, pad, queryPages, toItem, updateExpression, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
+import { pageRuns } from './page.ts';
 
 export interface AwsRunStoreOptions {
   /** @defaultValue defaults.runs.keepPerFn and defaults.runs.maxAgeMs */
@@ -37,8 +38,9 @@ export interface AwsRunStoreOptions {
 const statuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
 const ALL = 'run';
 
-interface RunItem extends Omit<Run, 'input'> {
+interface RunItem extends Omit<Run, 'input' | 'result'> {
   input?: string;
+  result?: string;
   all: string;
   ord: string;
   logCount: number;
@@ -57,6 +59,7 @@ function toRun(i: RunItem): Run {
     ...(i.error ? { error: { type: i.error.type, message: i.error.message, ...(i.error.stack !== undefined ? { stack: i.error.stack } : {}) } } : {}),
     recordIds: i.recordIds ?? [],
     ...(i.input !== undefined ? { input: i.input } : {}),
+    ...(i.result !== undefined ? { result: i.result } : {}),
   };
 }
 
@@ -101,7 +104,8 @@ export class AwsRunStore implements RunStore {
   async finish(id: string, input: FinishRunInput): Promise<Run> {
     const logs = input.logs ?? [];
     const e = new Expr();
-    const set = { status: input.status, durationMs: input.durationMs, error: input.error, recordIds: input.recordIds };
+    const result = input.result === undefined ? undefined : summarize(input.result, this.inputSummaryBytes);
+    const set = { status: input.status, durationMs: input.durationMs, error: input.error, recordIds: input.recordIds, result };
     const item = await this.update(id, 'finish run', e, updateExpression(e, set, input.error ? [] : ['error'], { logCount: logs.length }));
     await this.writeLogs(id, item.logCount - logs.length, logs);
     if (this.pruneEvery > 0 && ++this.finishedSincePrune >= this.pruneEvery) {
@@ -144,6 +148,10 @@ export class AwsRunStore implements RunStore {
       return out.length >= limit;
     });
     return out;
+  }
+
+  page(filter: RunPageFilter = {}): Promise<RunPage> {
+    return pageRuns<RunItem>(this.ctx, ALL, filter, toRun);
   }
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {

@@ -12,9 +12,10 @@ import { defaults } from '../../../core/defaults.ts';
 import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
+import { RunPager } from './page.ts';
 import { prepareStatements, runColumns, type RunRow, type Statements } from './statements.ts';
 
 export interface LocalRunStoreOptions {
@@ -41,6 +42,7 @@ function toRun(r: RunRow): Run {
     ...(r.error_type !== null ? { error: { type: r.error_type, message: r.error_message ?? '', ...(r.error_stack !== null ? { stack: r.error_stack } : {}) } } : {}),
     recordIds: JSON.parse(r.record_ids) as string[],
     ...(r.input !== null ? { input: r.input } : {}),
+    ...(r.result !== null ? { result: r.result } : {}),
   };
 }
 
@@ -71,6 +73,7 @@ export class LocalRunStore implements RunStore {
       const e = input.error;
       const changed = this.stmt.finish.run(input.durationMs, input.status, e?.type ?? null, e?.message ?? null, e?.stack ?? null, input.recordIds ? JSON.stringify(input.recordIds) : null, id).changes;
       if (changed === 0) return false;
+      if (input.result !== undefined) this.stmt.insertResult.run(summarize(input.result, this.inputSummaryBytes), id);
       if (input.logs?.length) insertLogs(this.stmt.seqOf.get(id)!.seq, input.logs);
       return true;
     });
@@ -140,6 +143,12 @@ export class LocalRunStore implements RunStore {
     let stmt = this.listCache.get(sql);
     if (!stmt) this.listCache.set(sql, (stmt = this.ctx.db.prepare<Array<string | number>, RunRow>(sql)));
     return stmt.all(...args, limit).map(toRun);
+  }
+
+  private pager?: RunPager;
+  async page(filter: RunPageFilter = {}): Promise<RunPage> {
+    this.pager ??= new RunPager(this.ctx.db, toRun);
+    return this.pager.page(filter);
   }
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {

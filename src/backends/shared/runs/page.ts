@@ -1,0 +1,23 @@
+/** The checks both backends make on a page of runs (ports/runs.ts RunStore.page), so both refuse the same filters the same way. */
+import { ValidationError, show } from '../../../core/errors.ts';
+import type { RunPageFilter, RunStatus } from '../../../ports/runs.ts';
+
+export const runStatuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
+
+/** The page size asked for (default 50), after checking the filter's status, times and limit. */
+export function checkRunPage(filter: RunPageFilter): number {
+  if (filter.status !== undefined && !runStatuses.includes(filter.status)) {
+    throw new ValidationError(`runs.page: status ${show(filter.status)} is not one of ${runStatuses.join(', ')}.`);
+  }
+  for (const k of ['since', 'until'] as const) {
+    const v = filter[k];
+    if (v !== undefined && !Number.isFinite(v)) throw new ValidationError(`runs.page: ${k} ${show(v)} must be a time in epoch milliseconds.`);
+  }
+  const limit = filter.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`runs.page: limit ${show(filter.limit)} must be a whole number of at least 1.`);
+  return limit;
+}
+
+export function badRunCursor(cursor: string): ValidationError {
+  return new ValidationError(`runs.page: cursor ${show(cursor)} is not one this store handed out.`, { action: 'Pass the `next` of the previous page unchanged, or leave cursor out for the first page.' });
+}
