@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
-import { ValidationError } from '../../core/errors.ts';
-import type { RunStatus } from '../../ports/runs.ts';
+import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import type { Run, RunStatus } from '../../ports/runs.ts';
 import { printRows } from '../output.ts';
 import { withSession } from '../session.ts';
 
@@ -11,16 +11,42 @@ function positiveInt(v: string): number {
   return n;
 }
 
+/** One run in full: every field on its own line, the input and result summaries as stored. */
+function printRun(r: Run): void {
+  const lines: Array<[string, string | number | undefined]> = [
+    ['id', r.id],
+    ['fn', r.fn],
+    ['trigger', r.trigger],
+    ['attempt', r.attempt],
+    ['request id', r.requestId],
+    ['status', r.status],
+    ['started', new Date(r.startedAt).toISOString()],
+    ['duration', r.durationMs === undefined ? undefined : formatDuration(r.durationMs)],
+    ['records', r.recordIds.length ? r.recordIds.join(', ') : undefined],
+    ['error', r.error ? `${r.error.type}: ${r.error.message}` : undefined],
+    ['input', r.input],
+    ['result', r.result],
+  ];
+  for (const [k, v] of lines) if (v !== undefined) console.log(`${`${k}:`.padEnd(12)}${v}`);
+}
+
 export function registerRuns(program: Command): void {
   program
-    .command('runs')
-    .description('list recent runs (invocations), newest first')
+    .command('runs [id]')
+    .description('list recent runs (invocations), newest first; with an id, that run in full (input and result summaries)')
     .option('--fn <name>', 'only this function')
     .option('--status <status>', 'running | ok | error | timeout')
     .option('--trigger <trigger>', "only this trigger, e.g. 'invoke', 'async', 'queue:orders'")
     .option('--limit <n>', 'at most n runs', positiveInt, 20)
-    .action(async (o: { fn?: string; status?: RunStatus; trigger?: string; limit: number }, cmd: Command) => {
+    .action(async (id: string | undefined, o: { fn?: string; status?: RunStatus; trigger?: string; limit: number }, cmd: Command) => {
       await withSession(cmd, async ({ backend, json }) => {
+        if (id !== undefined) {
+          const run = await backend.runs.get(id);
+          if (!run) throw new NotFoundError(`Run ${JSON.stringify(id)} does not exist (or was pruned by retention).`, { action: 'List runs with `baton runs` to find a run id.' });
+          if (json) console.log(JSON.stringify(run, null, 2));
+          else printRun(run);
+          return;
+        }
         const runs = await backend.runs.list({ limit: o.limit, ...(o.fn ? { fn: o.fn } : {}), ...(o.status ? { status: o.status } : {}), ...(o.trigger ? { trigger: o.trigger } : {}) });
         if (json) return printRows(runs as unknown as Array<Record<string, unknown>>, true);
         printRows(
@@ -34,6 +60,7 @@ export function registerRuns(program: Command): void {
             duration: r.durationMs === undefined ? undefined : formatDuration(r.durationMs),
             records: r.recordIds.length || undefined,
             error: r.error ? cut(`${r.error.type}: ${r.error.message}`, 80) : undefined,
+            result: r.result === undefined ? undefined : cut(r.result, 60),
           })),
           false,
           'no runs',

@@ -1,7 +1,7 @@
 /**
  * Synchronous invoke: runs a function once through the executor and records it as a run. The run
  * starts when the invocation gets a worker slot (an invocation aborted while waiting never ran, so
- * it is no run) and is finished with the status, duration, error and log lines, with the secret
+ * it is no run) and is finished with the status, duration, error, log lines and result, with the secret
  * values this process knows redacted (the worker redacts those it read itself; core/secrets.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -41,6 +41,19 @@ function redactRun(logs: LogRecord[], error: RunError | undefined): { logs: LogR
   };
 }
 
+/** The handler's result with the secrets this process knows redacted (as its logs are), before the store summarizes it. */
+function redactResult(result: unknown): unknown {
+  if (!hasSecrets() || result === undefined) return result;
+  const json = JSON.stringify(result);
+  if (json === undefined) return result;
+  const redacted = redactSecrets(json);
+  try {
+    return JSON.parse(redacted) as unknown;
+  } catch {
+    return redacted;
+  }
+}
+
 export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
   const fn = findFn(deps, fnName);
   const { runs } = deps.backend;
@@ -72,7 +85,8 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
   const { logs, error } = redactRun(inv.logs, reported ?? runError(inv));
   const status = reported ? 'error' : inv.status;
-  await runs.finish(run.id, { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}) });
+  const result = inv.status === 'ok' ? { result: redactResult(inv.result) } : {};
+  await runs.finish(run.id, { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}), ...result });
   if (about) deps.observer?.finished?.({ ...about, status, durationMs: inv.durationMs, ...(error ? { error } : {}) });
   return { ...inv, runId: run.id };
 }

@@ -6,6 +6,9 @@
  * `run_logs` holds log lines in write order (its rowid). Pruning deletes a run's logs, then the
  * run, in one transaction; there is no foreign key, so an insert costs no extra lookup.
  *
+ * `run_results` holds a finished run's result summary (a table of its own, so a state directory
+ * made before results existed needs no migration); a trigger deletes it with its run.
+ *
  * Indexes: (fn, seq) for `baton runs --fn` and per-function retention, (status, seq) for
  * `--status`, (started_at) for age-based retention, (run_seq, id) for a run's logs.
  */
@@ -38,4 +41,12 @@ CREATE TABLE IF NOT EXISTS run_logs (
   message TEXT NOT NULL
 ) STRICT;
 CREATE INDEX IF NOT EXISTS run_logs_by_run ON run_logs (run_seq, id);
+
+CREATE TABLE IF NOT EXISTS run_results (
+  run_seq INTEGER PRIMARY KEY,
+  result  TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS run_results_gone AFTER DELETE ON runs BEGIN
+  DELETE FROM run_results WHERE run_seq = old.seq;
+END;
 `;

@@ -16,6 +16,7 @@ export interface RunRow {
   error_stack: string | null;
   record_ids: string;
   input: string | null;
+  result: string | null;
 }
 
 export interface LogRow {
@@ -24,7 +25,7 @@ export interface LogRow {
   message: string;
 }
 
-export const runColumns = 'seq, id, fn, trigger, attempt, request_id, started_at, duration_ms, status, error_type, error_message, error_stack, record_ids, input';
+export const runColumns = 'seq, id, fn, trigger, attempt, request_id, started_at, duration_ms, status, error_type, error_message, error_stack, record_ids, input, (SELECT result FROM run_results WHERE run_seq = runs.seq) AS result';
 
 export function prepareStatements(db: Db) {
   return {
@@ -34,6 +35,7 @@ export function prepareStatements(db: Db) {
     finish: db.prepare<[number, string, string | null, string | null, string | null, string | null, string]>(
       'UPDATE runs SET duration_ms = ?, status = ?, error_type = ?, error_message = ?, error_stack = ?, record_ids = coalesce(?, record_ids) WHERE id = ?',
     ),
+    insertResult: db.prepare<[string, string]>('INSERT OR REPLACE INTO run_results (run_seq, result) SELECT seq, ? FROM runs WHERE id = ?'),
     byId: db.prepare<[string], RunRow>(`SELECT ${runColumns} FROM runs WHERE id = ?`),
     seqOf: db.prepare<[string], { seq: number }>('SELECT seq FROM runs WHERE id = ?'),
     insertLog: db.prepare<[number, number, string, string]>('INSERT INTO run_logs (run_seq, time, level, message) VALUES (?, ?, ?, ?)'),
