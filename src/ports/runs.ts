@@ -102,6 +102,18 @@ export interface RunPage {
   next: string | null;
 }
 
+/** Which runs `count` counts: those started at or after `since`, those with `status`, or both (at least one). */
+export interface RunCountFilter {
+  since?: number;
+  status?: RunStatus;
+}
+
+export interface RunCount {
+  fn: string;
+  status: RunStatus;
+  count: number;
+}
+
 export interface RetentionPolicy {
   /** Keep at most this many runs per function (newest first). */
   keepPerFn?: number;
@@ -121,6 +133,8 @@ export interface RunStore {
    * opaque cursor; a malformed cursor or filter is a ValidationError.
    */
   page(filter?: RunPageFilter): Promise<RunPage>;
+  /** How many runs match, by function and status (the dashboard's live counts); read from an index, never every run. */
+  count(filter: RunCountFilter): Promise<RunCount[]>;
   /** The run's log lines in the order they were written. */
   logs(id: string, options?: { limit?: number }): Promise<LogRecord[]>;
   /** Applies the retention policy (default: the store's); returns how many runs and log lines went. */

@@ -247,6 +247,23 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       }
     });
 
+    it('count groups runs by fn and status, since a time and/or of one status, and refuses to count everything', async () => {
+      const t0 = h.clock.now();
+      for (let i = 0; i < 9; i++) {
+        const r = await runs.start({ fn: i % 2 ? 'a' : 'b', trigger: 'invoke' });
+        if (i % 3 !== 2) await runs.finish(r.id, { status: i % 3 === 0 ? 'error' : 'ok', durationMs: 1 });
+        await h.clock.advance(1000);
+      }
+      const sorted = (c: Awaited<ReturnType<RunStore['count']>>) => c.map((x) => `${x.fn}:${x.status}=${x.count}`).sort();
+      expect(sorted(await runs.count({ since: t0 }))).toEqual(['a:error=1', 'a:ok=2', 'a:running=1', 'b:error=2', 'b:ok=1', 'b:running=2']);
+      expect(sorted(await runs.count({ since: t0 + 6000 }))).toEqual(['a:ok=1', 'b:error=1', 'b:running=1']);
+      expect(sorted(await runs.count({ status: 'running' }))).toEqual(['a:running=1', 'b:running=2']);
+      expect(sorted(await runs.count({ status: 'error', since: t0 + 1000 }))).toEqual(['a:error=1', 'b:error=1']);
+      expect(await runs.count({ since: h.clock.now() + 1 })).toEqual([]);
+      expect(await rejection(runs.count({}))).toBeInstanceOf(ValidationError);
+      expect(await rejection(runs.count({ status: 'nope' as never }))).toBeInstanceOf(ValidationError);
+    });
+
     it('a finished run and its logs survive a reopen', async () => {
       if (!h.reopen) return;
       const r = await runs.start({ fn: 'f', trigger: 'invoke' });

@@ -5,8 +5,8 @@
  * The cursor is the `ord` of the last run handed out (unique per run), so a page never shifts when
  * new runs arrive.
  */
-import type { Run, RunPage, RunPageFilter } from '../../../ports/runs.ts';
-import { badRunCursor, checkRunPage } from '../../shared/runs/page.ts';
+import type { Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus } from '../../../ports/runs.ts';
+import { badRunCursor, checkRunCount, checkRunPage } from '../../shared/runs/page.ts';
 import type { AwsContext } from '../context.ts';
 import { Expr, fromItem, pad, queryPages } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
@@ -45,4 +45,23 @@ export async function pageRuns<T extends { ord: string }>(ctx: AwsContext, all: 
     return false;
   });
   return { items: out.map(toRun), next: more ? out[out.length - 1]!.ord : null };
+}
+
+/** Counts runs by fn and status: the by-status GSI when a status is given, else by-all, from `since` on; only fn and status are read. */
+export async function countRuns(ctx: AwsContext, all: string, filter: RunCountFilter): Promise<RunCount[]> {
+  checkRunCount(filter);
+  const e = new Expr();
+  const [index, partition, value] = filter.status !== undefined ? ['by-status', 'status', filter.status] : ['by-all', 'all', all];
+  const key = `${e.eq(partition, value)}${filter.since !== undefined ? ` AND ${e.name('ord')} >= ${e.value(pad(Math.ceil(filter.since)))}` : ''}`;
+  const counts = new Map<string, RunCount>();
+  await queryPages(ctx, 'runs', { TableName: await ensure(ctx, 'runs'), IndexName: index, KeyConditionExpression: key, ProjectionExpression: [e.name('fn'), e.name('status')].join(', '), ...e.params() }, (items) => {
+    for (const i of items) {
+      const r = fromItem<{ fn: string; status: RunStatus }>(i);
+      const k = `${r.fn}\n${r.status}`;
+      const c = counts.get(k);
+      if (c) c.count++;
+      else counts.set(k, { fn: r.fn, status: r.status, count: 1 });
+    }
+  });
+  return [...counts.values()];
 }

@@ -19,12 +19,12 @@ import { defaults } from '../../../core/defaults.ts';
 import { ConditionFailedError, NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, batchWrite, fromItem, orderKey, pad, queryPages, toItem, updateExpression, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
-import { pageRuns } from './page.ts';
+import { countRuns, pageRuns } from './page.ts';
 
 export interface AwsRunStoreOptions {
   /** @defaultValue defaults.runs.keepPerFn and defaults.runs.maxAgeMs */
@@ -152,6 +152,10 @@ export class AwsRunStore implements RunStore {
 
   page(filter: RunPageFilter = {}): Promise<RunPage> {
     return pageRuns<RunItem>(this.ctx, ALL, filter, toRun);
+  }
+
+  count(filter: RunCountFilter): Promise<RunCount[]> {
+    return countRuns(this.ctx, ALL, filter);
   }
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {

@@ -1,11 +1,12 @@
 /**
  * A page of the local run history (RunStore.page): newest first by seq, the filters in SQL on the
  * runs table's indexes, LIMIT n+1 to know whether there is more. The cursor is the seq of the
- * last run handed out, so a page never shifts when new runs arrive.
+ * last run handed out, so a page never shifts when new runs arrive. `count` groups by fn and status
+ * over the started_at or status index.
  */
 import type { Statement } from 'better-sqlite3';
-import type { Run, RunPage, RunPageFilter } from '../../../ports/runs.ts';
-import { badRunCursor, checkRunPage } from '../../shared/runs/page.ts';
+import type { Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus } from '../../../ports/runs.ts';
+import { badRunCursor, checkRunCount, checkRunPage } from '../../shared/runs/page.ts';
 import type { Db } from '../db.ts';
 import { runColumns, type RunRow } from './statements.ts';
 
@@ -38,5 +39,15 @@ export class RunPager {
     const more = rows.length > limit;
     if (more) rows.length = limit;
     return { items: rows.map(this.toRun), next: more ? String(rows[rows.length - 1]!.seq) : null };
+  }
+
+  count(filter: RunCountFilter): RunCount[] {
+    checkRunCount(filter);
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
+    if (filter.since !== undefined) (where.push('started_at >= ?'), args.push(filter.since));
+    const sql = `SELECT fn, status, count(*) AS count FROM runs WHERE ${where.join(' AND ')} GROUP BY fn, status`;
+    return this.db.prepare<Array<string | number>, { fn: string; status: string; count: number }>(sql).all(...args).map((r) => ({ fn: r.fn, status: r.status as RunStatus, count: r.count }));
   }
 }

@@ -12,7 +12,7 @@ import { defaults } from '../../../core/defaults.ts';
 import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
 import { RunPager } from './page.ts';
@@ -149,6 +149,11 @@ export class LocalRunStore implements RunStore {
   async page(filter: RunPageFilter = {}): Promise<RunPage> {
     this.pager ??= new RunPager(this.ctx.db, toRun);
     return this.pager.page(filter);
+  }
+
+  async count(filter: RunCountFilter): Promise<RunCount[]> {
+    this.pager ??= new RunPager(this.ctx.db, toRun);
+    return this.pager.count(filter);
   }
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {

@@ -1,6 +1,6 @@
 /** The checks both backends make on a page of runs (ports/runs.ts RunStore.page), so both refuse the same filters the same way. */
 import { ValidationError, show } from '../../../core/errors.ts';
-import type { RunPageFilter, RunStatus } from '../../../ports/runs.ts';
+import type { RunCountFilter, RunPageFilter, RunStatus } from '../../../ports/runs.ts';
 
 export const runStatuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
 
@@ -20,4 +20,15 @@ export function checkRunPage(filter: RunPageFilter): number {
 
 export function badRunCursor(cursor: string): ValidationError {
   return new ValidationError(`runs.page: cursor ${show(cursor)} is not one this store handed out.`, { action: 'Pass the `next` of the previous page unchanged, or leave cursor out for the first page.' });
+}
+
+/** Checks a count's filter: a status from the list, a finite since, and at least one of them (counting every run is not offered). */
+export function checkRunCount(filter: RunCountFilter): void {
+  if (filter.status !== undefined && !runStatuses.includes(filter.status)) {
+    throw new ValidationError(`runs.count: status ${show(filter.status)} is not one of ${runStatuses.join(', ')}.`);
+  }
+  if (filter.since !== undefined && !Number.isFinite(filter.since)) throw new ValidationError(`runs.count: since ${show(filter.since)} must be a time in epoch milliseconds.`);
+  if (filter.since === undefined && filter.status === undefined) {
+    throw new ValidationError('runs.count: give since or status (or both); counting every run is not offered.', { action: 'Count the runs of a time window (since) or of one status.' });
+  }
 }
