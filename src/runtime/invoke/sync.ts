@@ -17,6 +17,8 @@ export interface InvokeSyncOptions extends InvokeOptions {
   attempt?: number;
   /** The message or record ids this invocation handles. */
   recordIds?: string[];
+  /** The run's id (a caller that must know it before the run ends: the dashboard's retry). @defaultValue a fresh UUID */
+  runId?: string;
   /**
    * For an invocation that returned: the error its run is recorded with when the result itself
    * reports a failure (a partial batch response), so the run shows `error` naming what failed.
@@ -64,7 +66,7 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
     ...(options.signal ? { signal: options.signal } : {}),
     onStart: (info) => {
       // The run id is made here, not by the store, so observers know it before the handler logs.
-      about = { fn: fn.name, runId: randomUUID(), requestId: info.requestId, trigger: options.trigger ?? 'invoke', attempt: options.attempt ?? 1 };
+      about = { fn: fn.name, runId: options.runId ?? randomUUID(), requestId: info.requestId, trigger: options.trigger ?? 'invoke', attempt: options.attempt ?? 1 };
       deps.observer?.started?.(about);
       started = runs.start({
         id: about.runId,
