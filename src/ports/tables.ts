@@ -52,6 +52,14 @@ export interface QueryInput {
   exclusiveStartKey?: Key;
 }
 
+/** A page of every item of a table (DynamoDB's Scan, without filters). */
+export interface ScanInput {
+  /** At most this many items (capped like a query's). */
+  limit?: number;
+  /** The `lastEvaluatedKey` of the previous page. */
+  exclusiveStartKey?: Key;
+}
+
 export interface QueryResult {
   items: Item[];
   lastEvaluatedKey?: Key;
@@ -96,6 +104,11 @@ export interface TableStore {
   update(table: string, key: Key, input: UpdateInput): Promise<Item>;
   delete(table: string, key: Key, options?: { condition?: Condition }): Promise<{ old?: Item }>;
   query(table: string, input: QueryInput): Promise<QueryResult>;
+  /**
+   * Every item of the table a page at a time (`baton tables scan`): local in key order, aws in
+   * DynamoDB's. `lastEvaluatedKey` is given only when more items may follow, as for query.
+   */
+  scan(table: string, input?: ScanInput): Promise<QueryResult>;
   /** Each request stands alone: one failing (bad input, failed condition) does not fail the others. */
   batchWrite(table: string, requests: WriteRequest[]): Promise<Array<{ index: number; ok: boolean; error?: SerializedError }>>;
   /**

@@ -372,6 +372,35 @@ export function runTableConformance(name: string, make: MakeBackend, skips?: Ski
       });
     });
 
+    describe('scan', () => {
+      test('returns every item of the table once, page by page, and nothing of other tables', async () => {
+        expect(await tables.scan('orders')).toEqual({ items: [] });
+        const all = [];
+        for (const customer of ['b', 'a', 'c']) for (const n of [2, 1]) all.push({ customer, n, v: `${customer}${n}` });
+        for (const item of all) await tables.put('orders', item);
+        await tables.put('events', { id: 1, ts: 'x' });
+        const seen: Item[] = [];
+        let start: Key | undefined;
+        let pages = 0;
+        do {
+          const page = await tables.scan('orders', { limit: 4, ...(start ? { exclusiveStartKey: start } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(4);
+          seen.push(...page.items);
+          start = page.lastEvaluatedKey;
+          expect(++pages).toBeLessThan(10);
+        } while (start);
+        expect(pages).toBe(2);
+        const key = (i: Item) => `${String(i.customer)}${String(i.n)}`;
+        expect(seen.map(key).sort()).toEqual(all.map(key).sort());
+        expect((await tables.scan('orders')).items).toHaveLength(6);
+      });
+
+      test('rejects a bad limit and an unknown table', async () => {
+        expect(await rejection(tables.scan('orders', { limit: 0 }))).toBeInstanceOf(ValidationError);
+        expect(await rejection(tables.scan('nope'))).toBeInstanceOf(NotFoundError);
+      });
+    });
+
     describe('batchWrite', () => {
       test('applies each request on its own: a failing condition or bad item fails only itself', async () => {
         await tables.put('users', { id: 'taken' });

@@ -10,17 +10,18 @@
  */
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseDuration } from '../../core/duration.ts';
+import { formatDuration } from '../../core/duration.ts';
 import type { Engine } from '../../runtime/engine/index.ts';
 import { describeOthers } from '../../runtime/engine/registry.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { checkHandlers, handlerCheckError } from '../check-handlers.ts';
 import { DevStream } from '../dev-stream.ts';
+import { durationFlag } from '../flags.ts';
 import { withSession } from '../session.ts';
 
 interface DevOptions {
-  deadline: string;
+  deadline: number;
   port: number;
 }
 
@@ -76,10 +77,10 @@ export function registerDev(program: Command): void {
   program
     .command('dev')
     .description('run every trigger, schedule and alarm of the app until stopped (Ctrl-C), with a live summary')
-    .option('--deadline <duration>', 'on shutdown, how long in-flight work may finish before it is handed back', '10s')
+    .option('--deadline <duration>', "on shutdown, how long in-flight work may finish before it is handed back, e.g. '10s', '1m'", durationFlag('--deadline'), 10_000)
     .option('--port <port>', 'port for firehose ingestion over HTTP on 127.0.0.1 (0: any free port)', (v) => parseInt(v, 10), 0)
     .action(async (o: DevOptions, cmd: Command) => {
-      const deadlineMs = parseDuration(o.deadline);
+      const deadlineMs = o.deadline;
       const screen = new Screen(Boolean(process.stdout.isTTY) && !cmd.optsWithGlobals<{ json?: boolean }>().json);
       // Handler log lines (the executor's onLog) and failed runs (the engine's run observer), bounded.
       const stream = new DevStream({ write: (line) => screen.line(line), json: cmd.optsWithGlobals<{ json?: boolean }>().json ?? false });
@@ -107,7 +108,7 @@ export function registerDev(program: Command): void {
         const sig = await waitForSignal();
         summaryStop.abort();
         await summary;
-        if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${o.deadline} to finish)...`);
+        if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${formatDuration(deadlineMs)} to finish)...`);
         await ingestion.close();
         await engine.stop({ deadlineMs });
         const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import { isInternalQueue } from '../../core/internal-names.ts';
+import { durationFlag, wholeFlag } from '../flags.ts';
 import { printRows } from '../output.ts';
 import { withSession } from '../session.ts';
 
@@ -34,7 +35,7 @@ export function registerQueues(program: Command): void {
     .description('send a message to a queue')
     .argument('<queue>')
     .argument('<body>')
-    .option('--delay <ms>', 'delay in milliseconds', Number)
+    .option('--delay <duration>', "hide the message for this long first, e.g. '5s', '2m' (a number: milliseconds)", durationFlag('--delay'))
     .action(async (queue: string, body: string, o: { delay?: number }, cmd: Command) => {
       await withSession(cmd, async ({ backend, json }) => {
         const r = await backend.queues.send(queue, { body, ...(o.delay !== undefined ? { delayMs: o.delay } : {}) });
@@ -46,7 +47,7 @@ export function registerQueues(program: Command): void {
     .command('redrive')
     .description('move messages from a dead-letter queue back to their source queue')
     .argument('<dlq>', 'the dead-letter queue')
-    .option('--max <n>', 'move at most n messages', (v) => parseInt(v, 10))
+    .option('--max <n>', 'move at most n messages', wholeFlag('--max'))
     .option('--to <queue>', 'move them here instead of to their source queue')
     .option('--dry-run', 'show what would move, move nothing')
     .action(async (dlq: string, o: { max?: number; to?: string; dryRun?: boolean }, cmd: Command) => {

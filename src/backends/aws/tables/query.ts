@@ -4,10 +4,10 @@
  * follow (as on local) and the last page is never empty; when DynamoDB ends a page at 1 MB before
  * the limit, its own LastEvaluatedKey is passed on.
  */
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
-import type { Item, Key, QueryInput, QueryResult, SortCondition } from '../../../ports/tables.ts';
+import type { Item, Key, QueryInput, QueryResult, ScanInput, SortCondition } from '../../../ports/tables.ts';
 import { checkKeyValue, keyObject, keyValues } from '../../shared/tables/keys.ts';
 import type { AwsContext } from '../context.ts';
 import type { AwsTable } from './catalog.ts';
@@ -86,6 +86,21 @@ export async function runQuery(ctx: AwsContext, t: AwsTable, input: QueryInput):
     const page = items.slice(0, limit);
     const last = page.at(-1)!;
     return { items: page, lastEvaluatedKey: keyOf(t, last) };
+  }
+  return out.LastEvaluatedKey ? { items, lastEvaluatedKey: keyOf(t, fromAttributes(out.LastEvaluatedKey)) } : { items };
+}
+
+/** Every item of the table, a page at a time (Scan, strongly consistent), paged as runQuery pages. */
+export async function runScan(ctx: AwsContext, t: AwsTable, input: ScanInput): Promise<QueryResult> {
+  const limit = queryLimit(t, input.limit);
+  const start = input.exclusiveStartKey === undefined ? undefined : keyObject(t, keyValues(t, input.exclusiveStartKey, 'exclusiveStartKey'));
+  const out = await dynamo(ctx, 'scan', `table "${t.name}"`, () =>
+    ctx.clients.dynamodb.send(new ScanCommand({ TableName: t.physical, Limit: limit + 1, ConsistentRead: true, ...(start ? { ExclusiveStartKey: keyAttributes(start) } : {}) })),
+  );
+  const items: Item[] = (out.Items ?? []).map(fromAttributes);
+  if (items.length > limit) {
+    const page = items.slice(0, limit);
+    return { items: page, lastEvaluatedKey: keyOf(t, page.at(-1)!) };
   }
   return out.LastEvaluatedKey ? { items, lastEvaluatedKey: keyOf(t, fromAttributes(out.LastEvaluatedKey)) } : { items };
 }

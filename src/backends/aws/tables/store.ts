@@ -5,7 +5,7 @@
  *
  *   declare/list   catalog.ts    CreateTable (PAY_PER_REQUEST) / UpdateTable for the stream
  *   put/get/...    items.ts      one request each, strongly consistent reads
- *   query          query.ts
+ *   query, scan    query.ts
  *   batchWrite     batch.ts      TransactWriteItems, up to 100 actions per request
  *   streams        stream.ts     shard iterators, positions.ts for the durable positions
  *
@@ -28,13 +28,13 @@
  *   another number; committed positions survive.
  */
 import { ValidationError } from '../../../core/errors.ts';
-import type { Condition, Item, Key, QueryInput, QueryResult, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
+import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { AwsContext } from '../context.ts';
 import { BatchWriter, type BatchResult } from './batch.ts';
 import { TableCatalog, type AwsTable } from './catalog.ts';
 import { ItemOps } from './items.ts';
 import { Positions } from './positions.ts';
-import { runQuery } from './query.ts';
+import { runQuery, runScan } from './query.ts';
 import { StreamReader } from './stream.ts';
 
 export class AwsTableStore implements TableStore {
@@ -76,6 +76,10 @@ export class AwsTableStore implements TableStore {
 
   async query(table: string, input: QueryInput): Promise<QueryResult> {
     return runQuery(this.ctx, await this.catalog.get(table), input);
+  }
+
+  async scan(table: string, input: ScanInput = {}): Promise<QueryResult> {
+    return runScan(this.ctx, await this.catalog.get(table), input);
   }
 
   async batchWrite(table: string, requests: WriteRequest[]): Promise<BatchResult[]> {

@@ -10,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
-import type { Item, Key, QueryInput, QueryResult, SortCondition } from '../../../ports/tables.ts';
+import type { Item, Key, QueryInput, QueryResult, ScanInput, SortCondition } from '../../../ports/tables.ts';
 import { boundLimit, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 import { checkKeyValue, keyObject, keyValues } from '../../shared/tables/keys.ts';
@@ -73,6 +73,28 @@ export class QueryRunner {
     }
     const rows = this.statement(clauses, ascending).iterate(...params, limit + 1);
     return this.page(t, rows, limit);
+  }
+
+  /** Every item of the table in key order (pk, then sk), a page at a time. */
+  scan(t: TableEntry, input: ScanInput = {}): QueryResult {
+    const limit = this.limit(t, input.limit);
+    if (input.exclusiveStartKey === undefined) return this.page(t, this.scanFirst().iterate(t.id, limit + 1), limit);
+    const start = keyValues(t, input.exclusiveStartKey, 'exclusiveStartKey');
+    return this.page(t, this.scanAfter().iterate(t.id, start.pk, start.pk, start.sk, limit + 1), limit);
+  }
+
+  private scanFirst(): Statement {
+    return this.cached('scan', () => `SELECT pk, sk, item FROM table_items WHERE tid = ? ORDER BY pk, sk ${boundLimit}`);
+  }
+
+  private scanAfter(): Statement {
+    return this.cached('scan-after', () => `SELECT pk, sk, item FROM table_items WHERE tid = ? AND (pk > ? OR (pk = ? AND sk > ?)) ORDER BY pk, sk ${boundLimit}`);
+  }
+
+  private cached(shape: string, sql: () => string): Statement {
+    let stmt = this.statements.get(shape);
+    if (!stmt) this.statements.set(shape, (stmt = this.db.prepare<Value[], Row>(sql())));
+    return stmt;
   }
 
   private page(t: TableEntry, rows: IterableIterator<Row>, limit: number): QueryResult {

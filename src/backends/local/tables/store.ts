@@ -8,7 +8,7 @@
  */
 import { defaults } from '../../../core/defaults.ts';
 import { BatonError, serializeError, show, ValidationError, type SerializedError } from '../../../core/errors.ts';
-import type { Condition, Item, Key, QueryInput, QueryResult, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
+import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { LocalContext } from '../context.ts';
 import { TableCatalog, type TableEntry } from './catalog.ts';
 import { validateCondition } from '../../shared/tables/conditions.ts';
@@ -93,6 +93,10 @@ export class LocalTableStore implements TableStore {
 
   async query(table: string, input: QueryInput): Promise<QueryResult> {
     return this.queries.run(this.catalog.get(table), input);
+  }
+
+  async scan(table: string, input: ScanInput = {}): Promise<QueryResult> {
+    return this.queries.scan(this.catalog.get(table), input);
   }
 
   async batchWrite(table: string, requests: WriteRequest[]): Promise<BatchResult[]> {
