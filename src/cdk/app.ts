@@ -8,14 +8,15 @@
  *
  * What cannot be deployed as written fails here, before anything is made, with every problem
  * (resource, field, fix). What is deployed with a difference from local semantics is in `notes`
- * (also CDK info annotations). Not deployed yet: the container executor (Fargate), map
- * (Step Functions Distributed Map), DuckDB's native binding, the Glue catalog.
+ * (also CDK info annotations). The container executor and routing rules deploy as ECS Fargate
+ * (container.ts).
  */
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { DefinitionError } from '../core/errors.ts';
 import { makeAlarms } from './alarm.ts';
 import { makeBuckets, wireBucketNotifications } from './bucket.ts';
+import { makeContainers } from './container.ts';
 import { Built } from './built.ts';
 import { deployProblems } from './checks.ts';
 import { makeFirehoses } from './firehose.ts';
@@ -52,6 +53,7 @@ export class BatonApp extends Construct {
     makeStateTables(this, built);
     makeParams(this, built);
     makeFns(this, built);
+    makeContainers(this, built);
     wireTriggers(built);
     wireBucketNotifications(built);
     makeSchedules(this, built);

@@ -4,6 +4,8 @@
  * the synth notes: what was deployed differently from the local semantics, and why.
  */
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as kinesisfirehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -11,6 +13,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Names } from '../backends/aws/names.ts';
 import type { ResolvedProps } from './props.ts';
+
+export interface ContainerTarget {
+  task: ecs.FargateTaskDefinition;
+  container: ecs.ContainerDefinition;
+  cluster: ecs.Cluster;
+  subnets: ec2.ISubnet[];
+  securityGroup: ec2.SecurityGroup;
+}
 
 export class Built {
   readonly names: Names;
@@ -20,6 +30,10 @@ export class Built {
   readonly topics = new Map<string, sns.Topic>();
   readonly fns = new Map<string, lambda.Function>();
   readonly firehoses = new Map<string, kinesisfirehose.CfnDeliveryStream>();
+  /** The container executor's task definition of each function that has one. */
+  readonly tasks = new Map<string, ecs.FargateTaskDefinition>();
+  /** Where each function's container tasks run. */
+  readonly containers = new Map<string, ContainerTarget>();
   /** Baton's own state tables, by BatonTable name. */
   readonly state = new Map<string, dynamodb.Table>();
   readonly notes: string[] = [];

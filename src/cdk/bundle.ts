@@ -9,7 +9,8 @@
 import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Native packages no Lambda bundle carries yet. */
 export const stubbedPackages = ['better-sqlite3', '@duckdb/node-api'] as const;
@@ -65,6 +66,8 @@ export interface Bundle {
   bytes: number;
   /** The bundle reaches DuckDB: true only when it was bundled to load it from the DuckDB layer. */
   duckdb: boolean;
+  /** The source files esbuild read (as its metafile names them). */
+  inputs: string[];
 }
 
 function build(entry: string, outfile: string, runtime: string, aliases: Record<string, string>) {
@@ -92,19 +95,53 @@ function reachesDuckdb(result: ReturnType<typeof build>): boolean {
   return Object.values(result.metafile.outputs).some((o) => Object.entries(o.inputs).some(([path, i]) => i.bytesInOutput > 0 && stub !== undefined && resolve(path) === stub));
 }
 
+/** Where a generated entry imports Baton's entry helpers from (sources in a checkout, dist/ in the package). */
+function helperPath(relative: string): string {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return fileURLToPath(new URL(`${relative}${ext}`, import.meta.url));
+}
+
 /**
- * Bundles `module` (resolved against `root`) for a function named `name`. With `duckdbLayer`, a
- * bundle that reaches DuckDB is bundled again to load it from the layer. Throws esbuild's errors
- * with the module named.
+ * How the Lambda entry wraps the handler module:
+ *   plain      the module itself is the entry (its export is Lambda's handler)
+ *   route      the routing rule decides per invocation (lambda/route.ts): rule 'container' for the
+ *              container executor, or the fn's `route` from `configFile`
+ *   container  the ECS task's entry (lambda/container-main.ts), written as container.mjs
  */
-export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string, duckdbLayer = false): Bundle {
+export type EntryWrap = { kind: 'plain' } | { kind: 'route'; rule: 'container' } | { kind: 'route'; rule: 'config'; configFile: string } | { kind: 'container'; memoryMb: number };
+
+function entrySource(fnName: string, modulePath: string, exportName: string, wrap: EntryWrap): string {
+  const name = JSON.stringify(fnName);
+  const handler = `mod[${JSON.stringify(exportName)}]`;
+  const head = `import * as mod from ${JSON.stringify(modulePath)};\n`;
+  if (wrap.kind === 'container') {
+    return `${head}import { runContainerInvocation } from ${JSON.stringify(helperPath('./lambda/container-main'))};\nprocess.exitCode = await runContainerInvocation(${name}, ${handler}, ${wrap.memoryMb});\n`;
+  }
+  const route = `import { routedHandler } from ${JSON.stringify(helperPath('./lambda/route'))};\n`;
+  if (wrap.kind === 'route' && wrap.rule === 'config') {
+    return `${head}${route}import config from ${JSON.stringify(wrap.configFile)};\nconst rule = config.fns.find((f) => f.name === ${name})?.route ?? config.fns.find((f) => f.name === ${name})?.executor ?? 'function';\nexport const ${exportName} = routedHandler(${name}, ${handler}, rule);\n`;
+  }
+  return `${head}${route}export const ${exportName} = routedHandler(${name}, ${handler}, 'container');\n`;
+}
+
+/**
+ * Bundles `module` (resolved against `root`) for a function named `name`, wrapped as `wrap` says.
+ * With `duckdbLayer`, a bundle that reaches DuckDB is bundled again to load it from the layer.
+ * Throws esbuild's errors with the module named.
+ */
+export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string, duckdbLayer = false, wrap: EntryWrap = { kind: 'plain' }): Bundle {
   // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
   const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
-  const entry = isAbsolute(module) ? module : resolve(root, module);
-  const outfile = join(dir, 'index.mjs');
+  const modulePath = isAbsolute(module) ? module : resolve(root, module);
+  let entry = modulePath;
+  if (wrap.kind !== 'plain') {
+    entry = join(workDir(), `entry-${basename(dir)}.mjs`);
+    writeFileSync(entry, entrySource(name, modulePath, exportName, wrap));
+  }
+  const outfile = join(dir, wrap.kind === 'container' ? 'container.mjs' : 'index.mjs');
   let result = build(entry, outfile, runtime, alias);
   const duckdb = duckdbLayer && reachesDuckdb(result);
   if (duckdb) result = build(entry, outfile, runtime, { ...alias, '@duckdb/node-api': duckdbShim });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  return { dir, handler: `index.${exportName}`, bytes, duckdb };
+  return { dir, handler: `index.${exportName}`, bytes, duckdb, inputs: Object.keys(result.metafile.inputs) };
 }

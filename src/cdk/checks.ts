@@ -51,8 +51,13 @@ function fnProblems(props: ResolvedProps): string[] {
   const problems: string[] = [];
   for (const fn of props.spec.fns) {
     if (fn.timeoutMs > lambdaMaxTimeoutMs) {
-      const how = fn.executor === 'container' || fn.route ? "; baton synth runs every executor on Lambda until the container executor maps to Fargate" : " (the function executor is Lambda)";
+      const how = fn.executor === 'container' || fn.route ? " (its Lambda is the front door that starts its container tasks)" : " (the function executor is Lambda)";
       problems.push(`fn "${fn.name}": field "timeout" = ${showMs(fn.timeoutMs)} is over Lambda's 15-minute limit${how}; set timeout to '15m' or less, and relay longer work with job() and continue.`);
+    }
+  }
+  for (const fn of props.spec.fns) {
+    if (fn.route && !props.configFile) {
+      problems.push(`fn "${fn.name}": field "route" is a function of baton.config.ts, which its Lambda imports to route each event, but synth was not told where that file is; synth with --config <file> (BatonApp configFile).`);
     }
   }
   for (const { fn, trigger, index } of queueTriggers(props.spec)) {

@@ -13,8 +13,10 @@ import { defaults } from '../core/defaults.ts';
 import type { Destination, FnConfig } from '../core/resources/fn.ts';
 import type { Built } from './built.ts';
 import { bundleHandler } from './bundle.ts';
+import { routeWrap, usesContainer } from './container.ts';
 import { duckdbPackages, makeDuckdbLayer } from './duckdb-layer.ts';
 import { constructId } from './ids.ts';
+import { entryEnv } from './lambda/env.ts';
 import { seconds } from './units.ts';
 
 const runtimes = { 'nodejs20.x': lambda.Runtime.NODEJS_20_X, 'nodejs22.x': lambda.Runtime.NODEJS_22_X } as const;
@@ -38,8 +40,7 @@ function lambdaName(built: Built, f: FnConfig): string | undefined {
 
 function makeFn(scope: Construct, built: Built, f: FnConfig, duckdb: (() => lambda.LayerVersion) | undefined): lambda.Function {
   const { props } = built;
-  if (f.executor === 'container' || f.route) built.note(`fn "${f.name}": ${f.route ? 'its routing rule is' : "the container executor is"} not deployed yet (ECS Fargate); every invocation runs on Lambda, within its ${Math.round(f.timeoutMs / 1000)} s timeout.`);
-  const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime, duckdb !== undefined);
+  const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime, duckdb !== undefined, usesContainer(f) ? routeWrap(f, props.configFile) : { kind: 'plain' });
   const name = lambdaName(built, f);
   const layer = bundle.duckdb && duckdb ? duckdb() : undefined;
   const fn = new lambda.Function(scope, constructId(f.name), {
@@ -50,7 +51,7 @@ function makeFn(scope: Construct, built: Built, f: FnConfig, duckdb: (() => lamb
     timeout: Duration.seconds(seconds(f.timeoutMs)),
     memorySize: f.memoryMb,
     reservedConcurrentExecutions: f.concurrency,
-    environment: { ...f.env, ...connectEnv(props.prefix) },
+    environment: { ...f.env, ...connectEnv(props.prefix), [entryEnv.fn]: f.name },
     retryAttempts: f.retries,
     ...(layer ? { layers: [layer] } : {}),
     ...(f.onFailure ? { onFailure: destinationOf(built, f.onFailure) } : {}),

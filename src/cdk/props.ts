@@ -3,6 +3,8 @@
  * the few choices AWS needs that the definition does not make (physical-name prefix, Node runtime,
  * and two explicit opt-ins for definitions that run locally but cannot be deployed as written).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AppSpec } from '../core/app.ts';
 
 export type LambdaRuntime = 'nodejs20.x' | 'nodejs22.x';
@@ -30,6 +32,11 @@ export interface BatonAppProps {
   readonly raiseVisibility?: boolean;
   /** The folder relative handler modules resolve against. @defaultValue config.root, else the working directory */
   readonly root?: string;
+  /**
+   * The config file that declared the app: a function with a routing rule imports its rule from
+   * it in its Lambda. @defaultValue `<root>/baton.config.ts` when it exists
+   */
+  readonly configFile?: string;
 }
 
 export interface ResolvedProps {
@@ -39,6 +46,7 @@ export interface ResolvedProps {
   fileSubscribers: 'error' | 'omit';
   raiseVisibility: boolean;
   root: string;
+  configFile: string | undefined;
 }
 
 /** '<app>-' in the characters every AWS name accepts (lower case for S3). */
@@ -47,12 +55,14 @@ export function defaultPrefix(app: string): string {
 }
 
 export function resolveProps(props: BatonAppProps): ResolvedProps {
+  const root = props.root ?? props.config.root ?? process.cwd();
   return {
     spec: props.config,
     prefix: props.prefix ?? defaultPrefix(props.config.name),
     runtime: props.runtime ?? 'nodejs22.x',
     fileSubscribers: props.fileSubscribers ?? 'error',
     raiseVisibility: props.raiseVisibility ?? false,
-    root: props.root ?? props.config.root ?? process.cwd(),
+    root,
+    configFile: props.configFile ?? (existsSync(join(root, 'baton.config.ts')) ? join(root, 'baton.config.ts') : undefined),
   };
 }

@@ -130,9 +130,10 @@ describe('fanout', () => {
   let notes: readonly string[];
   beforeAll(() => ({ template: t, notes } = synth(fanout, 'fanout')), 120_000);
 
-  it('the routed function runs on Lambda, with a note that the container route is not deployed', () => {
+  it('the routed function: its Lambda (the rule and the function executor) and a Fargate task (the container executor); details in container.test.ts', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-csv-to-parquet', Timeout: 10, MemorySize: 512 });
     t.resourceCountIs('AWS::S3::Bucket', 2);
-    expect(notes.join('\n')).toMatch(/fn "csv-to-parquet": its routing rule is not deployed yet \(ECS Fargate\)/);
+    t.resourceCountIs('AWS::ECS::TaskDefinition', 1);
+    expect(notes.join('\n')).toMatch(/fn "csv-to-parquet": its routing rule runs in its Lambda/);
   });
 });

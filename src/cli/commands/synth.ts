@@ -4,10 +4,11 @@
  * function. Needs no AWS account, credentials or network. Prints the template's path and the
  * synth notes (what deploys differently from local, and what to set after deploy).
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DefinitionError } from '../../core/errors.ts';
 import type { SynthOptions, SynthResult } from '../../cdk/index.ts';
-import { loadConfig } from '../load-config.ts';
+import { configFileName, loadConfig } from '../load-config.ts';
 import { printValue } from '../output.ts';
 
 export interface SynthFlags {
@@ -41,6 +42,8 @@ export async function runSynth(configPath: string | undefined, flags: SynthFlags
   const prefix = flags.prefix ?? process.env.BATON_AWS_PREFIX;
   const options: SynthOptions = {
     out: flags.out,
+    // A routing rule is a function of the config file: the routed function's Lambda imports it from there.
+    configFile: resolve(configPath ?? configFileName),
     ...(prefix !== undefined ? { prefix } : {}),
     ...(flags.stack !== undefined ? { stackName: flags.stack } : {}),
     ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
