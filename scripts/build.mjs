@@ -12,7 +12,7 @@
  * while no shipped .d.ts imports them. So those diagnostics pass only on that condition, checked
  * below by resolving every relative import of every emitted file; any other diagnostic fails.
  */
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -64,6 +64,9 @@ if (broken.length) {
   if (tolerated.length) console.error(`Declarations skipped (annotate these with a nameable type):\n${format(tolerated)}`);
   process.exit(1);
 }
+// The dashboard's page (HTML, CSS, plain ES modules) is served as written: copied, not compiled.
+const pageDir = join(root, 'src', 'dashboard', 'page');
+if (existsSync(pageDir)) cpSync(pageDir, join(outDir, 'dashboard', 'page'), { recursive: true });
 const files = [...walk(outDir)].length;
 const note = tolerated.length ? ` (${tolerated.length} internal module(s) without .d.ts, imported by no .d.ts: ${[...new Set(tolerated.map((d) => relative(root, d.file?.fileName ?? '?')))].join(', ')})` : '';
 console.log(`build: dist/ has ${files} files${note}`);

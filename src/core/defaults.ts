@@ -186,6 +186,30 @@ export const defaults = {
     /** @defaultValue 10 s between two heartbeats of the engine registry; an entry three beats old counts as dead. */
     engineHeartbeatMs: 10_000,
   },
+  dashboard: {
+    /** @defaultValue 4747: the port `baton dashboard` and `baton dev` serve the dashboard on (a free one when it is taken). */
+    port: 4747,
+    /** @defaultValue 127.0.0.1: loopback only; bound elsewhere the dashboard needs its token. */
+    host: '127.0.0.1',
+    /** Environment variable holding the dashboard's token when bound beyond loopback (else one is generated and printed). */
+    tokenEnv: 'BATON_DASHBOARD_TOKEN',
+    /** @defaultValue 1 s between samples of the queues (history and live events). */
+    sampleEveryMs: 1000,
+    /** @defaultValue 10 min of queue history kept per queue. */
+    historyMs: 10 * 60_000,
+    /** @defaultValue 15 s between keep-alive comments on an event stream. */
+    pingMs: 15_000,
+    /** @defaultValue 50 items per page of a list. */
+    pageSize: 50,
+    /** @defaultValue 500: the largest page of a list. */
+    maxPageSize: 500,
+    /** @defaultValue 1,000 rows at most in a lake query's result. */
+    maxQueryRows: 1000,
+    /** @defaultValue 2 KiB of a message body shown in a DLQ listing. */
+    bodyPreviewBytes: 2048,
+    /** @defaultValue 1 MiB: the largest JSON body of an action. */
+    maxBodyBytes: 1024 * 1024,
+  },
   runs: {
     /** @defaultValue 1,000 most recent runs kept per function. */
     keepPerFn: 1000,
@@ -294,5 +318,6 @@ export const defaults = {
 export const envVars = {
   BATON_DIR: 'the local backend state directory (default .baton)',
   BATON_BACKEND: "the backend connect() opens inside a handler (set by the executor; 'local')",
+  BATON_DASHBOARD_TOKEN: 'the token the dashboard requires when bound beyond loopback (else a generated one is printed)',
   BATON_PARAMS_KEY: 'base64 32-byte key encrypting SecureString parameters (else a generated key file)',
 } as const;
