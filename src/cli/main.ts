@@ -1,9 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { BatonError } from '../core/errors.ts';
 import { registerCatalog } from './commands/catalog.ts';
+import { registerDashboard } from './commands/dashboard.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDeploy } from './commands/deploy.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerEvents } from './commands/events.ts';
 import { registerInit } from './commands/init.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerJobs } from './commands/jobs.ts';
@@ -53,6 +55,7 @@ const program = new Command('baton')
 registerInit(program);
 registerDemo(program);
 registerDev(program);
+registerDashboard(program);
 registerProvision(program);
 registerQueues(program);
 registerParams(program);
@@ -61,6 +64,7 @@ registerTables(program);
 registerTopics(program);
 registerSchedules(program);
 registerInvoke(program);
+registerEvents(program);
 registerRuns(program);
 registerLogs(program);
 registerJobs(program);

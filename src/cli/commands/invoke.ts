@@ -3,18 +3,23 @@ import { readFileSync } from 'node:fs';
 import { formatDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { LogRecord } from '../../ports/executor.ts';
+import type { AppSpec } from '../../core/app.ts';
 import { printValue } from '../output.ts';
 import { withSession } from '../session.ts';
+import { sampleOptions, scheduledDefault, triggerEvent, type SampleOptions } from './events.ts';
 
-interface InvokeCliOptions {
+interface InvokeCliOptions extends SampleOptions {
   event?: string;
   eventJson?: string;
   async?: boolean;
+  /** true: the function's first trigger; a string: that source ('queue:orders'). */
+  trigger?: boolean | string;
 }
 
+/** The event given on the command line, or undefined when none was. */
 function readEvent(o: InvokeCliOptions): unknown {
-  if (o.event !== undefined && o.eventJson !== undefined) {
-    throw new ValidationError('Give the event once: --event <file> or --event-json <json>, not both.');
+  if ([o.event !== undefined, o.eventJson !== undefined, o.trigger !== undefined].filter(Boolean).length > 1) {
+    throw new ValidationError('Give the event once: --event <file>, --event-json <json> or --trigger, not more than one.');
   }
   let text: string;
   let where: string;
@@ -28,7 +33,7 @@ function readEvent(o: InvokeCliOptions): unknown {
   } else if (o.eventJson !== undefined) {
     where = '--event-json';
     text = o.eventJson;
-  } else return {};
+  } else return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
@@ -40,17 +45,43 @@ export function formatLog(l: LogRecord): string {
   return `${new Date(l.time).toISOString()}  ${l.level.toUpperCase().padEnd(5)}  ${l.message}`;
 }
 
+/**
+ * The event to invoke with: the one given; else, with --trigger, the event of the function's own
+ * trigger; else, for a schedule's target, the scheduled event it would get; else {}.
+ */
+function eventFor(spec: AppSpec, name: string, o: InvokeCliOptions, json: boolean): unknown {
+  const given = readEvent(o);
+  if (given !== undefined) return given;
+  const note = (text: string) => !json && console.error(`baton invoke: ${text}`);
+  if (o.trigger !== undefined) {
+    const built = triggerEvent(spec, name, typeof o.trigger === 'string' ? o.trigger : undefined, o);
+    if (built.note) note(built.note);
+    note(`event of ${built.source}`);
+    return built.event;
+  }
+  const scheduled = scheduledDefault(spec, name);
+  if (scheduled) {
+    note(`no event given: the event of ${scheduled.source}`);
+    return scheduled.event;
+  }
+  return {};
+}
+
 export function registerInvoke(program: Command): void {
-  program
-    .command('invoke')
-    .description('run a function once with an event; prints its result or its error (exit code 1 on error or timeout)')
-    .argument('<fn>', 'the function name')
-    .option('--event <file>', 'the event, from a JSON file')
-    .option('--event-json <json>', 'the event, as JSON text')
-    .option('--async', "queue the event (Lambda's asynchronous invoke: retries, then the on-failure destination)")
+  sampleOptions(
+    program
+      .command('invoke')
+      .description("run a function once with an event; prints its result or its error (exit code 1 on error or timeout). With no event, a schedule's target gets the scheduled event, any other function {}")
+      .argument('<fn>', 'the function name')
+      .option('--event <file>', 'the event, from a JSON file')
+      .option('--event-json <json>', 'the event, as JSON text')
+      .option('--trigger [source]', "the event the function's trigger sends (an S3 event for its bucket, an SQS batch, a stream record, a scheduled event, SNS); source picks one of several, e.g. queue:orders")
+      .option('--async', "queue the event (Lambda's asynchronous invoke: retries, then the on-failure destination)"),
+  )
     .action(async (name: string, o: InvokeCliOptions, cmd: Command) => {
-      const event = readEvent(o);
-      await withSession(cmd, async ({ app, json }) => {
+      readEvent(o);
+      await withSession(cmd, async ({ app, spec, json }) => {
+        const event = eventFor(spec, name, o, json);
         if (o.async) {
           const r = await app.invokeAsync(name, event);
           printValue(json ? r : `queued ${r.requestId} for ${name}; it runs when the runtime (baton dev) drains async invocations`, json);
