@@ -23,6 +23,8 @@ export async function loadConfig(path = configFileName): Promise<AppSpec> {
   }
   const copy = join(dirname(file), `.${basename(file).replace(/\.[cm]?ts$/, '')}.${process.pid}.${Date.now()}.mts`);
   let mod: { default?: unknown };
+  // tsx compiles with inline source maps; Node reads them (for the line of a throw) only when asked.
+  process.setSourceMapsEnabled(true);
   try {
     copyFileSync(file, copy);
     mod = (await tsImport(pathToFileURL(copy).href, import.meta.url)) as { default?: unknown };
@@ -62,17 +64,31 @@ export function locate(files: string[], err: unknown): { line: number; column: n
   return undefined;
 }
 
+/**
+ * A BatonError, from whichever copy of Baton the config imported: tsImport loads the config's
+ * imports as modules of their own (a namespaced instance), so `instanceof` this copy's class fails
+ * for the very same file. Baton's errors carry a string code and an `action` property.
+ */
+function isBatonError(err: unknown): err is Error & { code: string } {
+  return err instanceof BatonError || (err instanceof Error && isObject(err) && typeof (err as { code?: unknown }).code === 'string' && 'action' in err && /Error$/.test(err.name));
+}
+
 function configError(file: string, err: unknown, copy: string): BatonError {
   const shown = relative(process.cwd(), file) || file;
   const loc = locate([file, copy], err);
   const at = loc ? `${shown}:${loc.line}:${loc.column}` : shown;
   const compileErrors = isObject(err) && Array.isArray(err.errors) ? (err.errors as unknown[]) : [];
+  // Through tsx's loader thread an esbuild error arrives as text only: '<copy>:2:18: ERROR: Unexpected ";"'.
+  const textual = err instanceof Error ? /^(.*?):(\d+):(\d+): ERROR: (.+)$/m.exec(err.message) : null;
+  if (compileErrors.length === 0 && textual && basename(textual[1]!).startsWith(`.${basename(file).replace(/\.[cm]?ts$/, '')}.`)) {
+    return new DefinitionError(`${shown}:${textual[2]}:${Number(textual[3]) + 1}: the config does not compile: ${textual[4]}`, { action: 'Fix the syntax there and run the command again.', cause: err });
+  }
   if (compileErrors.length > 0) {
     const first = compileErrors[0];
     const text = isObject(first) && typeof first.text === 'string' ? first.text : String((err as { message?: unknown }).message);
     return new DefinitionError(`${at}: the config does not compile: ${text}`, { action: 'Fix the syntax there and run the command again.', cause: err });
   }
-  if (err instanceof BatonError) {
+  if (isBatonError(err)) {
     // Baton's own errors (an invalid queue, say) already say what to do: keep the message, add where.
     return new DefinitionError(`${at}: ${err.message}`, { cause: err });
   }

@@ -24,7 +24,7 @@ describe('queue()', () => {
   });
 
   it('refuses unknown fields and wrong types', () => {
-    expect(() => queue('orders', { visibility: '30s' } as never)).toThrow(/unknown field\(s\) "visibility"/);
+    expect(() => queue('orders', { visibility: '30s' } as never)).toThrow(/field "visibility" = "30s": unknown field; the fields allowed here are "visibilityTimeout", "retention"/);
     expect(() => queue('orders', { delay: true } as never)).toThrow(/field "delay" = true/);
   });
 

@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { defaults } from '../defaults.ts';
 import { DefinitionError } from '../errors.ts';
 import { define, durationField, nameSchema, type Resource } from './define.ts';
+import { oneOf } from './shapes.ts';
 
-const destination = z.union([z.strictObject({ queue: nameSchema }), z.strictObject({ topic: nameSchema })]);
+const destination = oneOf('a destination', [
+  { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
+  { what: 'a topic', key: 'topic', schema: z.strictObject({ topic: nameSchema }), written: "{ topic: '<name>' }" },
+]);
 
 /** The resource kinds a function can name in `uses`. */
 export const usesKinds = ['bucket', 'queue', 'table', 'topic', 'params', 'fn', 'firehose'] as const;
@@ -72,7 +76,16 @@ const options = z.strictObject({
   retries: z.number().int().min(0).max(2).optional(),
   /** Where a failed async invocation goes after its retries. */
   onFailure: destination.optional(),
-  triggers: z.array(z.union([queueTrigger, streamTrigger])).optional(),
+  triggers: z
+    .array(
+      oneOf('a trigger', [{ what: 'a queue trigger', key: 'queue', schema: queueTrigger }, { what: "a table's stream trigger", key: 'table', schema: streamTrigger }], {
+        bucket: "a bucket invokes a function through its notifications instead: bucket('<bucket>', { notifications: [{ fn: '<fn>' }] })",
+        schedule: "a schedule invokes a function through its target instead: schedule('<name>', { expression: 'rate(5 minutes)', target: { fn: '<fn>' } })",
+        topic: "a topic invokes a function through its subscribers instead: topic('<topic>', { subscribers: [{ fn: '<fn>' }] })",
+        stream: "a table's stream trigger is { table: '<table>' } (the table declared with stream: true)",
+      }),
+    )
+    .optional(),
   /**
    * The resources the handler reaches through connect() besides its triggers and destinations, as
    * '<kind>:<name>' ('table:orders', 'bucket:uploads', 'params:/app'): on AWS the function is

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defaults } from '../defaults.ts';
 import { parseSchedule, validateTimezone, type ScheduleExpression } from '../schedule/index.ts';
 import { define, nameSchema, type Resource } from './define.ts';
+import { oneOf } from './shapes.ts';
 
 function validTimezone(tz: string): boolean {
   try {
@@ -12,7 +13,15 @@ function validTimezone(tz: string): boolean {
   }
 }
 
-const target = z.union([z.strictObject({ queue: nameSchema }), z.strictObject({ topic: nameSchema }), z.strictObject({ fn: nameSchema })]);
+const target = oneOf(
+  'a target',
+  [
+    { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
+    { what: 'a topic', key: 'topic', schema: z.strictObject({ topic: nameSchema }), written: "{ topic: '<name>' }" },
+    { what: 'a function', key: 'fn', schema: z.strictObject({ fn: nameSchema }), written: "{ fn: '<name>' }" },
+  ],
+  { '(string)': "a name alone does not say what it names: write { fn: '<value>' }, { queue: '<value>' } or { topic: '<value>' }" },
+);
 
 const options = z.strictObject({
   /** EventBridge expression: 'cron(0/20 6-8 * * ? *)', 'rate(5 minutes)' or 'at(2026-01-01T06:00:00)'. */

@@ -2,19 +2,24 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Subscriber, TopicConfig } from './configs.ts';
 import { define, durationField, nameSchema, type Resource } from './define.ts';
+import { oneOf } from './shapes.ts';
 
-const subscriber = z.union([
-  z.strictObject({ queue: nameSchema }),
+const subscriber = oneOf('a subscriber', [
+  { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
   /** Invokes this function (asynchronously, as SNS invokes Lambda) with the SNS event. */
-  z.strictObject({ fn: nameSchema }),
+  { what: 'a function', key: 'fn', schema: z.strictObject({ fn: nameSchema }), written: "{ fn: '<name>' }" },
   /** Appends one JSON line per message to this file (relative to the project). */
-  z.strictObject({ file: z.string().min(1) }),
-  z.strictObject({
-    webhook: z.url({ protocol: /^https?$/ }),
-    attempts: z.number().int().min(1).max(100).optional(),
-    backoff: durationField(0, 3_600_000).optional(),
-    timeout: durationField(1, 300_000).optional(),
-  }),
+  { what: 'a file', key: 'file', schema: z.strictObject({ file: z.string().min(1) }), written: "{ file: '<path>' }" },
+  {
+    what: 'a webhook',
+    key: 'webhook',
+    schema: z.strictObject({
+      webhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/hook' }),
+      attempts: z.number().int().min(1).max(100).optional(),
+      backoff: durationField(0, 3_600_000).optional(),
+      timeout: durationField(1, 300_000).optional(),
+    }),
+  },
 ]);
 
 const options = z.strictObject({
