@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // 'baton-source': inside this repo, `import ... from 'baton'` (examples, fixtures) resolves to
 // src/*.ts rather than the built dist/ that the package's exports give its users. Tests resolve
@@ -13,6 +13,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     include: ['test/**/*.test.ts'],
+    // The full chaos suite runs alone (npm run chaos, vitest.chaos.config.ts); test/chaos/short.test.ts stays here.
+    exclude: [...configDefaults.exclude, 'test/chaos/**/*.chaos.test.ts'],
     globalSetup: ['test/servers/global-setup.ts'],
     pool: 'forks',
     maxWorkers: 2,
