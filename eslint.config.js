@@ -18,9 +18,9 @@ export default tseslint.config(
   // Layers (DESIGN.md): one direction of dependency. Only the composition root (src/root) knows
   // which backends exist; runtime, data and cli reach a backend through ports, never by import.
   {
-    files: ['src/runtime/**/*.ts', 'src/data/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/runtime/**/*.ts', 'src/data/**/*.ts', 'src/cli/**/*.ts', 'src/dashboard/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+backends/', message: 'runtime, data and cli use ports, not a backend: open backends through the composition root (src/root).' }] }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+backends/', message: 'runtime, data, cli and the dashboard use ports, not a backend: open backends through the composition root (src/root).' }] }],
     },
   },
   {

@@ -1,0 +1,11 @@
+/** What every handler reaches: the open app (through the composition root) and the server's own state. */
+import type { App } from '../../root/open-app.ts';
+import type { QueueSampler } from './sampler.ts';
+
+export interface DashboardDeps {
+  app: App;
+  sampler: QueueSampler;
+  /** Work started by an action that outlives its request (a retried run); close() waits for it. */
+  track(work: Promise<unknown>): void;
+  now(): number;
+}

@@ -1,0 +1,14 @@
+/** GET /api/app: the app as a graph with live counts on its nodes. */
+import { nodeCounts } from '../counts.ts';
+import type { DashboardDeps } from '../context.ts';
+import { appGraph } from '../graph.ts';
+import type { Router } from '../router.ts';
+
+export function appRoutes(router: Router, deps: DashboardDeps): void {
+  router.get('/api/app', async () => {
+    const { app } = deps;
+    const graph = appGraph(app.spec);
+    const counts = await nodeCounts(app, deps.now());
+    return { name: app.spec.name, backend: app.backend.name, nodes: graph.nodes.map((n) => ({ ...n, counts: counts.get(n.id) ?? {} })), edges: graph.edges };
+  });
+}

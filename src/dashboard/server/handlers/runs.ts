@@ -1,0 +1,94 @@
+/**
+ * The runs screen: GET /api/runs (a page, filtered), GET /api/runs/:id (the run and its log lines),
+ * POST /api/runs/:id/retry and POST /api/runs/bulk (re-invoke with the stored input).
+ */
+import { randomUUID } from 'node:crypto';
+import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
+import type { Run, RunStatus } from '../../../ports/runs.ts';
+import type { DashboardDeps } from '../context.ts';
+import type { Router } from '../router.ts';
+
+const statuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
+const TRUNCATED = '…[truncated]';
+
+/** A run as a list row. */
+export function runRow(r: Run) {
+  return {
+    id: r.id,
+    fn: r.fn,
+    trigger: r.trigger,
+    attempt: r.attempt,
+    startedAt: r.startedAt,
+    ...(r.durationMs !== undefined ? { durationMs: r.durationMs } : {}),
+    status: r.status,
+    ...(r.error ? { errorType: r.error.type, errorMessage: r.error.message } : {}),
+    records: r.recordIds.length,
+  };
+}
+
+async function getRun(deps: DashboardDeps, id: string): Promise<Run> {
+  const run = await deps.app.backend.runs.get(id);
+  if (!run) throw new NotFoundError(`Run ${show(id)} does not exist (or was pruned by retention).`, { action: 'Pick a run from GET /api/runs.' });
+  return run;
+}
+
+/** Re-invokes a run's function with its stored input; resolves with the new run's id once it has started (the run goes on in the background). */
+async function retry(deps: DashboardDeps, id: string): Promise<string> {
+  const run = await getRun(deps, id);
+  if (!deps.app.spec.fns.some((f) => f.name === run.fn)) throw new ValidationError(`Run ${show(id)} is of function ${show(run.fn)}, which this app no longer declares; it cannot be retried.`);
+  if (run.input === undefined || run.input.endsWith(TRUNCATED)) {
+    throw new ValidationError(`Run ${show(id)} cannot be retried: its stored input ${run.input === undefined ? 'is missing' : 'was cut to a summary'}.`, { action: 'Invoke the function again with its full input (baton invoke), or redrive the message it came from.' });
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(run.input) as unknown;
+  } catch {
+    throw new ValidationError(`Run ${show(id)} cannot be retried: its stored input is not JSON.`, { action: 'Invoke the function again with its input (baton invoke).' });
+  }
+  const runId = randomUUID();
+  let started!: () => void;
+  const begun = new Promise<void>((resolve) => (started = resolve));
+  const done = deps.app.invoke(run.fn, event, { runId, trigger: `retry:${run.id}`, attempt: run.attempt + 1, onStart: () => started() });
+  deps.track(done);
+  await Promise.race([begun, done]);
+  return runId;
+}
+
+export function runRoutes(router: Router, deps: DashboardDeps): void {
+  const runs = () => deps.app.backend.runs;
+
+  router.get('/api/runs', async ({ query }) => {
+    const status = query.oneOf('status', statuses);
+    const fn = query.string('fn');
+    const trigger = query.string('trigger');
+    const since = query.time('since');
+    const until = query.time('until');
+    const cursor = query.string('cursor');
+    if (since !== undefined && until !== undefined && since >= until) throw new ValidationError(`GET /api/runs: ?since (${since}) must be before ?until (${until}).`, { action: 'Swap them, or leave one out.' });
+    const page = await runs().page({ limit: query.limit(), ...(fn ? { fn } : {}), ...(status ? { status } : {}), ...(trigger ? { trigger } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}), ...(cursor ? { cursor } : {}) });
+    return { items: page.items.map(runRow), next: page.next };
+  });
+
+  router.get('/api/runs/:id', async ({ params }) => {
+    const run = await getRun(deps, params.id!);
+    const logs = await runs().logs(run.id, { limit: 1000 });
+    return { run, logs };
+  });
+
+  router.post('/api/runs/:id/retry', async ({ params }) => ({ runId: await retry(deps, params.id!) }));
+
+  router.post('/api/runs/bulk', async ({ body }) => {
+    const action = body.string('action', 20);
+    if (action !== 'retry') throw new ValidationError(`POST /api/runs/bulk: action ${show(action)} is not supported; the bulk action on runs is "retry".`);
+    const ids = body.stringArray('ids', 100);
+    const results = [];
+    for (const id of ids) {
+      try {
+        results.push({ id, ok: true, runId: await retry(deps, id) });
+      } catch (err) {
+        results.push({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return { results };
+  });
+}
