@@ -186,6 +186,10 @@ export const defaults = {
     /** @defaultValue 10 s between two heartbeats of the engine registry; an entry three beats old counts as dead. */
     engineHeartbeatMs: 10_000,
   },
+  dev: {
+    /** @defaultValue 100 ms: `baton dev` reloads a handler (or the config) this long after the last change to its files, so one save that writes several times reloads once. */
+    reloadDebounceMs: 100,
+  },
   dashboard: {
     /** @defaultValue 4747: the port `baton dashboard` and `baton dev` serve the dashboard on (a free one when it is taken). */
     port: 4747,
