@@ -34,8 +34,8 @@ function countParts(counts) {
   return keys.slice(0, 3).map((k) => ({ key: k, label: labels[k] ?? k, value: counts[k] }));
 }
 
-/** @param {{ box: import('./graph-layout.js').Box & { node: any }, selected: boolean, onSelect: (n: any) => void }} p */
-function Node({ box, selected, onSelect }) {
+/** @param {{ box: import('./graph-layout.js').Box & { node: any }, selected: boolean, isDlq: boolean, onSelect: (n: any) => void }} p */
+function Node({ box, selected, isDlq, onSelect }) {
   const n = box.node;
   const parts = countParts(n.counts);
   const open = () => {
@@ -46,15 +46,15 @@ function Node({ box, selected, onSelect }) {
   return html`
     <g class=${`node k-${n.kind}${selected ? ' selected' : ''}`} transform=${`translate(${box.x},${box.y})`} data-node=${n.id} role="link" tabindex="0"
       onClick=${open} onKeyDown=${(/** @type {KeyboardEvent} */ e) => e.key === 'Enter' && open()}>
-      <title>${n.kind} ${n.name}</title>
+      <title>${n.kind} ${n.name}${n.detail ? ` (${n.detail})` : ''}</title>
       <rect class="box" width=${NODE_W} height=${NODE_H} rx="8" />
       <rect class="stripe" width="5" height=${NODE_H} rx="2" />
       <text class="kind" x="16" y="17">${n.kind}</text>
       <text class="name" x="16" y="35">${n.name.length > 24 ? `${n.name.slice(0, 23)}…` : n.name}</text>
       <text class="counts" x="16" y="51">
         ${parts.length
-          ? parts.map((p, i) => html`<tspan class=${alarming.has(p.key) && Number(p.value) > 0 ? 'alarm' : ''} data-count=${p.key}>${i ? ' · ' : ''}${typeof p.value === 'number' ? num(p.value) : p.value}${p.label ? ` ${p.label}` : ''}</tspan>`)
-          : html`<tspan class="muted"> </tspan>`}
+          ? parts.map((p, i) => html`${i ? html`<tspan> · </tspan>` : null}<tspan class=${(alarming.has(p.key) || (isDlq && p.key === 'depth')) && Number(p.value) > 0 ? 'alarm' : ''} data-count=${p.key}>${typeof p.value === 'number' ? num(p.value) : p.value}${p.label ? ` ${p.label}` : ''}</tspan>`)
+          : html`<tspan class="detail">${n.detail ? (n.detail.length > 30 ? `${n.detail.slice(0, 29)}…` : n.detail) : ' '}</tspan>`}
       </text>
     </g>`;
 }
@@ -67,6 +67,8 @@ export function AppScreen({ app }) {
   const looseBoxes = loose.map((n, i) => ({ node: n, x: 16 + i * (NODE_W + 16), y: 8 }));
   const sel = selected && app.nodes.find((/** @type {any} */ n) => n.id === selected.id);
   const kinds = [...new Set(app.nodes.map((/** @type {any} */ n) => n.kind))];
+  // A dead-letter queue's depth is bad news, as a DLQ count is.
+  const dlqs = new Set(app.edges.filter((/** @type {any} */ e) => e.kind === 'dlq').map((/** @type {any} */ e) => e.to));
   return html`
     <${PageHead} title=${app.name} sub=${`${app.nodes.length} resources · ${app.edges.length} connections · ${app.backend} backend`}>
       <div class="legend small">${kinds.map((k) => html`<span><i class=${`dot k-${k}`}></i>${k}</span>`)}</div>
@@ -80,13 +82,13 @@ export function AppScreen({ app }) {
               const b = boxes.get(e.to);
               return a && b ? html`<path class=${`edge e-${e.kind}`} d=${edgePath(a, b)} marker-end="url(#arrow)"><title>${e.kind}: ${a.node.name} → ${b.node.name}</title></path>` : null;
             })}
-            ${[...boxes.values()].map((b) => html`<${Node} key=${b.node.id} box=${b} selected=${sel?.id === b.node.id} onSelect=${setSelected} />`)}
+            ${[...boxes.values()].map((b) => html`<${Node} key=${b.node.id} box=${b} selected=${sel?.id === b.node.id} isDlq=${dlqs.has(b.node.id)} onSelect=${setSelected} />`)}
           </svg>`
         : html`<${Empty}>No connected resources.</${Empty}>`}
       ${loose.length
         ? html`<div class="loose"><div class="muted small">Not connected by a trigger</div>
             <svg width=${16 + loose.length * (NODE_W + 16)} height=${NODE_H + 16}>
-              ${looseBoxes.map((b) => html`<${Node} key=${b.node.id} box=${b} selected=${sel?.id === b.node.id} onSelect=${setSelected} />`)}
+              ${looseBoxes.map((b) => html`<${Node} key=${b.node.id} box=${b} selected=${sel?.id === b.node.id} isDlq=${false} onSelect=${setSelected} />`)}
             </svg></div>`
         : null}
     </div>
@@ -104,7 +106,7 @@ function NodeDetail({ app, node, onClose }) {
     return to ? html`<a href=${to}>${name(id)}</a>` : html`<a href="#/app" onClick=${(/** @type {Event} */ ev) => { ev.preventDefault(); go('app'); }}>${name(id)}</a>`;
   };
   return html`
-    <${Section} title=${html`<span class="chip">${node.kind}</span> ${node.name}`} actions=${html`<button class="btn" onClick=${onClose}>Close</button>`}>
+    <${Section} title=${html`<span class="chip">${node.kind}</span> ${node.name}`} sub=${node.detail} actions=${html`<button class="btn" onClick=${onClose}>Close</button>`}>
       <div class="kv">
         ${Object.entries(node.counts ?? {}).map(([k, v]) => html`<div><span class="muted">${labels[k] || k}</span> <strong>${typeof v === 'number' ? num(v) : String(v)}</strong></div>`)}
       </div>

@@ -30,11 +30,13 @@ function Partitions({ table }) {
   const { data, error } = useApi(`lake/tables/${seg(table)}/partitions`);
   return html`
     <${Section} title=${`Partitions of ${table}`} sub=${data ? `${data.items.length}` : ''}>
+      <div data-lake-partitions>
       <${ErrorNote} error=${error} />
       ${!data ? html`<${Loading} />` : data.items.length === 0 ? html`<${Empty}>No partitions.</${Empty}>` : html`
         <table class="list"><thead><tr><th>Partition</th><th class="num">Rows</th><th class="num">Bytes</th><th>Key</th></tr></thead><tbody>
           ${data.items.map((/** @type {any} */ p) => html`<tr><td class="mono">${Object.entries(p.partition ?? {}).map(([k, v]) => `${k}=${v}`).join(' / ') || '–'}</td><td class="num">${num(p.rows)}</td><td class="num">${bytes(p.bytes)}</td><td class="mono small muted">${p.key}</td></tr>`)}
         </tbody></table>`}
+      </div>
     </${Section}>`;
 }
 

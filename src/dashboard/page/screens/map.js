@@ -34,13 +34,15 @@ export function MapScreen({ id }) {
       <${Stat} label="pending" value=${counts.pending} />
       <${Stat} label="failed" value=${counts.failed} alert=${counts.failed > 0} />
     </div>
-    <div class="card"><${Progress} counts=${counts} legend=${true} /></div>
+    <div class="card" data-map-progress><${Progress} counts=${counts} legend=${true} /></div>
     ${map.error ? html`<${Section} title="Error"><div class="error-box"><strong>${map.error.name ?? 'Error'}</strong> ${map.error.message}</div></${Section}>` : null}
     <${Section} title="Failed items" sub=${failedItems.length ? `first ${failedItems.length}` : ''}>
+      <div data-failed-items>
       ${failedItems.length === 0 ? html`<${Empty}>No failed items.</${Empty}>` : html`
         <table class="list"><thead><tr><th>Item</th><th>Error</th></tr></thead><tbody>
           ${failedItems.map((/** @type {any} */ f) => html`<tr><td class="mono small" title=${pretty(f.item)}>${preview(f.item, 80)}</td><td class="err-cell">${typeof f.error === 'string' ? f.error : html`<strong>${f.error?.name ?? 'Error'}</strong> ${f.error?.message ?? ''}`}</td></tr>`)}
         </tbody></table>`}
+      </div>
     </${Section}>
     ${map.options ? html`<${Section} title="Options"><${Code} text=${pretty(map.options)} /></${Section}>` : null}`;
 }

@@ -40,7 +40,7 @@ export function RunScreen({ id }) {
       ${run.input !== undefined && run.input !== null ? html`<${Code} text=${pretty(run.input)} />` : html`<${Empty}>No input recorded.</${Empty}>`}
     </${Section}>
     ${run.recordIds?.length ? html`<${Section} title="Records" sub=${`${run.recordIds.length} handled`}><div class="ids mono small">${run.recordIds.slice(0, 200).map((/** @type {string} */ r) => html`<span>${r}</span>`)}</div></${Section}>` : null}
-    <${Section} title="Logs" sub=${`${logs.length} lines`}>
+    <${Section} title="Logs" sub=${`${logs.length} line${logs.length === 1 ? "" : "s"}`}>
       ${logs.length ? html`<table class="list logs"><tbody>${logs.map((/** @type {any} */ l) => html`
         <tr class=${`lvl-${l.level}`}><td class="mono small nowrap">${time(l.time)}</td><td><span class=${`lvl ${l.level}`}>${l.level}</span></td><td class="mono pre">${l.message}</td></tr>`)}
       </tbody></table>` : html`<${Empty}>No log lines.</${Empty}>`}

@@ -30,12 +30,12 @@ function TableDetail({ table, pk }) {
       <div><span class="muted">Sort key</span> <span class="mono">${table.sortKey ? keyName(table.sortKey) : '–'}</span></div>
       <div><span class="muted">Stream</span> ${s ? s.viewType : 'none'}</div>
     </div>
-    ${s ? html`<${Section} title="Stream consumers">
+    ${s ? html`<${Section} title="Stream consumers"><div data-consumers>
       ${s.consumers.length === 0 ? html`<${Empty}>No function reads this stream.</${Empty}>` : html`
       <table class="list"><thead><tr><th>Function</th><th class="num">Position</th><th class="num">Lag</th></tr></thead><tbody>
         ${s.consumers.map((/** @type {any} */ c) => html`<tr><td><a href=${href('runs', { fn: c.fn })}>${c.fn}</a></td><td class="num mono">${typeof c.position === 'number' ? num(c.position) : c.position ?? '–'}</td><td class=${`num${c.lag ? ' count-bad' : ''}`}>${c.lag === undefined ? '–' : num(c.lag)}</td></tr>`)}
       </tbody></table>`}
-    </${Section}>` : null}
+    </div></${Section}>` : null}
     <${Items} key=${pk} table=${table} pk=${pk} />`;
 }
 
@@ -55,11 +55,13 @@ function Items({ table, pk }) {
         <input name="pk" placeholder=${`${keyName(table.partitionKey).split(' ')[0]} (partition)`} value=${draft} onInput=${(/** @type {any} */ e) => setDraft(e.target.value)} />
         <button class="btn">Show</button>
       </form>`}>
+      <div data-items>
       <${ErrorNote} error=${error} />
       ${loading && !data ? html`<${Loading} />` : items.length === 0 ? html`<${Empty}>No items${pk ? ` in partition "${pk}"` : ''}.</${Empty}>` : html`
         <div class="scroll-x"><table class="list"><thead><tr>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>
           ${items.map((/** @type {any} */ i) => html`<tr>${columns.map((c) => html`<td class="mono small" title=${typeof i[c] === 'object' ? JSON.stringify(i[c]) : String(i[c] ?? '')}>${i[c] === undefined ? '' : preview(i[c], 60)}</td>`)}</tr>`)}
         </tbody></table></div>
         <${Pager} page=${cursors.page} hasNext=${!!data?.next} count=${items.length} onPrev=${cursors.prev} onNext=${() => data?.next && cursors.next(data.next)} />`}
+      </div>
     </${Section}>`;
 }

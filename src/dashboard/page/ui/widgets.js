@@ -13,7 +13,7 @@ export const Badge = ({ status }) => html`<span class=${`badge ${tone[status] ??
 
 /** @param {{ label: string, value: unknown, alert?: boolean, hint?: string }} p */
 export const Stat = ({ label, value, alert, hint }) => html`
-  <div class=${`stat${alert ? ' alert' : ''}`} title=${hint ?? ''}>
+  <div class=${`stat${alert ? ' alert' : ''}`} title=${hint ?? ''} data-stat=${label}>
     <div class="stat-value">${typeof value === 'number' ? num(value) : value}</div>
     <div class="stat-label">${label}</div>
   </div>`;
