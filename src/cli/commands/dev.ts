@@ -15,6 +15,8 @@ import type { Engine } from '../../runtime/engine/index.ts';
 import { describeOthers } from '../../runtime/engine/registry.ts';
 import { formatSummary } from '../../runtime/engine/summary.ts';
 import { startIngestion } from '../../data/firehose/ingestion.ts';
+import { startDashboard } from '../../dashboard/server/index.ts';
+import { describeDashboard, parsePort } from './dashboard.ts';
 import { checkHandlers, handlerCheckError } from '../check-handlers.ts';
 import { DevStream } from '../dev-stream.ts';
 import { durationFlag } from '../flags.ts';
@@ -79,6 +81,8 @@ export function registerDev(program: Command): void {
     .description('run every trigger, schedule and alarm of the app until stopped (Ctrl-C), with a live summary')
     .option('--deadline <duration>', "on shutdown, how long in-flight work may finish before it is handed back, e.g. '10s', '1m'", durationFlag('--deadline'), 10_000)
     .option('--port <port>', 'port for firehose ingestion over HTTP on 127.0.0.1 (0: any free port)', (v) => parseInt(v, 10), 0)
+    .option('--dashboard-port <port>', 'port of the dashboard on 127.0.0.1 (default 4747, or a free one when that is taken)', parsePort)
+    .option('--no-dashboard', 'do not serve the dashboard')
     .action(async (o: DevOptions, cmd: Command) => {
       const deadlineMs = o.deadline;
       const screen = new Screen(Boolean(process.stdout.isTTY) && !cmd.optsWithGlobals<{ json?: boolean }>().json);
@@ -101,6 +105,8 @@ export function registerDev(program: Command): void {
         if (unregistered) process.stderr.write(`baton dev: note: ${unregistered}; another engine on this state would not be noticed.\n`);
         const ingestion = await startIngestion(backend, spec, o.port);
         if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
+        const dashboard = o.dashboard ? await startDashboard(app, { ...(o.dashboardPort !== undefined ? { port: o.dashboardPort } : {}), onError: (where, err) => process.stderr.write(`\nbaton dev: dashboard: ${where}: ${err instanceof Error ? err.message : String(err)}\n`) }) : undefined;
+        if (dashboard && !json) for (const line of describeDashboard(dashboard)) console.log(`baton dev: ${line}`);
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
         if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
         const summaryStop = new AbortController();
@@ -110,6 +116,7 @@ export function registerDev(program: Command): void {
         await summary;
         if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${formatDuration(deadlineMs)} to finish)...`);
         await ingestion.close();
+        await dashboard?.close();
         await engine.stop({ deadlineMs });
         const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
         if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
