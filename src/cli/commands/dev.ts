@@ -1,7 +1,8 @@
 /**
  * `baton dev`: loads baton.config.ts, checks that every handler loads (check-handlers.ts), starts
  * the engine (every trigger, schedule, alarm and pump), streams handler log lines and failed runs
- * (dev-stream.ts: bounded), shows a live one-line summary every second (rewritten in place on a
+ * (dev-stream.ts: bounded), hot-reloads handlers and the config as they are saved (dev-reload.ts,
+ * dev-runtime.ts), shows a live one-line summary every second (rewritten in place on a
  * terminal, a new line only when it changes otherwise, one JSON object per change with --json),
  * and on SIGINT or SIGTERM
  * shuts down gracefully: stop receiving, let in-flight work finish up to --deadline, hand back
@@ -9,6 +10,7 @@
  * visibility timeout, as after a crash).
  */
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatDuration } from '../../core/duration.ts';
 import type { Engine } from '../../runtime/engine/index.ts';
@@ -18,13 +20,18 @@ import { startIngestion } from '../../data/firehose/ingestion.ts';
 import { startDashboard } from '../../dashboard/server/index.ts';
 import { describeDashboard, parsePort } from './dashboard.ts';
 import { checkHandlers, handlerCheckError } from '../check-handlers.ts';
+import { watchForReload } from '../dev-reload.ts';
+import { DevRuntime } from '../dev-runtime.ts';
 import { DevStream } from '../dev-stream.ts';
 import { durationFlag } from '../flags.ts';
+import { configFileName } from '../load-config.ts';
 import { withSession } from '../session.ts';
 
 interface DevOptions {
   deadline: number;
   port: number;
+  dashboardPort?: number;
+  dashboard: boolean;
 }
 
 function waitForSignal(): Promise<NodeJS.Signals> {
@@ -61,7 +68,7 @@ class Screen {
   }
 }
 
-async function showSummary(engine: Engine, json: boolean, screen: Screen, stream: DevStream, signal: AbortSignal): Promise<void> {
+async function showSummary(engine: Pick<DevRuntime, 'counters' | 'inFlight' | 'queueStats'>, json: boolean, screen: Screen, stream: DevStream, signal: AbortSignal): Promise<void> {
   let last = '';
   while (!signal.aborted) {
     stream.flush();
@@ -94,32 +101,39 @@ export function registerDev(program: Command): void {
         const handlers = await checkHandlers(spec, app.executor);
         if (handlers.broken.length > 0) throw handlerCheckError(handlers.broken);
         for (const note of handlers.notes) process.stderr.write(`baton dev: note: ${note} (loaded again on its first invocation)\n`);
-        const engine = await app.startEngine({
+        // The engine and ingestion of the running config version; a saved config replaces them (dev-runtime.ts).
+        const runtime = new DevRuntime({
+          app,
+          deadlineMs,
+          port: o.port,
           observer: stream,
-          // As when the engine made its own executor: past the deadline, closing it ends async invocations.
-          closeExecutor: true,
           onError: (where, err) => process.stderr.write(`\nbaton dev: ${where}: ${err instanceof Error ? err.message : String(err)}\n`),
         });
+        const engine = await runtime.start();
         if (engine.others.length > 0) process.stderr.write(`baton dev: note: ${describeOthers(engine.others, Date.now())}\n`);
         const unregistered = engine.registryProblem();
         if (unregistered) process.stderr.write(`baton dev: note: ${unregistered}; another engine on this state would not be noticed.\n`);
-        const ingestion = await startIngestion(backend, spec, o.port);
+        const { ingestion } = runtime;
+        // Hot reload: a saved handler (or a file it imports) reloads its functions; a saved config is re-applied.
+        const reload = watchForReload(runtime, resolve(cmd.optsWithGlobals<{ config?: string }>().config ?? configFileName), (text, line) =>
+          json ? console.log(JSON.stringify({ time: new Date().toISOString(), ...line })) : screen.line(`${new Date().toISOString().slice(11, 19)} baton dev: ${text}`),
+        );
         if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
         const dashboard = o.dashboard ? await startDashboard(app, { ...(o.dashboardPort !== undefined ? { port: o.dashboardPort } : {}), onError: (where, err) => process.stderr.write(`\nbaton dev: dashboard: ${where}: ${err instanceof Error ? err.message : String(err)}\n`) }) : undefined;
         if (dashboard && !json) for (const line of describeDashboard(dashboard)) console.log(`baton dev: ${line}`);
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
         if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
         const summaryStop = new AbortController();
-        const summary = showSummary(engine, json, screen, stream, summaryStop.signal);
+        const summary = showSummary(runtime, json, screen, stream, summaryStop.signal);
         const sig = await waitForSignal();
         summaryStop.abort();
         await summary;
         if (!json) console.log(`baton dev: ${sig}: stopping (in-flight work has ${formatDuration(deadlineMs)} to finish)...`);
-        await ingestion.close();
+        reload.close();
         await dashboard?.close();
-        await engine.stop({ deadlineMs });
-        const final = formatSummary({ counters: engine.counters, inFlight: engine.inFlight(), queues: await engine.queueStats() });
-        if (json) console.log(JSON.stringify({ stopped: true, ...engine.counters }));
+        await runtime.stop();
+        const final = formatSummary({ counters: runtime.counters, inFlight: runtime.inFlight(), queues: await runtime.queueStats() });
+        if (json) console.log(JSON.stringify({ stopped: true, ...runtime.counters }));
         else console.log(`baton dev: stopped. ${final}`);
       }, { provision: false, open: { onLog: (fn, requestId, record) => stream.log(fn, requestId, record) } });
     });
