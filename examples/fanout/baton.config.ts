@@ -4,7 +4,8 @@
 // file by a routing rule on its size. The coordinator is Baton's map (see demo.ts), which runs the
 // unit over every object under raw/incoming/ with bounded concurrency and a durable ledger.
 import { app, bucket, fn } from 'baton';
-import { largeFileBytes, lakeBucket, rawBucket } from './lake.ts';
+import type { MapDeployment } from 'baton/cdk';
+import { largeFileBytes, lakeBucket, rawBucket, rawPrefix } from './lake.ts';
 
 export default app('fanout', [
   bucket(rawBucket),
@@ -17,3 +18,8 @@ export default app('fanout', [
     route: (event) => (((event as { size?: number }).size ?? 0) > largeFileBytes ? 'container' : 'function'),
   }),
 ]);
+
+// On AWS (baton synth), the coordinator is a Step Functions Distributed Map over the same listing:
+// each item runs csv-to-parquet on Lambda or on Fargate as the routing rule says. Locally, demo.ts
+// runs Baton's map with the same settings.
+export const maps: MapDeployment[] = [{ name: 'convert-all', fn: 'csv-to-parquet', source: { bucket: rawBucket, prefix: rawPrefix }, concurrency: 8, retries: 2, output: { bucket: lakeBucket } }];

@@ -22,6 +22,7 @@ import { deployProblems } from './checks.ts';
 import { makeFirehoses } from './firehose.ts';
 import { makeFns } from './fn.ts';
 import { grantFns } from './grants.ts';
+import { makeMaps } from './map.ts';
 import { makeParams } from './params.ts';
 import { resolveProps, type BatonAppProps } from './props.ts';
 import { makeQueues } from './queue.ts';
@@ -58,6 +59,7 @@ export class BatonApp extends Construct {
     wireBucketNotifications(built);
     makeSchedules(this, built);
     makeAlarms(this, built);
+    makeMaps(this, built);
     grantFns(built);
     this.notes = built.notes;
     this.prefix = resolved.prefix;

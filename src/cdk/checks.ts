@@ -116,7 +116,35 @@ function topicProblems(props: ResolvedProps): string[] {
   );
 }
 
+const sfnMaxConcurrency = 10_000;
+
+function mapProblems(props: ResolvedProps): string[] {
+  const problems: string[] = [];
+  const { spec } = props;
+  const names = new Names(props.prefix);
+  const buckets = new Set(spec.buckets.map((b) => b.name));
+  const bucketList = [...buckets].join(', ') || 'none';
+  const seen = new Set<string>();
+  props.maps.forEach((m, i) => {
+    const at = `map "${m.name}" (maps.${i})`;
+    const physical = `${names.prefix}${m.name}`;
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(physical)) problems.push(`${at}: its state machine name "${physical}" (prefix + name) is not valid (at most 80 letters, digits, '-', '_'); use a shorter name or prefix.`);
+    if (seen.has(m.name)) problems.push(`${at}: field "name" repeats an earlier map's; give each map its own name.`);
+    seen.add(m.name);
+    if (!spec.fns.some((f) => f.name === m.fn)) problems.push(`${at}: field "fn" = "${m.fn}" names no fn of the app; name one of ${spec.fns.map((f) => f.name).join(', ') || 'none (add a fn)'}.`);
+    if (!buckets.has(m.source.bucket)) problems.push(`${at}: field "source.bucket" = "${m.source.bucket}" is not a bucket of the app; use one of ${bucketList}, or add bucket('${m.source.bucket}').`);
+    if (!('prefix' in m.source) && m.source.format !== 'csv' && m.source.format !== 'jsonl') problems.push(`${at}: field "source.format" = ${JSON.stringify((m.source as { format?: unknown }).format)} has no Step Functions item reader here; use 'csv' or 'jsonl', or a { bucket, prefix } listing.`);
+    if (m.output && !buckets.has(m.output.bucket)) problems.push(`${at}: field "output.bucket" = "${m.output.bucket}" is not a bucket of the app; use one of ${bucketList}.`);
+    if (m.concurrency !== undefined && !(Number.isInteger(m.concurrency) && m.concurrency >= 1 && m.concurrency <= sfnMaxConcurrency)) problems.push(`${at}: field "concurrency" = ${m.concurrency} is not a whole number from 1 to ${sfnMaxConcurrency} (Step Functions' MaxConcurrency); use one.`);
+    if (m.retries !== undefined && !(Number.isInteger(m.retries) && m.retries >= 0 && m.retries <= 99)) problems.push(`${at}: field "retries" = ${m.retries} is not a whole number from 0 to 99 (a Step Functions retrier's MaxAttempts); use one.`);
+    const t = m.toleratedFailures;
+    const pct = typeof t === 'string' && /^\d+(\.\d+)?%$/.test(t) ? Number(t.slice(0, -1)) : undefined;
+    if (t !== undefined && !(typeof t === 'number' ? Number.isInteger(t) && t >= 0 : pct !== undefined && pct <= 100)) problems.push(`${at}: field "toleratedFailures" = ${JSON.stringify(t)} is neither a count (0 or more) nor a percentage from '0%' to '100%'; use one such as 10 or '5%'.`);
+  });
+  return problems;
+}
+
 /** Every reason the app cannot be deployed as written; empty when it can. */
 export function deployProblems(props: ResolvedProps): string[] {
-  return [...nameProblems(props), ...fnProblems(props), ...scheduleProblems(props), ...topicProblems(props)];
+  return [...nameProblems(props), ...fnProblems(props), ...scheduleProblems(props), ...topicProblems(props), ...mapProblems(props)];
 }

@@ -3,7 +3,7 @@
  * peer dependencies: install them to use this entry).
  */
 export { BatonApp } from './app.ts';
-export type { BatonAppProps, LambdaRuntime } from './props.ts';
+export type { BatonAppProps, LambdaRuntime, MapDeployment } from './props.ts';
 export { synthesize, stackNameOf, type SynthOptions, type SynthResult } from './synth.ts';
 export { deployProblems } from './checks.ts';
 

@@ -9,6 +9,28 @@ import type { AppSpec } from '../core/app.ts';
 
 export type LambdaRuntime = 'nodejs20.x' | 'nodejs22.x';
 
+/**
+ * A map (coordinator fan-out) to deploy as a Step Functions Distributed Map: what map(...) is given
+ * locally, fixed at deploy time. Declared in BatonAppProps.maps, or for `baton synth` as the named
+ * export `maps` of baton.config.ts (`export const maps: MapDeployment[] = [...]`).
+ */
+export interface MapDeployment {
+  /** The state machine is named prefix + name. */
+  readonly name: string;
+  /** The unit-of-work function each item runs (on its executor, or as its routing rule says). */
+  readonly fn: string;
+  /** Every object under a prefix (items { bucket, key, size, etag }), or the rows of a CSV or JSON-lines object. */
+  readonly source: { readonly bucket: string; readonly prefix: string } | { readonly bucket: string; readonly key: string; readonly format: 'csv' | 'jsonl' };
+  /** Items at once (MaxConcurrency). @defaultValue defaults.map.concurrency */
+  readonly concurrency?: number;
+  /** Retries of a failing item after its first attempt. @defaultValue defaults.map.retries */
+  readonly retries?: number;
+  /** Items allowed to fail for good: a count, or a percentage such as '5%'. @defaultValue 0 */
+  readonly toleratedFailures?: number | `${number}%`;
+  /** Where Step Functions writes the results (ResultWriter). @defaultValue the source's bucket, under maps/<name>/ */
+  readonly output?: { readonly bucket: string; readonly prefix?: string };
+}
+
 export interface BatonAppProps {
   /** The app, as app(...) returns it; `root` (set by the config loader) resolves relative handler modules. */
   readonly config: AppSpec;
@@ -37,6 +59,8 @@ export interface BatonAppProps {
    * it in its Lambda. @defaultValue `<root>/baton.config.ts` when it exists
    */
   readonly configFile?: string;
+  /** Maps to deploy as Step Functions Distributed Maps. @defaultValue none */
+  readonly maps?: readonly MapDeployment[];
 }
 
 export interface ResolvedProps {
@@ -47,6 +71,7 @@ export interface ResolvedProps {
   raiseVisibility: boolean;
   root: string;
   configFile: string | undefined;
+  maps: readonly MapDeployment[];
 }
 
 /** '<app>-' in the characters every AWS name accepts (lower case for S3). */
@@ -63,6 +88,7 @@ export function resolveProps(props: BatonAppProps): ResolvedProps {
     fileSubscribers: props.fileSubscribers ?? 'error',
     raiseVisibility: props.raiseVisibility ?? false,
     root,
+    maps: props.maps ?? [],
     configFile: props.configFile ?? (existsSync(join(root, 'baton.config.ts')) ? join(root, 'baton.config.ts') : undefined),
   };
 }

@@ -1,13 +1,17 @@
 /**
  * `baton synth [--out DIR]`: the app as a CloudFormation stack (BatonApp, src/cdk), written as
  * `cdk synth` writes it: DIR/<stack>.template.json, manifest.json and one asset folder per bundled
- * function. Needs no AWS account, credentials or network. Prints the template's path and the
+ * function. Needs no AWS account, credentials or network. The config's named export `maps` (if
+ * any) deploys as Step Functions Distributed Maps. Prints the template's path and the
  * synth notes (what deploys differently from local, and what to set after deploy).
  */
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import type { Command } from 'commander';
 import { DefinitionError } from '../../core/errors.ts';
-import type { SynthOptions, SynthResult } from '../../cdk/index.ts';
+import type { MapDeployment, SynthOptions, SynthResult } from '../../cdk/index.ts';
 import { configFileName, loadConfig } from '../load-config.ts';
 import { printValue } from '../output.ts';
 
@@ -33,8 +37,30 @@ async function loadCdk(): Promise<typeof import('../../cdk/index.ts')> {
   }
 }
 
+/**
+ * The maps to deploy as Step Functions Distributed Maps: the config's named export `maps`, read
+ * only when the file has one (tsx loads a .mts copy, as the config loader does, so a CommonJS
+ * project's config loads too).
+ */
+async function loadMaps(file: string): Promise<MapDeployment[]> {
+  if (!existsSync(file) || !/export\s+(const|let|var)\s+maps\b|export\s*\{[^}]*\bmaps\b/.test(readFileSync(file, 'utf8'))) return [];
+  const copy = join(dirname(file), `.${basename(file).replace(/\.[cm]?ts$/, '')}.maps.${process.pid}.${Date.now()}.mts`);
+  let mod: { maps?: unknown };
+  try {
+    copyFileSync(file, copy);
+    mod = (await tsImport(pathToFileURL(copy).href, import.meta.url)) as { maps?: unknown };
+  } finally {
+    rmSync(copy, { force: true });
+  }
+  if (mod.maps === undefined) return [];
+  if (!Array.isArray(mod.maps)) throw new DefinitionError(`${file}: its export "maps" is not an array.`, { action: 'Export the maps to deploy as `export const maps: MapDeployment[] = [{ name, fn, source, ... }]`.' });
+  return mod.maps as MapDeployment[];
+}
+
 export async function runSynth(configPath: string | undefined, flags: SynthFlags): Promise<SynthResult> {
   const spec = await loadConfig(configPath);
+  const configFile = resolve(configPath ?? configFileName);
+  const maps = await loadMaps(configFile);
   const { synthesize } = await loadCdk();
   if (flags.runtime !== undefined && flags.runtime !== 'nodejs20.x' && flags.runtime !== 'nodejs22.x') {
     throw new DefinitionError(`--runtime ${JSON.stringify(flags.runtime)} is not a Lambda Node runtime Baton bundles for.`, { action: 'Use nodejs20.x or nodejs22.x.' });
@@ -43,7 +69,8 @@ export async function runSynth(configPath: string | undefined, flags: SynthFlags
   const options: SynthOptions = {
     out: flags.out,
     // A routing rule is a function of the config file: the routed function's Lambda imports it from there.
-    configFile: resolve(configPath ?? configFileName),
+    configFile,
+    ...(maps.length ? { maps } : {}),
     ...(prefix !== undefined ? { prefix } : {}),
     ...(flags.stack !== undefined ? { stackName: flags.stack } : {}),
     ...(flags.runtime !== undefined ? { runtime: flags.runtime } : {}),
