@@ -93,6 +93,12 @@ export interface Executor {
    * Optional: an executor that cannot check ahead of an invocation leaves it out.
    */
   checkLoad?(fn: FnConfig): Promise<InvocationError | undefined>;
+  /**
+   * Hot reload: the function's next invocation loads its handler module afresh in a new worker.
+   * Warm idle workers end now; an invocation running now finishes in its worker, which then ends
+   * (never restarted during one). Optional, like checkLoad.
+   */
+  reload?(fnName: string): void;
   /** Ends every worker; invocations still running end with status 'error'; later invokes reject. */
   close(): Promise<void>;
 }

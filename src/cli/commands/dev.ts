@@ -96,7 +96,7 @@ export function registerDev(program: Command): void {
       // Handler log lines (the executor's onLog) and failed runs (the engine's run observer), bounded.
       const stream = new DevStream({ write: (line) => screen.line(line), json: cmd.optsWithGlobals<{ json?: boolean }>().json ?? false });
       // The engine provisions the app itself, on whichever backend --backend chose.
-      await withSession(cmd, async ({ spec, app, backend, json }) => {
+      await withSession(cmd, async ({ spec, app, json }) => {
         // Before anything is provisioned: a handler that cannot load would only dead-letter messages.
         const handlers = await checkHandlers(spec, app.executor);
         if (handlers.broken.length > 0) throw handlerCheckError(handlers.broken);

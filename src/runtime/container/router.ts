@@ -43,6 +43,12 @@ export class RoutingExecutor implements Executor {
     return this.executors[fn.executor].checkLoad?.(fn);
   }
 
+  /** A function may run on either runtime (a routing rule): both load it afresh. */
+  reload(fnName: string): void {
+    this.executors.function.reload?.(fnName);
+    this.executors.container.reload?.(fnName);
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.executors.function.close(), this.executors.container.close()]);
   }

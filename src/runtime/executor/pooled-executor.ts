@@ -1,7 +1,8 @@
 /**
  * What the function and container executors share: a pool per function (pool.ts) made on its first
  * invocation and kept until close(), replaced when the function's worker settings change (module,
- * handler, memory, env, concurrency; the old pool finishes what it runs), the JSON check of the
+ * handler, memory, env, concurrency; the old pool finishes what it runs) or when reload() is asked
+ * for (`baton dev`'s hot reload: the module changed on disk), the JSON check of the
  * event, and the Lambda environment a handler sees. A subclass says only how to start one worker
  * (thread or child process), how long an invocation may run, and what it adds to the environment.
  */
@@ -118,6 +119,21 @@ export abstract class PooledExecutor implements Executor {
     } finally {
       await worker.terminate();
     }
+  }
+
+  /**
+   * Hot reload (ports/executor.ts): the function's pool is retired (idle workers end now, busy ones
+   * once their invocation finishes) and its next invocation starts a new pool, whose workers load
+   * the module afresh. Retired pools that have nothing left running are dropped.
+   */
+  reload(fnName: string): void {
+    const existing = this.pools.get(fnName);
+    if (existing) {
+      this.pools.delete(fnName);
+      existing.pool.retire();
+      this.retired.add(existing.pool);
+    }
+    for (const p of this.retired) if (p.load.workers === 0 && p.load.running === 0 && p.load.waiting === 0) this.retired.delete(p);
   }
 
   /** What each function's pool is doing now. */
