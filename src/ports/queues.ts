@@ -103,6 +103,24 @@ export interface RedriveResult {
   messages: Array<{ messageId: string; sourceQueue: string | undefined; to: string; attempts: number; lastError?: SerializedError }>;
 }
 
+export interface PeekOptions {
+  /** At most this many messages (default 50). */
+  limit?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+/** A message as listed by peek: what receive would hand out, without a lease, and its state. */
+export interface PeekedMessage extends Omit<ReceivedMessage, 'receiptHandle'> {
+  state: 'visible' | 'inFlight' | 'delayed';
+}
+
+export interface PeekPage {
+  items: PeekedMessage[];
+  /** Pass as `cursor` for the next page; null when there are no more. */
+  next: string | null;
+}
+
 export interface QueueStore {
   /** Creates or updates a queue. Idempotent. */
   declare(config: QueueConfig): Promise<void>;
@@ -124,6 +142,12 @@ export interface QueueStore {
   release(queue: string, receiptHandle: string, options?: { error?: unknown; delayMs?: number }): Promise<{ deadLettered: boolean }>;
   redrive(deadLetterQueue: string, options?: RedriveOptions): Promise<RedriveResult>;
   stats(queue: string): Promise<QueueStats>;
+  /**
+   * Lists messages without receiving them (no attempt counted, no lease taken), oldest first, a page
+   * at a time (the dashboard's DLQ view). Unknown queue: NotFoundError; bad cursor or limit:
+   * ValidationError.
+   */
+  peek(queue: string, options?: PeekOptions): Promise<PeekPage>;
   /** Deletes every message in the queue. */
   purge(queue: string): Promise<number>;
 }

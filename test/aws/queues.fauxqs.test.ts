@@ -17,6 +17,8 @@ const errors = 'an SQS message cannot carry the error recorded on release, and r
 const viaRelease = 'fills the DLQ by release on the last attempt, which SQS does not do (the redrive itself is covered in real time below)';
 
 const skips = {
+  'peek pages through a queue oldest first, with each state, without receiving anything': 'SQS has no peek: the aws backend lists by receiving (one page, no cursor, receive counts go up; src/backends/aws/queues/peek.ts)',
+  "peek of a dead-letter queue shows each message's source queue, attempts and last error": viaRelease,
   'declaring again updates the queue, and the new visibility timeout applies': clock,
   'a received message carries its body, attributes, id, times and counts': `${clock}; sentAt and firstReceivedAt are SQS's own times`,
   'hides a received message until its visibility timeout passes, then delivers it with a new receipt': clock,

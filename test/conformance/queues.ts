@@ -787,6 +787,58 @@ export function runQueueConformance(name: string, make: MakeBackend, skips?: Ski
       });
     });
 
+    describe('peek', () => {
+      test('peek pages through a queue oldest first, with each state, without receiving anything', async () => {
+        await q.declare(queueConfig('q', { visibilityTimeoutMs: 10 * SECOND }));
+        for (let i = 0; i < 6; i++) await q.send('q', { body: `m${i}`, attributes: { n: i } });
+        await q.send('q', { body: 'later', delayMs: 60 * SECOND });
+        const held = await receiveOne('q');
+        const seen: Array<[string, string]> = [];
+        let cursor: string | undefined;
+        for (let n = 0; n < 10; n++) {
+          const page = await q.peek('q', { limit: 3, ...(cursor !== undefined ? { cursor } : {}) });
+          expect(page.items.length).toBeLessThanOrEqual(3);
+          seen.push(...page.items.map((m): [string, string] => [m.body, m.state]));
+          if (page.next === null) break;
+          cursor = page.next;
+        }
+        expect(seen).toEqual([['m0', 'inFlight'], ['m1', 'visible'], ['m2', 'visible'], ['m3', 'visible'], ['m4', 'visible'], ['m5', 'visible'], ['later', 'delayed']]);
+        const first = (await q.peek('q', { limit: 2 })).items[1]!;
+        expect(first).toMatchObject({ body: 'm1', attributes: { n: 1 }, receiveCount: 0, attempts: 0 });
+        expect(first.messageId).toMatch(/\S/);
+        // Nothing was received: the held lease is still the current one, the rest are there as sent.
+        await q.delete('q', held.receiptHandle);
+        const rest = await q.receive('q', { maxMessages: 10 });
+        expect(rest.map((m) => [m.body, m.receiveCount])).toEqual([['m1', 1], ['m2', 1], ['m3', 1], ['m4', 1], ['m5', 1]]);
+      });
+
+      test("peek of a dead-letter queue shows each message's source queue, attempts and last error", async () => {
+        await withDlq('q', 1);
+        await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
+        for (const m of await q.receive('q', { maxMessages: 10 })) await q.release('q', m.receiptHandle, { error: new Error(`bad ${m.body}`) });
+        const page = await q.peek('q-dlq');
+        expect(page.next).toBeNull();
+        expect(page.items.map((m) => [m.body, m.sourceQueue, m.attempts, m.lastError?.message])).toEqual([['a', 'q', 1, 'bad a'], ['b', 'q', 1, 'bad b']]);
+        expect((await q.redrive('q-dlq', { dryRun: true })).messages).toHaveLength(2);
+      });
+
+      test('peek lists the messages of a queue without a DLQ and leaves them receivable', async () => {
+        await q.declare(queueConfig('plain'));
+        await q.sendBatch('plain', [{ body: 'x' }, { body: 'y' }, { body: 'z' }]);
+        const page = await q.peek('plain', { limit: 10 });
+        expect(page.items.map((m) => m.body).sort()).toEqual(['x', 'y', 'z']);
+        expect(page.next).toBeNull();
+        expect((await q.receive('plain', { maxMessages: 10 })).map((m) => m.body).sort()).toEqual(['x', 'y', 'z']);
+      });
+
+      test('peek refuses an unknown queue, a cursor it did not hand out and a bad limit', async () => {
+        await q.declare(queueConfig('plain'));
+        expect(await rejection(q.peek('nowhere'))).toBeInstanceOf(NotFoundError);
+        expect(await rejection(q.peek('plain', { cursor: 'nope' }))).toBeInstanceOf(ValidationError);
+        expect(await rejection(q.peek('plain', { limit: 0 }))).toBeInstanceOf(ValidationError);
+      });
+    });
+
     describe('durability', () => {
       it('queues and messages, leases included, survive a reopen', async (ctx) => {
         if (!h.reopen) return ctx.skip('this backend cannot be reopened by the harness');

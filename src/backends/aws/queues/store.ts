@@ -35,7 +35,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { defaults } from '../../../core/defaults.ts';
 import { DefinitionError, NotFoundError, ValidationError, deserializeError, show } from '../../../core/errors.ts';
-import type { BatchResultEntry, QueueConfig, QueueStats, QueueStore, ReceivedMessage, ReceiveOptions, RedriveOptions, RedriveResult, SendInput, SendResult } from '../../../ports/queues.ts';
+import type { BatchResultEntry, PeekOptions, PeekPage, QueueConfig, QueueStats, QueueStore, ReceivedMessage, ReceiveOptions, RedriveOptions, RedriveResult, SendInput, SendResult } from '../../../ports/queues.ts';
 import { validateQueueConfig } from '../../shared/queues/config.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
@@ -43,6 +43,7 @@ import { changeVisibilityBatch, deleteBatch } from './batch.ts';
 import { configTag, configTagValue, internalPrefix, physicalNameOf, queueDirectory, toAttributes, type QueueDirectory } from './directory.ts';
 import { checkMessage } from './message.ts';
 import { receive } from './receive.ts';
+import { peek } from './peek.ts';
 import { redrive } from './redrive.ts';
 import { sendBatch } from './send.ts';
 
@@ -189,6 +190,10 @@ export class AwsQueueStore implements QueueStore {
 
   async redrive(deadLetterQueue: string, options?: RedriveOptions): Promise<RedriveResult> {
     return redrive(this.ctx, this.dir, () => this.list(), deadLetterQueue, options);
+  }
+
+  peek(queue: string, options?: PeekOptions): Promise<PeekPage> {
+    return peek(this.ctx, this.dir, queue, options);
   }
 
   async stats(queue: string): Promise<QueueStats> {

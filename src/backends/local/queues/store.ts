@@ -31,6 +31,8 @@
 import type {
   BatchResultEntry,
   QueueConfig,
+  PeekOptions,
+  PeekPage,
   QueueStats,
   QueueStore,
   ReceivedMessage,
@@ -44,6 +46,7 @@ import type { LocalContext } from '../context.ts';
 import { makeStartAttempts } from './attempts.ts';
 import { declare } from './declare.ts';
 import { deleteOne, makeDeleteBatch } from './delete.ts';
+import { peek } from './peek.ts';
 import { makeReceive } from './receive.ts';
 import { makeRedrive } from './redrive.ts';
 import { makeRelease } from './release.ts';
@@ -120,6 +123,10 @@ export class LocalQueueStore implements QueueStore {
 
   async stats(queue: string): Promise<QueueStats> {
     return this.ops.stats(queue);
+  }
+
+  async peek(queue: string, options?: PeekOptions): Promise<PeekPage> {
+    return peek(this.state, queue, options);
   }
 
   async purge(queue: string): Promise<number> {
