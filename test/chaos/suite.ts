@@ -33,6 +33,10 @@ export interface SuiteOptions {
   /** Lives in ms after ready, overriding each scenario's; `long: false` leaves out the lives longer than a lease. */
   life?: [number, number];
   long?: boolean;
+  /** The examples run when CHAOS_ONLY is not set. @defaultValue all */
+  examples?: string[];
+  /** Per test (an example, or all of them side by side). */
+  timeoutMs: number;
 }
 
 export function chaosSuite(name: string, options: SuiteOptions): void {
@@ -40,7 +44,7 @@ export function chaosSuite(name: string, options: SuiteOptions): void {
   const kills = process.env['CHAOS_KILLS'] ? Number(process.env['CHAOS_KILLS']) : options.kills;
   const only = process.env['CHAOS_ONLY']?.split(',').filter(Boolean);
   for (const o of only ?? []) if (!scenarios[o]) throw new Error(`CHAOS_ONLY=${process.env['CHAOS_ONLY']}: no example "${o}"; the examples are ${Object.keys(scenarios).join(', ')}.`);
-  const names = Object.keys(scenarios).filter((n) => !only || only.includes(n));
+  const names = Object.keys(scenarios).filter((n) => (only ?? options.examples ?? [n]).includes(n));
   const reports: ChaosReport[] = [];
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
@@ -70,10 +74,10 @@ export function chaosSuite(name: string, options: SuiteOptions): void {
         const results = await Promise.allSettled(names.map(run));
         for (const r of results) if (r.status === 'rejected') throw r.reason;
         for (const r of results) if (r.status === 'fulfilled') verdict(r.value);
-      });
+      }, options.timeoutMs);
     } else {
       for (const example of names) {
-        it(`${example}: SIGKILLs the engine ${kills} times; the example's exactly-once and nothing-lost checks hold`, async () => verdict(await run(example)));
+        it(`${example}: SIGKILLs the engine ${kills} times; the example's exactly-once and nothing-lost checks hold`, async () => verdict(await run(example)), options.timeoutMs);
       }
     }
   });

@@ -15,6 +15,12 @@ export const paramsKey = Buffer.alloc(32, 7);
 
 /** Every engine still alive, so a failed test kills them all (afterAll / finally). */
 const live = new Set<EngineProcess>();
+/** Set by killAll: a scenario still running after its test timed out starts no new engine. */
+let closed = false;
+// Whatever way this process ends, it leaves no engine behind (an orphan would hold its state's leases).
+process.once('exit', () => {
+  for (const e of live) e.child.kill('SIGKILL');
+});
 
 export interface EngineOptions {
   config: string;
@@ -99,10 +105,12 @@ export class EngineProcess {
 }
 
 export function startEngine(options: EngineOptions): EngineProcess {
+  if (closed) throw new Error(`no new engine (${options.name ?? 'engine'}): the chaos run is over (timed out or failed).`);
   return new EngineProcess(options);
 }
 
-/** SIGKILLs every engine this process started and has not seen end. */
+/** SIGKILLs every engine this process started and has not seen end, and refuses new ones. */
 export async function killAll(): Promise<void> {
+  closed = true;
   await Promise.all([...live].map((e) => e.kill()));
 }
