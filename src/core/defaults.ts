@@ -315,6 +315,15 @@ export const defaults = {
     writeLockStealAfterMs: 2000,
     /** @defaultValue 1 s: a connection that wrote checkpoints the WAL (PASSIVE) at most this often, outside the write lock. */
     checkpointIntervalMs: 1000,
+    /**
+     * @defaultValue 'us-east-1': the region embedded runs name in every ARN they build and in a
+     * handler's AWS_REGION / AWS_DEFAULT_REGION, as Lambda sets them; BATON_REGION overrides it.
+     */
+    region: 'us-east-1',
+    /** Environment variable overriding {@link defaults.store.region}. */
+    regionEnv: 'BATON_REGION',
+    /** @defaultValue '000000000000': the account embedded ARNs carry (the one local AWS stacks use). */
+    account: '000000000000',
   },
 } as const;
 
@@ -324,4 +333,5 @@ export const envVars = {
   BATON_BACKEND: "the backend connect() opens inside a handler (set by the executor; 'local')",
   BATON_DASHBOARD_TOKEN: 'the token the dashboard requires when bound beyond loopback (else a generated one is printed)',
   BATON_PARAMS_KEY: 'base64 32-byte key encrypting SecureString parameters (else a generated key file)',
+  BATON_REGION: "the region embedded runs put in ARNs and in a handler's AWS_REGION (default us-east-1)",
 } as const;

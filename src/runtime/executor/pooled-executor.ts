@@ -7,10 +7,11 @@
  * (thread or child process), how long an invocation may run, and what it adds to the environment.
  */
 import { randomUUID } from 'node:crypto';
-import { basename, extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { basename, extname, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaults } from '../../core/defaults.ts';
 import { BatonError, ValidationError } from '../../core/errors.ts';
+import { embeddedRegion } from '../../core/region.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
 import { encodedEvent, type EncodedEvent, type Executor, type Invocation, type InvocationError, type InvokeOptions, type LogRecord } from '../../ports/executor.ts';
 import { runtimeError } from './errors.ts';
@@ -45,6 +46,8 @@ type Resolved = Required<Omit<PooledExecutorOptions, 'onLog'>> & Pick<PooledExec
 export abstract class PooledExecutor implements Executor {
   private readonly pools = new Map<string, { signature: string; pool: FnPool }>();
   private readonly retired = new Set<FnPool>();
+  /** AWS_REGION and AWS_DEFAULT_REGION of every worker (a backend's handlerEnv may name its own). */
+  private readonly region = embeddedRegion();
   private closed = false;
   protected readonly opts: Resolved;
 
@@ -191,9 +194,21 @@ export abstract class PooledExecutor implements Executor {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: stream,
       LAMBDA_TASK_ROOT: this.opts.root,
-      _HANDLER: `${basename(fn.module, extname(fn.module))}.${fn.handler}`,
+      // As Lambda writes it: the module's path from the task root, without its extension, then the export.
+      _HANDLER: `${lambdaHandlerPath(this.opts.root, fn.module)}.${fn.handler}`,
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
       ...this.extraEnv(),
       ...fn.env,
     };
   }
+}
+
+/** 'handlers/env' for <root>/handlers/env.ts: the module from the task root, '/'-separated, no extension. */
+function lambdaHandlerPath(root: string, module: string): string {
+  const file = module.startsWith('file:') ? fileURLToPath(module) : resolve(root, module);
+  const rel = relative(root, file);
+  const inside = rel !== '' && !rel.startsWith('..') && !/^([A-Za-z]:|[\\/])/.test(rel);
+  const path = inside ? rel : basename(file);
+  return path.slice(0, path.length - extname(path).length).split(sep).join('/');
 }

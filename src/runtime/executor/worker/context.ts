@@ -1,9 +1,10 @@
 /**
  * The Lambda context object a handler receives, field for field as @types/aws-lambda's Context:
- * the ARN uses the region 'local' and account 000000000000; the deprecated done/succeed/fail
+ * the ARN uses the embedded region and account (core/region.ts); the deprecated done/succeed/fail
  * forward to the invocation's callback, as Lambda's Node.js runtime still does.
  */
 import type { Callback, Context } from 'aws-lambda';
+import { embeddedArn } from '../../../core/region.ts';
 
 export interface ContextInput {
   requestId: string;
@@ -15,7 +16,7 @@ export interface ContextInput {
   callback: Callback;
 }
 
-export const localArnPrefix = 'arn:aws:lambda:local:000000000000:function:';
+export const localArnPrefix = embeddedArn('lambda', 'function:');
 
 export function makeContext(input: ContextInput): Context {
   const { callback } = input;
