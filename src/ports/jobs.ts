@@ -112,6 +112,22 @@ export interface ListJobsFilter {
  * JSON, as it travels in every relay's event; the composition root (src/root) turns it into a
  * JobStoreHandle inside the handler's process.
  */
+/** A page of jobs (the dashboard's list): newest first, resumed with `cursor`. */
+export interface JobPageFilter {
+  status?: JobStatus;
+  fn?: string;
+  /** Default 50. */
+  limit?: number;
+  /** The `next` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListPage<T> {
+  items: T[];
+  /** Pass as `cursor` for the next page; null when there are no more. */
+  next: string | null;
+}
+
 export interface JobStoreConnection {
   backend: string;
   env: Record<string, string>;
@@ -127,6 +143,8 @@ export interface JobStore {
   create(input: CreateJobInput): Promise<Job>;
   get(id: string): Promise<Job | undefined>;
   list(filter?: ListJobsFilter): Promise<Job[]>;
+  /** One page of jobs newest first, from the store's index; a malformed cursor is a ValidationError. */
+  page(filter?: JobPageFilter): Promise<ListPage<Job>>;
   /** Takes the job's next relay if it is queued (or running with a relay that died); undefined otherwise. */
   claim(id: string): Promise<Job | undefined>;
   /** Ends relay `relay`; returns the job as it now is (unchanged if the relay is stale or the job was cancelled). */
@@ -212,6 +230,8 @@ export interface MapLedger {
   open(input: { id: string; fn: string; options: unknown }): Promise<MapRecord>;
   get(id: string): Promise<MapRecord | undefined>;
   list(limit?: number): Promise<MapRecord[]>;
+  /** One page of maps newest first, from the store's index; a malformed cursor is a ValidationError. */
+  page(options?: { limit?: number; cursor?: string }): Promise<ListPage<MapRecord>>;
   /** Adds items from index `from` on (idempotent: an index already there is kept). */
   addItems(id: string, from: number, itemsJson: readonly string[], sourceDone: boolean): Promise<void>;
   /** Items left `running` by a dead coordinator go back to pending; returns how many. */

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { defaults } from '../../src/core/defaults.ts';
-import { ConditionFailedError, NotFoundError, StaleReceiptError } from '../../src/core/errors.ts';
+import { ConditionFailedError, NotFoundError, StaleReceiptError, ValidationError } from '../../src/core/errors.ts';
 import type { JobStore, StepEntry } from '../../src/ports/jobs.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
 import { caseFor, type Skips } from './skips.ts';
@@ -79,6 +79,31 @@ export function runJobStoreConformance(name: string, make: MakeBackend, skips: S
       expect(await ids({ status: 'running' })).toEqual(['j2']);
       expect(await ids({ limit: 2 })).toEqual(['j5', 'j4']);
       expect(await ids({ status: 'queued', limit: 2 })).toEqual(['j5', 'j4']);
+    });
+
+    it('page walks jobs newest first by cursor, filtered by status and fn, and refuses a malformed cursor', async () => {
+      for (let i = 1; i <= 7; i++) {
+        await jobs.create({ id: `j${i}`, fn: i % 2 ? 'odd' : 'even', executor: 'function', budget });
+        if (i !== 4) await h.clock.advance(1000); // j4 and j5 share a millisecond
+      }
+      await jobs.cancel('j3');
+      const walk = async (f: Parameters<JobStore['page']>[0]) => {
+        const out: string[] = [];
+        let cursor: string | undefined;
+        for (let n = 0; n < 20; n++) {
+          const p = await jobs.page({ ...f, ...(cursor !== undefined ? { cursor } : {}) });
+          out.push(...p.items.map((j) => j.id));
+          if (p.next === null) return out;
+          cursor = p.next;
+        }
+        throw new Error('page never ended');
+      };
+      expect(await walk({ limit: 3 })).toEqual(['j7', 'j6', 'j5', 'j4', 'j3', 'j2', 'j1']);
+      expect(await walk({ limit: 1, fn: 'odd' })).toEqual(['j7', 'j5', 'j3', 'j1']);
+      expect(await walk({ limit: 2, status: 'queued', fn: 'odd' })).toEqual(['j7', 'j5', 'j1']);
+      expect(await walk({ status: 'cancelled' })).toEqual(['j3']);
+      expect(await rejection(jobs.page({ cursor: 'nope' }))).toBeInstanceOf(ValidationError);
+      expect(await rejection(jobs.page({ status: 'done' as never }))).toBeInstanceOf(ValidationError);
     });
 
     it('claim takes a queued job as the next relay, and a running one again (its relay died); nothing else', async () => {

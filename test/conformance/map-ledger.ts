@@ -61,6 +61,24 @@ export function runMapLedgerConformance(name: string, make: MakeBackend, skips: 
       expect((await maps.list(2)).map((m) => m.id)).toEqual(['c', 'b']);
     });
 
+    it('page walks maps newest first by cursor and refuses a malformed cursor', async () => {
+      for (const id of ['a', 'b', 'c', 'd', 'e']) {
+        await maps.open({ id, fn: 'f', options: null });
+        await h.clock.advance(1000);
+      }
+      const out: string[] = [];
+      let cursor: string | undefined;
+      for (let n = 0; n < 10; n++) {
+        const p = await maps.page({ limit: 2, ...(cursor !== undefined ? { cursor } : {}) });
+        out.push(...p.items.map((m) => m.id));
+        if (p.next === null) break;
+        cursor = p.next;
+      }
+      expect(out).toEqual(['e', 'd', 'c', 'b', 'a']);
+      expect((await maps.page()).next).toBeNull();
+      await expect(maps.page({ cursor: 'nope' })).rejects.toThrow(/cursor/);
+    });
+
     it('addItems is idempotent by index: an index already there is kept as it is', async () => {
       await maps.open({ id: 'm', fn: 'f', options: {} });
       await h.clock.advance(1000);

@@ -20,11 +20,12 @@
  */
 import { GetItemCommand, PutItemCommand, UpdateItemCommand, type Update } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError, NotFoundError, type SerializedError } from '../../../core/errors.ts';
-import type { MapCompletion, MapCounts, MapItem, MapItemRow, MapItemStatus, MapLedger, MapRecord, MapStatus } from '../../../ports/jobs.ts';
+import type { ListPage, MapCompletion, MapCounts, MapItem, MapItemRow, MapItemStatus, MapLedger, MapRecord, MapStatus } from '../../../ports/jobs.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, batchWrite, fromItem, itemOfFailedCondition, orderKey, queryCount, queryPages, toItem, updateExpression, updateEach, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
+import { pageByOrd } from './page.ts';
 
 const ALL = 'map';
 const itemStatuses: readonly MapItemStatus[] = ['pending', 'running', 'succeeded', 'failed'];
@@ -103,6 +104,10 @@ export class AwsMapLedger implements MapLedger {
     return out;
   }
 
+  page(options: { limit?: number; cursor?: string } = {}): Promise<ListPage<MapRecord>> {
+    return pageByOrd<MapItemRecord, MapRecord>(this.ctx, 'maps', ALL, options, toMap);
+  }
+
   async addItems(id: string, from: number, itemsJson: readonly string[], sourceDone: boolean): Promise<void> {
     const table = await ensure(this.ctx, 'map-items');
     if (itemsJson.length) {
@@ -145,7 +150,7 @@ export class AwsMapLedger implements MapLedger {
     const taken: MapItem[] = [];
     let after = -1;
     while (taken.length < limit) {
-      const page = await this.page(id, 'pending', after, limit - taken.length);
+      const page = await this.itemsPage(id, 'pending', after, limit - taken.length);
       if (!page.length) break;
       const applied = await updateEach(this.ctx, table, page.map((r) => this.transition(table, r.mapId, r.idx, 'pending', { status: 'running', mapStatus: partition(id, 'running') })));
       page.forEach((r, i) => applied[i] && taken.push({ index: r.idx, item: JSON.parse(r.item) as unknown, attempts: r.attempts }));
@@ -176,7 +181,7 @@ export class AwsMapLedger implements MapLedger {
   }
 
   async items(id: string, status: MapItemStatus, afterIndex: number, limit: number): Promise<MapItemRow[]> {
-    return (await this.page(id, status, afterIndex, limit)).map((r) => ({
+    return (await this.itemsPage(id, status, afterIndex, limit)).map((r) => ({
       index: r.idx,
       item: JSON.parse(r.item) as unknown,
       attempts: r.attempts,
@@ -222,7 +227,7 @@ export class AwsMapLedger implements MapLedger {
   }
 
   /** Up to `limit` items of one status after an index, lowest first (the by-status index). */
-  private async page(id: string, status: MapItemStatus, after: number, limit: number): Promise<ItemRecord[]> {
+  private async itemsPage(id: string, status: MapItemStatus, after: number, limit: number): Promise<ItemRecord[]> {
     const out: ItemRecord[] = [];
     if (limit < 1) return out;
     const e = new Expr();

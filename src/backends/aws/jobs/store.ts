@@ -26,13 +26,14 @@ import { randomUUID } from 'node:crypto';
 import { ConditionFailedError, NotFoundError, StaleReceiptError, TooLargeError, show, type SerializedError } from '../../../core/errors.ts';
 import type { ExecutorKind } from '../../../core/resources/fn.ts';
 import { formatSize } from '../../../core/size.ts';
-import type { CreateJobInput, Job, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, Settlement, StepEntry } from '../../../ports/jobs.ts';
+import type { CreateJobInput, Job, JobPageFilter, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, ListPage, Settlement, StepEntry } from '../../../ports/jobs.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { awsEnv } from '../options.ts';
 import { Expr, fromItem, itemOfFailedCondition, orderKey, pad, queryPages, toItem, updateExpression, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
 import { AwsMapLedger } from './map-ledger.ts';
+import { pageByOrd } from './page.ts';
 
 const ALL = 'job';
 const ITEM_LIMIT = 400 * 1024;
@@ -150,6 +151,10 @@ export class AwsJobStore implements JobStore {
       return out.length >= limit;
     });
     return out;
+  }
+
+  page(filter: JobPageFilter = {}): Promise<ListPage<Job>> {
+    return pageByOrd<JobItem, Job>(this.ctx, 'jobs', ALL, filter, toJob);
   }
 
   async claim(id: string): Promise<Job | undefined> {

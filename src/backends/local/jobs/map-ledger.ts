@@ -3,9 +3,10 @@
  * is one transaction over prepared statements: adding 1,000 items, taking a batch to dispatch, or
  * completing every item that finished in one tick of the coordinator.
  */
+import { pageRows } from './page.ts';
 import type { SerializedError } from '../../../core/errors.ts';
 import { NotFoundError } from '../../../core/errors.ts';
-import type { MapCompletion, MapCounts, MapItem, MapItemRow, MapItemStatus, MapLedger, MapRecord, MapStatus } from '../../../ports/jobs.ts';
+import type { ListPage, MapCompletion, MapCounts, MapItem, MapItemRow, MapItemStatus, MapLedger, MapRecord, MapStatus } from '../../../ports/jobs.ts';
 import type { Transaction } from 'better-sqlite3';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
@@ -96,6 +97,10 @@ export class LocalMapLedger implements MapLedger {
 
   async list(limit = 50): Promise<MapRecord[]> {
     return this.q.list.all(limit).map(toMap);
+  }
+
+  async page(options: { limit?: number; cursor?: string } = {}): Promise<ListPage<MapRecord>> {
+    return pageRows<MapRow, MapRecord>(this.ctx.db, 'maps', options, toMap);
   }
 
   async addItems(id: string, from: number, itemsJson: readonly string[], sourceDone: boolean): Promise<void> {

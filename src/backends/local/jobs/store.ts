@@ -10,8 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { defaults } from '../../../core/defaults.ts';
 import { ConditionFailedError, NotFoundError, StaleReceiptError, type SerializedError } from '../../../core/errors.ts';
+import { pageRows } from './page.ts';
 import type { ExecutorKind } from '../../../core/resources/fn.ts';
-import type { CreateJobInput, Job, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, Settlement, StepEntry, StepStatus } from '../../../ports/jobs.ts';
+import type { CreateJobInput, Job, JobPageFilter, JobProgress, JobStatus, JobStore, JobStoreConnection, ListJobsFilter, ListPage, Settlement, StepEntry, StepStatus } from '../../../ports/jobs.ts';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
 import { LocalMapLedger } from './map-ledger.ts';
@@ -138,6 +139,10 @@ export class LocalJobStore implements JobStore {
     if (filter.fn) (where.push('fn = ?'), args.push(filter.fn));
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC ${boundLimit}`;
     return this.ctx.db.prepare<Array<string | number>, JobRow>(sql).all(...args, filter.limit ?? 50).map(toJob);
+  }
+
+  async page(filter: JobPageFilter = {}): Promise<ListPage<Job>> {
+    return pageRows<JobRow, Job>(this.ctx.db, 'jobs', filter, toJob);
   }
 
   async claim(id: string): Promise<Job | undefined> {
