@@ -28,7 +28,7 @@ export function Messages({ queue, redrive, title }) {
           <thead><tr><th>Message</th><th>Source</th><th class="num">Attempts</th><th>Last error</th><th>Sent</th></tr></thead>
           <tbody>${items.map((/** @type {any} */ m) => html`
             <tr key=${m.id} class=${`clickable${open === m.id ? ' open' : ''}`} data-message=${m.id} onClick=${() => setOpen(open === m.id ? undefined : m.id)}>
-              <td><span class="caret">${open === m.id ? '▾' : '▸'}</span> <span class="mono">${short(m.id)}</span> <span class="muted small">${preview(m.body, 60)}</span></td>
+              <td class="msg-cell"><span class="caret">${open === m.id ? '▾' : '▸'}</span> <span class="mono">${short(m.id)}</span> <span class="muted small">${preview(m.body, 60)}</span></td>
               <td>${m.source ?? html`<span class="muted">–</span>`}</td>
               <td class="num">${m.attempts}</td>
               <td class="err-cell">${m.lastError ? preview(errText(m.lastError), 90) : html`<span class="muted">none recorded</span>`}</td>

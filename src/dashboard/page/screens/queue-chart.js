@@ -6,6 +6,16 @@ import { useEvent } from '../lib/hooks.js';
 
 const windowMs = 10 * 60_000;
 
+/**
+ * The x range in seconds: the data's, but at least the last minute, so a chart of a few samples
+ * has a readable time axis.
+ * @param {number | null} min @param {number | null} max @returns {[number, number]}
+ */
+function xRange(min, max) {
+  const hi = max ?? Date.now() / 1000;
+  return [Math.min(min ?? hi, hi - 60), hi];
+}
+
 let cssAdded = false;
 function addCss() {
   if (cssAdded) return;
@@ -38,7 +48,7 @@ export function QueueChart({ name, points }) {
         height: 220,
         legend: { live: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, n: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] }, age: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max * 1.15))] } },
+        scales: { x: { time: true, range: (_u, min, max) => xRange(min, max) }, n: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.15))] }, age: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max * 1.15))] } },
         axes: [
           { stroke: '#6b7280', grid: { stroke: '#eef0f3' } },
           { scale: 'n', stroke: '#6b7280', grid: { stroke: '#eef0f3' }, label: 'messages', size: 50 },
@@ -46,9 +56,9 @@ export function QueueChart({ name, points }) {
         ],
         series: [
           {},
-          { label: 'depth', scale: 'n', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.08)' },
-          { label: 'in flight', scale: 'n', stroke: '#7c3aed', width: 2 },
-          { label: 'oldest age (s)', scale: 'age', stroke: '#d97706', width: 1.5, dash: [5, 4] },
+          { label: 'depth', scale: 'n', stroke: '#2563eb', width: 2, fill: 'rgba(37,99,235,0.08)', points: { show: false } },
+          { label: 'in flight', scale: 'n', stroke: '#7c3aed', width: 2, points: { show: false } },
+          { label: 'oldest age (s)', scale: 'age', stroke: '#d97706', width: 1.5, dash: [5, 4], points: { show: false } },
         ],
       }, /** @type {any} */ (cols.current), el.current);
       ro = new ResizeObserver(() => el.current && plot.current?.setSize({ width: el.current.clientWidth, height: 220 }));

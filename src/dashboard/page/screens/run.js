@@ -27,7 +27,7 @@ export function RunScreen({ id }) {
       <div><span class="muted">Started</span> ${time(run.startedAt)}</div>
       <div><span class="muted">Duration</span> ${run.status === 'running' ? 'running…' : duration(run.durationMs)}</div>
       <div><span class="muted">Attempt</span> ${run.attempt}</div>
-      <div><span class="muted">Trigger</span> ${run.trigger}</div>
+      <div><span class="muted">Trigger</span> ${run.trigger.startsWith('retry:') ? html`retry of <a class="mono" href=${href('runs', run.trigger.slice(6))}>${run.trigger.slice(6, 14)}</a>` : run.trigger}</div>
       ${run.requestId ? html`<div><span class="muted">Request id</span> <span class="mono">${run.requestId}</span></div>` : null}
       <div><span class="muted">Records</span> ${run.recordIds?.length ?? 0}</div>
     </div>
