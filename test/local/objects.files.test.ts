@@ -115,7 +115,7 @@ describe('time', () => {
     expect(head.lastModified).toBe(t.clock.now());
     const [event] = await store.pendingEvents();
     expect(event!.record.eventTime).toBe(new Date(t.clock.now()).toISOString());
-    expect(event!.record.awsRegion).toBe('local');
+    expect(event!.record.awsRegion).toBe('us-east-1');
   });
 });
 

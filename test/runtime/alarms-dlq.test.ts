@@ -73,7 +73,7 @@ describe('poison message, DLQ alarm and redrive', () => {
     await t.clock.advance(30_000);
     const inAlarm = await notifications();
     expect(inAlarm).toHaveLength(1);
-    expect(inAlarm[0]!.subject).toBe('ALARM: "orders-dead-letters" in local');
+    expect(inAlarm[0]!.subject).toBe('ALARM: "orders-dead-letters" in us-east-1');
     expect(inAlarm[0]!.alarm).toMatchObject({ AlarmName: 'orders-dead-letters', NewStateValue: 'ALARM', OldStateValue: 'OK', Trigger: { MetricName: 'deadLettered', Threshold: 1, Dimensions: [{ name: 'QueueName', value: 'orders' }] } });
     expect(inAlarm[0]!.alarm.NewStateReason).toMatch(/^Threshold Crossed: 1 datapoint \[1 \(.*\)\] was greater than or equal to the threshold \(1\)\.$/);
 
@@ -92,7 +92,7 @@ describe('poison message, DLQ alarm and redrive', () => {
       ['OK', 'ALARM'],
       ['ALARM', 'OK'],
     ]);
-    expect(all[1]!.subject).toBe('OK: "orders-dead-letters" in local');
+    expect(all[1]!.subject).toBe('OK: "orders-dead-letters" in us-east-1');
   });
 });
 

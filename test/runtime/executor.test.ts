@@ -49,7 +49,7 @@ describe('function executor: handlers as AWS documents them', () => {
     expect(r).toMatchObject({
       functionName: 'ctx-fn',
       functionVersion: '$LATEST',
-      invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:ctx-fn',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ctx-fn',
       memoryLimitInMB: '256',
       awsRequestId: 'abc-123',
       logGroupName: '/aws/lambda/ctx-fn',

@@ -101,7 +101,7 @@ describe('invokeAsync: Lambda\'s retries and on-failure destination', () => {
     expect(record).toEqual({
       version: '1.0',
       timestamp: new Date(t.clock.now()).toISOString(),
-      requestContext: { requestId, functionArn: 'arn:aws:lambda:local:000000000000:function:throws:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+      requestContext: { requestId, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:throws:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 },
       requestPayload: event,
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       responsePayload: { errorType: 'OrderError', errorMessage: 'order 42 is invalid', trace: expect.arrayContaining([expect.stringContaining('OrderError: order 42 is invalid')]) as unknown },

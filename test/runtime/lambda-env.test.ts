@@ -23,3 +23,19 @@ describe("a handler's environment is Lambda's", () => {
     expect(JSON.stringify(inv.result)).toContain('arn:aws:lambda:us-east-1:000000000000:function:ctx-fn');
   });
 });
+
+describe('stream records name a stream labelled with a real time', () => {
+  it("labels the table's stream with the time of its first change handed on, and a worker's copy of the event names the same stream", async () => {
+    const { dynamodbEvent, dynamodbEventFromWire } = await import('../../src/runtime/triggers/events/dynamodb.ts');
+    const { encodedEvent } = await import('../../src/ports/executor.ts');
+    const at = Date.UTC(2026, 11, 6, 4, 33, 15, 123);
+    const record = (sequence: number, createdAt: number) => ({ sequence, eventName: 'INSERT' as const, table: 'label-orders', keys: { id: String(sequence) }, newImage: { id: String(sequence) }, createdAt });
+    const event = dynamodbEvent([record(1, at), record(2, at + 5000)], 'NEW_IMAGE');
+    const arn = 'arn:aws:dynamodb:us-east-1:000000000000:table/label-orders/stream/2026-12-06T04:33:15.123';
+    expect(event.Records.map((r) => r.eventSourceARN)).toEqual([arn, arn]);
+    const wire = (event as unknown as Record<symbol, { json: string }>)[encodedEvent]!.json;
+    expect(dynamodbEventFromWire(wire).Records.map((r) => r.eventSourceARN)).toEqual([arn, arn]);
+    // Later batches keep the label.
+    expect(dynamodbEvent([record(3, at + 60_000)], 'NEW_IMAGE').Records[0]!.eventSourceARN).toBe(arn);
+  });
+});

@@ -52,8 +52,8 @@ describe('topic -> fn', () => {
     await until(() => lines(out).length === 2, { clock: t.clock, what: 'two SNS invocations' });
     const got = lines<{ message: string; subject: string | null; source: string; topicArn: string }>(out).sort((a, b) => a.message.localeCompare(b.message));
     expect(got).toEqual([
-      { message: '{"level":"ok"}', subject: null, source: 'aws:sns', topicArn: 'arn:aws:sns:local:000000000000:alerts' },
-      { message: 'disk almost full', subject: 'Disk', source: 'aws:sns', topicArn: 'arn:aws:sns:local:000000000000:alerts' },
+      { message: '{"level":"ok"}', subject: null, source: 'aws:sns', topicArn: 'arn:aws:sns:us-east-1:000000000000:alerts' },
+      { message: 'disk almost full', subject: 'Disk', source: 'aws:sns', topicArn: 'arn:aws:sns:us-east-1:000000000000:alerts' },
     ]);
   });
 

@@ -45,7 +45,7 @@ describe('queue -> fn trigger', () => {
     const processed = lines<{ id: string; body: string; receiveCount: string; source: string; md5: string; attrs: Record<string, unknown> }>(out);
     expect(processed.map((p) => p.id).sort()).toEqual([ids[0], ids[2]].sort());
     const first = processed.find((p) => p.id === ids[0])!;
-    expect(first).toMatchObject({ body: '{"n":1}', receiveCount: '1', source: 'arn:aws:sqs:local:000000000000:orders', md5: createHash('md5').update('{"n":1}').digest('hex') });
+    expect(first).toMatchObject({ body: '{"n":1}', receiveCount: '1', source: 'arn:aws:sqs:us-east-1:000000000000:orders', md5: createHash('md5').update('{"n":1}').digest('hex') });
     expect(first.attrs).toEqual({ kind: { stringValue: 'order', stringListValues: [], binaryListValues: [], dataType: 'String' }, n: { stringValue: '1', stringListValues: [], binaryListValues: [], dataType: 'Number' } });
 
     const all = await runs('partial');

@@ -77,8 +77,8 @@ describe('schedule -> fn', () => {
       source: 'aws.events',
       account: '000000000000',
       time: '2026-01-01T01:00:00Z',
-      region: 'local',
-      resources: ['arn:aws:events:local:000000000000:rule/hourly'],
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:000000000000:rule/hourly'],
       detail: {},
     });
     // The handler writes its line before its run is recorded as finished.

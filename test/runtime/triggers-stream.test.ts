@@ -198,7 +198,7 @@ describe('table stream -> fn trigger', () => {
     expect(lines<Seen>(out).map((s) => [s.id, s.batch])).toEqual([['r1', 2], ['r2', 2], ['r4', 1]]);
     const [msg] = await t.backend.queues.receive('ddb-failures');
     const record = JSON.parse(msg!.body) as { requestContext: Record<string, unknown>; DDBStreamBatchInfo: Record<string, unknown>; payload: { Records: Array<{ eventID: string }> } };
-    expect(record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, functionArn: 'arn:aws:lambda:local:000000000000:function:ddb' });
+    expect(record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ddb' });
     expect(record.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, startSequenceNumber: '000000000000000000003', endSequenceNumber: '000000000000000000003', streamArn: expect.stringContaining(':table/items/stream/') as string });
     expect(record.payload.Records.map((r) => r.eventID)).toEqual(['items-000000000000000000003']);
     const statuses = (await t.backend.runs.list({ fn: 'ddb' })).reverse().map((r) => [r.recordIds.length, r.status]);

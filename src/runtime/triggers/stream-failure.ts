@@ -44,7 +44,7 @@ export function streamFailureRecord(f: StreamFailureInput, withPayload = true): 
       approximateArrivalOfFirstRecord: iso(first?.ApproximateCreationDateTime),
       approximateArrivalOfLastRecord: iso(last?.ApproximateCreationDateTime),
       batchSize: records.length,
-      streamArn: streamArn(f.table),
+      streamArn: streamArn(f.table, f.now),
     },
     ...(f.error ? { responsePayload: { errorType: f.error.errorType, errorMessage: f.error.errorMessage } } : f.response !== undefined ? { responsePayload: f.response } : {}),
     ...(withPayload ? { payload: f.event } : {}),

@@ -4,8 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { S3EventRecord } from 'aws-lambda';
+import { embeddedRegion } from '../../../core/region.ts';
 import { encodeEventKey, s3Record, sequencer } from '../../../core/s3-events.ts';
 import type { BucketConfig, BucketNotification, ObjectEventName } from '../../../ports/objects.ts';
+
+const localRegion = embeddedRegion();
 import { ruleId } from '../../shared/objects/buckets.ts';
 
 /** What changed, enough to build every record for it. */
@@ -50,6 +53,6 @@ export function recordsFor(config: BucketConfig, change: ObjectChange): RoutedRe
   const hostId = randomBytes(56).toString('base64');
   return matching.map(({ rule, i }) => ({
     rule,
-    record: s3Record({ ...change, configurationId: ruleId(rule, i), region: 'local', requestId, hostId, principalId: principal }),
+    record: s3Record({ ...change, configurationId: ruleId(rule, i), region: localRegion, requestId, hostId, principalId: principal }),
   }));
 }

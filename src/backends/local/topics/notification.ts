@@ -1,8 +1,9 @@
+import { embeddedArn } from '../../../core/region.ts';
 import type { TopicMessage } from '../../../ports/topics.ts';
 
-/** The ARN a topic has on the local backend (the region and account SNS tools use for local stacks). */
+/** The ARN a topic has on the local backend (core/region.ts: the embedded region and account). */
 export function topicArn(topic: string): string {
-  return `arn:aws:sns:local:000000000000:${topic}`;
+  return embeddedArn('sns', topic);
 }
 
 /**

@@ -1,3 +1,5 @@
-/** The region and account every local ARN carries (the ones local AWS stacks use). */
-export const localRegion = 'local';
-export const localAccount = '000000000000';
+import { embeddedAccount, embeddedRegion } from '../../../core/region.ts';
+
+/** The region and account every local ARN and event carries (core/region.ts: us-east-1 unless BATON_REGION says otherwise). */
+export const localRegion: string = embeddedRegion();
+export const localAccount: string = embeddedAccount;

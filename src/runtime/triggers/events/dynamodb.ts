@@ -7,6 +7,7 @@ import type { AttributeValue, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-la
 import { ValidationError } from '../../../core/errors.ts';
 import { encodedEvent, type EncodedEvent } from '../../../ports/executor.ts';
 import { storedJson, type Item, type Key, type StreamRecord, type StreamViewType } from '../../../ports/tables.ts';
+import { streamLabel } from '../../../core/region.ts';
 import { localAccount, localRegion } from './aws.ts';
 
 /** One JSON value in attribute-value form: {S}, {N}, {BOOL}, {NULL: true}, {L}, {M}. */
@@ -48,8 +49,20 @@ export function unmarshall(image: Record<string, AttributeValue>): Record<string
   return out;
 }
 
-export function streamArn(table: string): string {
-  return `arn:aws:dynamodb:${localRegion}:${localAccount}:table/${table}/stream/1970-01-01T00:00:00.000`;
+const labels = new Map<string, string>();
+
+/**
+ * The table's stream ARN. DynamoDB labels a stream with the time it was enabled; the local store
+ * does not keep that, so the label is the time of the first change this process hands on for the
+ * table (`at`), the same for every record after it: a real time, stable while the engine runs.
+ */
+export function streamArn(table: string, at: number): string {
+  let label = labels.get(table);
+  if (label === undefined) {
+    label = streamLabel(at);
+    labels.set(table, label);
+  }
+  return `arn:aws:dynamodb:${localRegion}:${localAccount}:table/${table}/stream/${label}`;
 }
 
 /** DynamoDB's sequence numbers are decimal strings that sort as numbers; pad so they sort as strings too. */
@@ -77,7 +90,7 @@ function valueBytes(v: unknown): number {
 }
 
 export function dynamodbRecord(r: StreamRecord, viewType: StreamViewType): DynamoDBRecord {
-  return { ...recordHead(r), dynamodb: streamRecordBody(r, viewType), eventSourceARN: streamArn(r.table) };
+  return { ...recordHead(r), dynamodb: streamRecordBody(r, viewType), eventSourceARN: streamArn(r.table, r.createdAt) };
 }
 
 function recordHead(r: StreamRecord): Omit<DynamoDBRecord, 'dynamodb'> {
@@ -118,7 +131,7 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
       const record = recordHead(r) as DynamoDBRecord;
       let body: DynamoDBRecord['dynamodb'];
       Object.defineProperty(record, 'dynamodb', { enumerable: true, configurable: true, get: () => (body ??= streamRecordBody(r, viewType)), set: (v: DynamoDBRecord['dynamodb']) => (body = v) });
-      record.eventSourceARN = streamArn(r.table);
+      record.eventSourceARN = streamArn(r.table, r.createdAt);
       return record;
     }),
   };
@@ -127,8 +140,14 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
   return event;
 }
 
-/** `[viewType, [[sequence, eventName, table, createdAt, keys, newImage|null, oldImage|null], ...]]`, from stored text where there is some. */
+/**
+ * `[viewType, [[sequence, eventName, table, createdAt, keys, newImage|null, oldImage|null], ...], streamArns]`,
+ * from stored text where there is some; streamArns ({ table: arn }) carries this thread's stream
+ * labels, so a worker's records name the same stream as the engine's.
+ */
 function wireJson(records: readonly StreamRecord[], viewType: StreamViewType): string {
+  const arns: Record<string, string> = {};
+  for (const r of records) arns[r.table] ??= streamArn(r.table, r.createdAt);
   const rows = records.map((r) => {
     const stored = r[storedJson];
     const keys = stored?.keys ?? JSON.stringify(r.keys);
@@ -136,17 +155,19 @@ function wireJson(records: readonly StreamRecord[], viewType: StreamViewType): s
     const oldImage = stored ? (stored.oldImage ?? 'null') : (JSON.stringify(r.oldImage) ?? 'null');
     return `[${r.sequence},${JSON.stringify(r.eventName)},${JSON.stringify(r.table)},${r.createdAt},${keys},${newImage},${oldImage}]`;
   });
-  return `[${JSON.stringify(viewType)},[${rows.join(',')}]]`;
+  return `[${JSON.stringify(viewType)},[${rows.join(',')}],${JSON.stringify(arns)}]`;
 }
 
 type WireRow = [number, StreamRecord['eventName'], string, number, Key, Item | null, Item | null];
 
 /** The event dynamodbEvent stands for, from its wire form: what a handler in a worker receives. */
 export function dynamodbEventFromWire(json: string): DynamoDBStreamEvent {
-  const [viewType, rows] = JSON.parse(json) as [StreamViewType, WireRow[]];
+  const [viewType, rows, arns = {}] = JSON.parse(json) as [StreamViewType, WireRow[], Record<string, string>?];
   return {
-    Records: rows.map(([sequence, eventName, table, createdAt, keys, newImage, oldImage]) =>
-      dynamodbRecord({ sequence, eventName, table, createdAt, keys, ...(newImage ? { newImage } : {}), ...(oldImage ? { oldImage } : {}) }, viewType),
-    ),
+    Records: rows.map(([sequence, eventName, table, createdAt, keys, newImage, oldImage]) => {
+      const record = dynamodbRecord({ sequence, eventName, table, createdAt, keys, ...(newImage ? { newImage } : {}), ...(oldImage ? { oldImage } : {}) }, viewType);
+      const arn = arns[table];
+      return arn === undefined ? record : { ...record, eventSourceARN: arn };
+    }),
   };
 }
