@@ -66,8 +66,8 @@ export interface Bundle {
   bytes: number;
   /** The bundle reaches DuckDB: true only when it was bundled to load it from the DuckDB layer. */
   duckdb: boolean;
-  /** The source files esbuild read (as its metafile names them). */
-  inputs: string[];
+  /** The handler is a job() handler, bundled behind the job entry (lambda/job-entry.ts). */
+  job: boolean;
 }
 
 function build(entry: string, outfile: string, runtime: string, aliases: Record<string, string>) {
@@ -89,6 +89,11 @@ function build(entry: string, outfile: string, runtime: string, aliases: Record<
   });
 }
 
+/** Whether the output kept code of a source file matching `file`. */
+function reaches(result: ReturnType<typeof build>, file: RegExp): boolean {
+  return Object.values(result.metafile.outputs).some((o) => Object.entries(o.inputs).some(([path, i]) => i.bytesInOutput > 0 && file.test(path)));
+}
+
 /** Whether the output kept any of the stub standing in for DuckDB (a handler that may reach it). */
 function reachesDuckdb(result: ReturnType<typeof build>): boolean {
   const stub = alias['@duckdb/node-api'];
@@ -107,8 +112,10 @@ function helperPath(relative: string): string {
  *   route      the routing rule decides per invocation (lambda/route.ts): rule 'container' for the
  *              container executor, or the fn's `route` from `configFile`
  *   container  the ECS task's entry (lambda/container-main.ts), written as container.mjs
+ *   job        a job() handler: each { batonRelay } event drives one relay (lambda/job-entry.ts);
+ *              chosen by bundleHandler itself when a plain bundle reaches job()
  */
-export type EntryWrap = { kind: 'plain' } | { kind: 'route'; rule: 'container' } | { kind: 'route'; rule: 'config'; configFile: string } | { kind: 'container'; memoryMb: number };
+export type EntryWrap = { kind: 'plain' } | { kind: 'job' } | { kind: 'route'; rule: 'container' } | { kind: 'route'; rule: 'config'; configFile: string } | { kind: 'container'; memoryMb: number };
 
 function entrySource(fnName: string, modulePath: string, exportName: string, wrap: EntryWrap): string {
   const name = JSON.stringify(fnName);
@@ -116,6 +123,9 @@ function entrySource(fnName: string, modulePath: string, exportName: string, wra
   const head = `import * as mod from ${JSON.stringify(modulePath)};\n`;
   if (wrap.kind === 'container') {
     return `${head}import { runContainerInvocation } from ${JSON.stringify(helperPath('./lambda/container-main'))};\nprocess.exitCode = await runContainerInvocation(${name}, ${handler}, ${wrap.memoryMb});\n`;
+  }
+  if (wrap.kind === 'job') {
+    return `${head}import { jobEntry } from ${JSON.stringify(helperPath('./lambda/job-entry'))};\nimport { connect } from ${JSON.stringify(helperPath('../root/connect'))};\nexport const ${exportName} = jobEntry(${handler}, { backend: connect, fn: process.env.BATON_FN ?? ${name} });\n`;
   }
   const route = `import { routedHandler } from ${JSON.stringify(helperPath('./lambda/route'))};\n`;
   if (wrap.kind === 'route' && wrap.rule === 'config') {
@@ -133,15 +143,20 @@ export function bundleHandler(name: string, module: string, exportName: string, 
   // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
   const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
   const modulePath = isAbsolute(module) ? module : resolve(root, module);
-  let entry = modulePath;
-  if (wrap.kind !== 'plain') {
-    entry = join(workDir(), `entry-${basename(dir)}.mjs`);
-    writeFileSync(entry, entrySource(name, modulePath, exportName, wrap));
-  }
+  const entryFor = (w: EntryWrap) => {
+    if (w.kind === 'plain') return modulePath;
+    const file = join(workDir(), `entry-${basename(dir)}.mjs`);
+    writeFileSync(file, entrySource(name, modulePath, exportName, w));
+    return file;
+  };
+  let entry = entryFor(wrap);
   const outfile = join(dir, wrap.kind === 'container' ? 'container.mjs' : 'index.mjs');
   let result = build(entry, outfile, runtime, alias);
+  // A job handler on Lambda drives its own relays: bundled again behind the job entry.
+  const job = wrap.kind === 'plain' && reaches(result, /[\\/]runtime[\\/]jobs[\\/]handler\.[jt]s$/);
+  if (job) result = build((entry = entryFor({ kind: 'job' })), outfile, runtime, alias);
   const duckdb = duckdbLayer && reachesDuckdb(result);
   if (duckdb) result = build(entry, outfile, runtime, { ...alias, '@duckdb/node-api': duckdbShim });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  return { dir, handler: `index.${exportName}`, bytes, duckdb, inputs: Object.keys(result.metafile.inputs) };
+  return { dir, handler: `index.${exportName}`, bytes, duckdb, job };
 }

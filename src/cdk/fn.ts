@@ -4,7 +4,8 @@
  * what connect() needs to open the aws backend (BATON_BACKEND=aws, BATON_AWS_PREFIX; Lambda sets
  * AWS_REGION itself), and the async invoke settings: retries and the on-failure destination.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
@@ -56,6 +57,12 @@ function makeFn(scope: Construct, built: Built, f: FnConfig, duckdb: (() => lamb
     ...(layer ? { layers: [layer] } : {}),
     ...(f.onFailure ? { onFailure: destinationOf(built, f.onFailure) } : {}),
   });
+  if (bundle.job) {
+    // A job handler queues its next relay by invoking itself asynchronously; by name, as the
+    // function's own ARN in its own role's policy would be a circular dependency.
+    if (name) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [Stack.of(fn).formatArn({ service: 'lambda', resource: 'function', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }));
+    built.note(`fn "${f.name}" is a job handler: each { "batonRelay": { "job": "<id>" } } event runs one relay and invokes the function again asynchronously for the next; a retry or sleep longer than the function's time left waits queued until \`baton jobs resume <id>\`. Start a job with startLambdaJob (src/backends/aws/jobs/lambda-invoke.ts): it records the job and sends that event.`);
+  }
   return fn;
 }
 

@@ -65,3 +65,4 @@ export function openAws(options: AwsBackendOptions = {}, env: NodeJS.ProcessEnv 
 }
 
 export type { AwsBackendOptions } from './options.ts';
+export { startLambdaJob, invokeRelay, isLambdaRelayEvent, type LambdaRelayEvent } from './jobs/lambda-invoke.ts';
