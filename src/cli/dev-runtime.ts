@@ -57,6 +57,8 @@ export class DevRuntime {
   private final = false;
   /** The engine's counters are in `past` already (it stopped for a config change). */
   private counted = false;
+  /** The config change being applied, if any. */
+  private busy: Promise<unknown> = Promise.resolve();
   /** The app's executor as each engine sees it: an engine stopped for a config change must not close it. */
   private readonly shared: Executor;
 
@@ -93,12 +95,19 @@ export class DevRuntime {
     return this.engine.queueStats();
   }
 
-  /** Replaces the running version with `next`, or refuses and says why (see the top of this file). */
-  async apply(next: AppSpec): Promise<ConfigApply> {
+  /** Replaces the running version with `next`, or refuses and says why (see the top of this file). One at a time; none once stop() is called. */
+  apply(next: AppSpec): Promise<ConfigApply> {
+    const applied = this.busy.then(() => this.applyNow(next));
+    this.busy = applied.catch(() => undefined);
+    return applied;
+  }
+
+  private async applyNow(next: AppSpec): Promise<ConfigApply> {
     const { app } = this.o;
     const diff = diffSpecs(this.spec, next);
     const out: ConfigApply = { applied: false, changes: diff.map(describeChange), notes: [], refused: [] };
     if (diff.length === 0) return out;
+    if (this.final) return { ...out, refused: ['baton dev is stopping'] };
     for (const c of diff) {
       if (c.change !== 'removed') continue;
       if (c.kind === 'queue') {
@@ -123,6 +132,7 @@ export class DevRuntime {
     for (const c of diff) if (c.kind === 'params' && c.change === 'changed') out.notes.push(`params "${c.name}": initial values apply to parameters not stored yet; stored values are kept (baton params put --overwrite changes one)`);
     const hosesChanged = diff.some((c) => c.kind === 'firehose');
     await this.stopEngine();
+    if (this.final) return { ...out, refused: ['baton dev is stopping'] };
     if (hosesChanged) await this.ingestion.close();
     this.spec = next;
     for (const name of touched) app.executor.reload?.(name);
@@ -158,6 +168,7 @@ export class DevRuntime {
   /** Stops for good: the ingestion, then the engine (in-flight work has the deadline), then the executor. */
   async stop(): Promise<void> {
     this.final = true;
+    await this.busy;
     await this.ingestion.close();
     await this.engine.stop({ deadlineMs: this.o.deadlineMs });
   }
