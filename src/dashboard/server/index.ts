@@ -20,6 +20,10 @@ import { ValidationError } from '../../core/errors.ts';
 import type { App } from '../../root/open-app.ts';
 import type { DashboardDeps } from './context.ts';
 import { appRoutes } from './handlers/app.ts';
+import { configRoutes } from './handlers/config.ts';
+import { jobRoutes } from './handlers/jobs.ts';
+import { lakeRoutes } from './handlers/lake.ts';
+import { queueRoutes } from './handlers/queues.ts';
 import { runRoutes } from './handlers/runs.ts';
 import { Body, HttpError, Query, errorReply, readJson, sendJson } from './http.ts';
 import { Router } from './router.ts';
@@ -105,6 +109,10 @@ export async function startDashboard(app: App, options: DashboardOptions = {}): 
   const router = new Router();
   appRoutes(router, deps);
   runRoutes(router, deps);
+  queueRoutes(router, deps);
+  jobRoutes(router, deps);
+  configRoutes(router, deps);
+  lakeRoutes(router, deps);
   router.get('/api/events', async ({ res }) => {
     streams.open(res);
     return undefined;

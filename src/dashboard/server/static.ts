@@ -5,10 +5,10 @@
  * node_modules. Paths are checked segment by segment (no `..`, no dot-files, no backslashes) and
  * the resolved real path must stay inside its root, so nothing else on disk can be read.
  */
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const types: Record<string, string> = {
@@ -38,12 +38,9 @@ export class StaticFiles {
     this.pageRoot = safeReal(pageDir) ?? pageDir;
     const require = createRequire(import.meta.url);
     for (const pkg of vendorPackages) {
-      try {
-        const root = safeReal(dirname(require.resolve(`${pkg}/package.json`)));
-        if (root) this.vendorRoots.set(pkg, root);
-      } catch {
-        // Not installed: its files are 404s.
-      }
+      // Not installed: its files are 404s.
+      const root = packageRoot(require, pkg);
+      if (root) this.vendorRoots.set(pkg, root);
     }
   }
 
@@ -101,6 +98,15 @@ function segments(path: string): string[] | undefined {
     out.push(s);
   }
   return out;
+}
+
+/** An installed package's folder, found on the resolver's node_modules paths (htm's package.json is not in its exports, so require.resolve('htm/package.json') throws). */
+function packageRoot(require: NodeJS.Require, pkg: string): string | undefined {
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    const root = safeReal(join(dir, pkg));
+    if (root && existsSync(join(root, 'package.json'))) return root;
+  }
+  return undefined;
 }
 
 function safeReal(path: string): string | undefined {
