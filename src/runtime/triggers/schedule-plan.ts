@@ -10,7 +10,7 @@
  * `last` becomes it without firing), or nothing to do.
  */
 import type { ScheduleConfig } from '../../core/resources/schedule.ts';
-import { firesBetween } from '../../core/schedule/index.ts';
+import { firesBetween, nextFireTimes } from '../../core/schedule/index.ts';
 
 export type TickPlan = { fire: number } | { skipTo: number } | undefined;
 
@@ -28,4 +28,14 @@ export function planTick(s: ScheduleConfig, last: number, now: number, anchor: n
       return onTime !== undefined ? { fire: onTime } : { skipTo: w.last };
     }
   }
+}
+
+/**
+ * The next `count` ticks as the schedule's runner fires them (what `baton schedules` shows): a
+ * rate() from the schedule's own anchor, the time it was first registered (its durable state), not
+ * from the epoch; none before the last tick handled. A schedule no engine has registered yet gets
+ * its anchor when one starts, so its ticks are shown as from `now`.
+ */
+export function upcomingTicks(s: ScheduleConfig, now: number, count: number, state?: { anchor: number; last: number }): number[] {
+  return nextFireTimes(s.expression, { after: Math.max(now, state?.last ?? now), timezone: s.timezone, count, start: state?.anchor ?? now });
 }

@@ -24,6 +24,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ScheduleConfig } from '../../core/resources/schedule.ts';
 import { nextFireTime } from '../../core/schedule/index.ts';
+import type { ParamStore } from '../../ports/params.ts';
 import { invokeAsync } from '../invoke/index.ts';
 import type { TriggerContext } from './context.ts';
 import { DurableState, type Versioned } from './durable-state.ts';
@@ -38,6 +39,11 @@ export interface ScheduleState {
 }
 
 export const scheduleStatePath = (name: string) => `/baton/schedules/${name}`;
+
+/** A schedule's durable state (anchor, last tick), or undefined before an engine first registers it. */
+export async function readScheduleState(params: ParamStore, name: string): Promise<ScheduleState | undefined> {
+  return (await new DurableState<ScheduleState>(params, scheduleStatePath(name), '').load())?.value;
+}
 
 export class ScheduleRunner {
   private readonly me = randomUUID();
