@@ -87,7 +87,8 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
   const { logs, error } = redactRun(inv.logs, reported ?? runError(inv));
   const status = reported ? 'error' : inv.status;
-  const result = inv.status === 'ok' ? { result: redactResult(inv.result) } : {};
+  // A handler that returns nothing (most queue handlers) has no result worth a write.
+  const result = inv.status === 'ok' && inv.result !== undefined && inv.result !== null ? { result: redactResult(inv.result) } : {};
   await runs.finish(run.id, { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}), ...result });
   if (about) deps.observer?.finished?.({ ...about, status, durationMs: inv.durationMs, ...(error ? { error } : {}) });
   return { ...inv, runId: run.id };
