@@ -3,6 +3,7 @@
  * imports) saved reloads its functions; a saved config is applied, or refused with the reason.
  * Nothing sleeps: each step waits for the reload's own report, with a timeout.
  */
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,5 +149,47 @@ describe('config reload', { timeout: 120_000 }, () => {
     const b = define('d', [queue('q', { visibilityTimeout: '60s' }), queue('r')]);
     expect(diffSpecs(a, b).map(describeChange)).toEqual(['~ queue q (visibilityTimeoutMs)', '+ queue r', '- topic t']);
     expect(diffSpecs(a, a)).toEqual([]);
+  });
+});
+
+describe('baton dev reloads as files are saved', { timeout: 180_000 }, () => {
+  it('prints the reload of a saved handler, runs the new code, and applies a saved config', async () => {
+    const p = join(dir, 'cli');
+    mkdirSync(join(p, 'node_modules'), { recursive: true });
+    writeFileSync(join(p, 'package.json'), '{ "type": "module" }');
+    symlinkSync(root, join(p, 'node_modules', 'baton'));
+    const config = join(p, 'baton.config.ts');
+    const head = "import { app, fn, queue } from 'baton';\n";
+    save(config, `${head}export default app('cli', [queue('jobs'), fn('hello', './hello.ts', { triggers: [{ queue: 'jobs' }] })]);\n`);
+    save(join(p, 'hello.ts'), "export const handler = async (e: { Records: Array<{ body: string }> }) => { console.log('v1 ' + e.Records[0]!.body); };\n");
+    const env = { ...process.env, BATON_PARAMS_KEY: Buffer.alloc(32, 3).toString('base64') };
+    const args = [join(root, 'bin', 'baton.mjs'), '--config', config, '--dir', join(p, '.state')];
+    const child = spawn(process.execPath, [...args, 'dev', '--no-dashboard'], { cwd: p, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const seen = new Reports<string>();
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      seen.push(out);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    /** Resolves once the output matches (each new chunk is a report), failing after the timeout. */
+    const output = async (until: RegExp, what: string) => {
+      while (!until.test(out)) await seen.next(what, 60_000);
+    };
+    const send = (body: string) => new Promise<void>((resolve, reject) => execFile(process.execPath, [...args, 'send', 'jobs', body], { cwd: p, env }, (err) => (err ? reject(err) : resolve())));
+    try {
+      await output(/running \(/, 'baton dev to start');
+      await send('a');
+      await output(/hello [0-9a-f]{8} INFO {2}v1 a/, 'the first run');
+      save(join(p, 'hello.ts'), "export const handler = async (e: { Records: Array<{ body: string }> }) => { console.log('v2 ' + e.Records[0]!.body); };\n");
+      await output(/baton dev: reloaded fn hello \(hello\.ts changed\)/, 'the reload line');
+      await send('b');
+      await output(/hello [0-9a-f]{8} INFO {2}v2 b/, 'a run of the new code');
+      save(config, `${head}export default app('cli', [queue('jobs'), queue('more'), fn('hello', './hello.ts', { triggers: [{ queue: 'jobs' }] })]);\n`);
+      await output(/baton dev: baton\.config\.ts changed: \+ queue more; re-provisioned and restarted the triggers/, 'the config line');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
