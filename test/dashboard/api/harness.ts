@@ -14,7 +14,7 @@ const handlers = fileURLToPath(new URL('../../fixtures/handlers/', import.meta.u
 
 export function testSpec() {
   const s = app('dash', [
-    bucket('uploads', { notifications: [{ events: ['created'], prefix: 'in/', queue: 'work' }] }),
+    bucket('uploads', { notifications: [{ events: ['created'], prefix: 'in/', target: { queue: 'work' } }] }),
     queue('work', { deadLetter: { maxReceiveCount: 1 } }),
     table('orders', { partitionKey: 'customer', sortKey: { name: 'id', type: 'number' }, stream: 'NEW_AND_OLD_IMAGES' }),
     params('/dash', { initial: { plain: 'visible', secret: { value: 's3cr3t-value', type: 'SecureString' } } }),
