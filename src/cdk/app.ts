@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import { DefinitionError } from '../core/errors.ts';
 import { makeAlarms } from './alarm.ts';
 import { makeBuckets, wireBucketNotifications } from './bucket.ts';
+import { makeCatalog } from './catalog.ts';
 import { makeContainers } from './container.ts';
 import { Built } from './built.ts';
 import { deployProblems } from './checks.ts';
@@ -55,6 +56,7 @@ export class BatonApp extends Construct {
     makeParams(this, built);
     makeFns(this, built);
     makeContainers(this, built);
+    makeCatalog(this, built);
     wireTriggers(built);
     wireBucketNotifications(built);
     makeSchedules(this, built);

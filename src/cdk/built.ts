@@ -37,6 +37,8 @@ export class Built {
   /** Baton's own state tables, by BatonTable name. */
   readonly state = new Map<string, dynamodb.Table>();
   readonly notes: string[] = [];
+  /** The functions whose handlers reach Baton's catalog. */
+  readonly catalogFns: string[] = [];
 
   constructor(readonly props: ResolvedProps) {
     this.names = new Names(props.prefix);

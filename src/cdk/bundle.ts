@@ -68,6 +68,8 @@ export interface Bundle {
   duckdb: boolean;
   /** The handler is a job() handler, bundled behind the job entry (lambda/job-entry.ts). */
   job: boolean;
+  /** The handler reaches Baton's catalog (its records then need the catalog bucket). */
+  catalog: boolean;
 }
 
 function build(entry: string, outfile: string, runtime: string, aliases: Record<string, string>) {
@@ -158,5 +160,5 @@ export function bundleHandler(name: string, module: string, exportName: string, 
   const duckdb = duckdbLayer && reachesDuckdb(result);
   if (duckdb) result = build(entry, outfile, runtime, { ...alias, '@duckdb/node-api': duckdbShim });
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-  return { dir, handler: `index.${exportName}`, bytes, duckdb, job };
+  return { dir, handler: `index.${exportName}`, bytes, duckdb, job, catalog: reaches(result, /[\\/]data[\\/]catalog[\\/]index\.[jt]s$/) };
 }

@@ -57,6 +57,7 @@ function makeFn(scope: Construct, built: Built, f: FnConfig, duckdb: (() => lamb
     ...(layer ? { layers: [layer] } : {}),
     ...(f.onFailure ? { onFailure: destinationOf(built, f.onFailure) } : {}),
   });
+  if (bundle.catalog) built.catalogFns.push(f.name);
   if (bundle.job) {
     // A job handler queues its next relay by invoking itself asynchronously; by name, as the
     // function's own ARN in its own role's policy would be a circular dependency.

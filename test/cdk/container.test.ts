@@ -2,7 +2,7 @@
  * The container executor and routing rule on AWS (seed 001, examples/fanout): a Fargate task
  * definition running the same handler from a Lambda base image, the cluster and network it runs
  * in, the function's Lambda allowed to start exactly that task, and the task's role granted what
- * the function is granted.
+ * the function is granted. And the unit's catalog records mirrored into Glue (catalog.ts).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fanout from '../../examples/fanout/baton.config.ts';
 import { BatonApp, releaseStaging } from '../../src/cdk/index.ts';
 import { fargateSize } from '../../src/cdk/container.ts';
-import { resourceOf } from './template-helpers.ts';
+import { policyOf, resourceOf, statementsOf } from './template-helpers.ts';
 
 afterAll(releaseStaging);
 
@@ -81,6 +81,40 @@ describe('fanout: the routed function on Lambda and ECS Fargate', () => {
     const text = JSON.stringify(policy);
     for (const b of ['fanout-raw', 'fanout-lake']) expect(text).toContain(resourceOf(t, 'AWS::S3::Bucket', { BucketName: b }));
     expect(text).toContain('s3:PutObject');
+  });
+});
+
+describe('fanout: its catalog in Glue', () => {
+  let t: Template;
+  beforeAll(() => {
+    const stack = new Stack(new App(), 'fanout-catalog');
+    new BatonApp(stack, 'App', { config: fanout, root: resolve('examples/fanout') });
+    t = Template.fromStack(stack);
+  }, 120_000);
+
+  it('the catalog bucket, written by the unit; a Glue database; the bucket notifies the sync Lambda of catalog records', () => {
+    const bucket = resourceOf(t, 'AWS::S3::Bucket', { BucketName: 'fanout-baton-catalog' });
+    t.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: { Name: 'fanout_lake' } });
+    const sync = resourceOf(t, 'AWS::Lambda::Function', { Environment: { Variables: { BATON_GLUE_DATABASE: 'fanout_lake', BATON_CATALOG_PREFIX: '_catalog/', BATON_AWS_PREFIX: 'fanout-' } } });
+    const filter = { Key: { FilterRules: [{ Name: 'suffix', Value: '.json' }, { Name: 'prefix', Value: '_catalog/' }] } };
+    t.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: bucket },
+      NotificationConfiguration: { LambdaFunctionConfigurations: [{ Events: ['s3:ObjectCreated:*'], LambdaFunctionArn: { 'Fn::GetAtt': [sync, 'Arn'] }, Filter: filter }, { Events: ['s3:ObjectRemoved:*'], LambdaFunctionArn: { 'Fn::GetAtt': [sync, 'Arn'] }, Filter: filter }] },
+    });
+    expect(statementsOf(t, policyOf(t, 'fanout-csv-to-parquet'))).toContain(bucket);
+  });
+
+  it("the sync Lambda may change only that database's tables and partitions, and read the catalog bucket", () => {
+    const sync = resourceOf(t, 'AWS::Lambda::Function', { Environment: { Variables: { BATON_GLUE_DATABASE: 'fanout_lake' } } });
+    const role = (t.toJSON() as { Resources: Record<string, { Properties: { Role: { 'Fn::GetAtt': [string, string] } } }> }).Resources[sync]!.Properties.Role['Fn::GetAtt'][0];
+    const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p) => JSON.stringify((p as { Properties: { Roles: unknown } }).Properties.Roles) === JSON.stringify([{ Ref: role }])) as { Properties: { PolicyDocument: { Statement: Array<{ Action: string | string[]; Resource: unknown }> } } };
+    const glueStatements = policy.Properties.PolicyDocument.Statement.filter((s) => [s.Action].flat().some((a) => a.startsWith('glue:')));
+    expect(glueStatements).toHaveLength(1);
+    const resources = JSON.stringify(glueStatements[0]!.Resource);
+    expect(resources).toContain(':database/fanout_lake');
+    expect(resources).toContain(':table/fanout_lake/*');
+    expect(resources).not.toContain('"*"');
+    expect(JSON.stringify(policy)).not.toContain('s3:PutObject');
   });
 });
 

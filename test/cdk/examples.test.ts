@@ -132,7 +132,8 @@ describe('fanout', () => {
 
   it('the routed function: its Lambda (the rule and the function executor) and a Fargate task (the container executor); details in container.test.ts', () => {
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-csv-to-parquet', Timeout: 10, MemorySize: 512 });
-    t.resourceCountIs('AWS::S3::Bucket', 2);
+    // raw, lake, and the catalog's bucket (its records, mirrored to Glue)
+    t.resourceCountIs('AWS::S3::Bucket', 3);
     t.resourceCountIs('AWS::ECS::TaskDefinition', 1);
     expect(notes.join('\n')).toMatch(/fn "csv-to-parquet": its routing rule runs in its Lambda/);
   });
