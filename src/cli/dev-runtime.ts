@@ -135,7 +135,8 @@ export class DevRuntime {
     if (this.final) return { ...out, refused: ['baton dev is stopping'] };
     if (hosesChanged) await this.ingestion.close();
     this.spec = next;
-    for (const name of touched) app.executor.reload?.(name);
+    // Changed functions load afresh; removed ones end their warm workers.
+    for (const c of diff) if (c.kind === 'fn') app.executor.reload?.(c.name);
     this.engine = await this.startEngine();
     this.counted = false;
     if (hosesChanged) this.ingestion = await startIngestion(app.backend, next, this.ingestionPort());
