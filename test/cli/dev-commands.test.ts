@@ -13,7 +13,8 @@ import type { DynamoDBStreamEvent, S3Event, ScheduledEvent, SNSEvent, SQSEvent }
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvent, scheduledDefault, triggerEvent } from '../../src/cli/commands/events.ts';
 import { durationFlag } from '../../src/cli/flags.ts';
-import { app, bucket, fn, queue, schedule, table, topic } from '../../src/index.ts';
+import type { BucketResource } from '../../src/core/resources/bucket.ts';
+import { app, fn, queue, schedule, table, topic } from '../../src/index.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin', 'baton.mjs');
@@ -24,7 +25,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const spec = app('events', [
   queue('jobs'),
   queue('uploads-q'),
-  bucket('uploads', { notifications: [{ events: ['created'], prefix: 'in/', suffix: '.csv', queue: 'uploads-q' }, { events: ['removed'], fn: 'onobj' }] }),
+  // The resolved rules (a queue by name, a function as 'fn:<name>'), whatever the definition's syntax.
+  { kind: 'bucket', name: 'uploads', config: { name: 'uploads', notifications: [{ events: ['created'], prefix: 'in/', suffix: '.csv', queue: 'uploads-q' }, { events: ['removed'], target: 'fn:onobj' }] } } satisfies BucketResource,
   table('users', { partitionKey: 'id', sortKey: { name: 'n', type: 'number' }, stream: 'KEYS_ONLY' }),
   topic('alerts', { subscribers: [{ fn: 'hello' }] }),
   schedule('nightly', { expression: 'cron(0 2 * * ? *)', target: { fn: 'tick' } }),
