@@ -28,7 +28,10 @@ const spec = app('events', [
   // The resolved rules (a queue by name, a function as 'fn:<name>'), whatever the definition's syntax.
   { kind: 'bucket', name: 'uploads', config: { name: 'uploads', notifications: [{ events: ['created'], prefix: 'in/', suffix: '.csv', queue: 'uploads-q' }, { events: ['removed'], target: 'fn:onobj' }] } } satisfies BucketResource,
   table('users', { partitionKey: 'id', sortKey: { name: 'n', type: 'number' }, stream: 'KEYS_ONLY' }),
-  topic('alerts', { subscribers: [{ fn: 'hello' }] }),
+  queue('alerts-q'),
+  queue('ticks'),
+  topic('alerts', { subscribers: [{ fn: 'hello' }, { queue: 'alerts-q' }] }),
+  schedule('hourly', { expression: 'rate(1 hour)', target: { queue: 'ticks' } }),
   schedule('nightly', { expression: 'cron(0 2 * * ? *)', target: { fn: 'tick' } }),
   schedule('fixed', { expression: 'rate(1 hour)', target: { fn: 'fixed' }, input: { mode: 'full' } }),
   fn('hello', './h.ts', { triggers: [{ queue: 'jobs' }] }),
@@ -38,6 +41,8 @@ const spec = app('events', [
   fn('tick', './h.ts'),
   fn('fixed', './h.ts'),
   fn('lonely', './h.ts'),
+  fn('fromtopic', './h.ts', { triggers: [{ queue: 'alerts-q' }] }),
+  fn('fromtick', './h.ts', { triggers: [{ queue: 'ticks' }] }),
 ]);
 
 describe('sample events', () => {
@@ -68,6 +73,11 @@ describe('sample events', () => {
     // A queue a bucket notifies carries S3 events as bodies, for a key its rule matches.
     const s3InSqs = JSON.parse((triggerEvent(spec, 'fromq', undefined, {}).event as SQSEvent).Records[0]!.body) as S3Event;
     expect(s3InSqs.Records[0]!.s3).toMatchObject({ bucket: { name: 'uploads' }, configurationId: 'notification-1', object: { key: 'in/sample.csv' } });
+    // SNS -> SQS and EventBridge -> SQS: the notification and the tick as bodies.
+    const viaTopic = JSON.parse((triggerEvent(spec, 'fromtopic', undefined, {}).event as SQSEvent).Records[0]!.body) as { Type: string; TopicArn: string };
+    expect(viaTopic).toMatchObject({ Type: 'Notification', TopicArn: expect.stringMatching(/:alerts$/) });
+    const viaSchedule = JSON.parse((triggerEvent(spec, 'fromtick', undefined, {}).event as SQSEvent).Records[0]!.body) as ScheduledEvent;
+    expect(viaSchedule.resources[0]).toMatch(/:rule\/hourly$/);
     const direct = triggerEvent(spec, 'onobj', undefined, {}).event as S3Event;
     expect(direct.Records[0]).toMatchObject({ eventName: 'ObjectRemoved:Delete', s3: { configurationId: 'notification-2', bucket: { name: 'uploads' } } });
 

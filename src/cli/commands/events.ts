@@ -16,7 +16,7 @@ import { dynamodbRecord } from '../../runtime/triggers/events/dynamodb.ts';
 import { tickEvent } from '../../runtime/triggers/events/scheduled.ts';
 import { snsEvent } from '../../runtime/triggers/events/sns.ts';
 import { sqsEvent } from '../../runtime/triggers/events/sqs.ts';
-import { jsonObjectArg } from '../flags.ts';
+import { jsonObjectArg, wholeFlag } from '../flags.ts';
 
 export const eventKinds = ['s3', 'sqs', 'dynamodb', 'schedule', 'sns'] as const;
 export type EventKind = (typeof eventKinds)[number];
@@ -97,9 +97,13 @@ export function dynamodbSample(table: Pick<TableConfig, 'name' | 'partitionKey' 
   return { Records: [record] };
 }
 
+/** The SNS notification JSON a topic delivers (an SQS subscriber's message body; the Sns of an SNS event). */
+export function snsNotification(topic: string, message: string, subject: string | undefined, now: number): string {
+  return JSON.stringify({ Type: 'Notification', MessageId: randomUUID(), TopicArn: `arn:aws:sns:${localRegion}:${localAccount}:${topic}`, ...(subject !== undefined ? { Subject: subject } : {}), Message: message, Timestamp: new Date(now).toISOString() });
+}
+
 export function snsSample(topic: string, message: string, subject: string | undefined, subscription: string, now: number): unknown {
-  const notification = { Type: 'Notification', MessageId: randomUUID(), TopicArn: `arn:aws:sns:${localRegion}:${localAccount}:${topic}`, ...(subject !== undefined ? { Subject: subject } : {}), Message: message, Timestamp: new Date(now).toISOString() };
-  return snsEvent(JSON.stringify(notification), subscription);
+  return snsEvent(snsNotification(topic, message, subject, now), subscription);
 }
 
 function viewTypeOf(text: string | undefined): StreamViewType {
@@ -137,6 +141,24 @@ export interface TriggerSource {
   build(o: SampleOptions, now: number): unknown;
 }
 
+/**
+ * What a queue's messages carry when something in the app sends to it: a bucket's S3 event
+ * (S3 -> SQS), a topic's SNS notification (SNS -> SQS), a schedule's tick (EventBridge -> SQS);
+ * else a plain text body.
+ */
+function queueFeed(spec: AppSpec, queue: string): (o: SampleOptions, now: number) => string {
+  for (const b of spec.buckets) {
+    const i = b.notifications.findIndex((n) => n.queue === queue);
+    const n = b.notifications[i];
+    if (n) return (o, now) => JSON.stringify(s3Event({ ...o, bucket: b.name, key: o.key ?? `${n.prefix ?? ''}sample${n.suffix ?? '.json'}`, removed: o.removed ?? !n.events.includes('created') }, now, n.id ?? `notification-${i + 1}`));
+  }
+  const topic = spec.topics.find((t) => t.subscribers.some((s) => s.kind === 'queue' && s.queue === queue && s.fn === undefined));
+  if (topic) return (o, now) => snsNotification(topic.name, 'Hello from SNS!', o.subject, now);
+  const schedule = spec.schedules.find((s) => s.target && 'queue' in s.target && s.target.queue === queue);
+  if (schedule) return (_o, now) => JSON.stringify(tickEvent(schedule, now));
+  return () => 'Hello from SQS!';
+}
+
 /** Every source that invokes `fn` in the app, in the order: its own triggers, buckets, schedules, topics. */
 export function triggerSources(spec: AppSpec, fn: string): TriggerSource[] {
   const f = spec.fns.find((x) => x.name === fn);
@@ -144,12 +166,8 @@ export function triggerSources(spec: AppSpec, fn: string): TriggerSource[] {
   const out: TriggerSource[] = [];
   for (const t of f.triggers) {
     if (t.kind === 'queue') {
-      // A queue a bucket notifies carries S3 events as message bodies (S3 -> SQS -> Lambda).
-      const notifying = spec.buckets.flatMap((b) => b.notifications.map((n, i) => ({ b, n, i }))).find(({ n }) => n.queue === t.queue);
-      out.push({
-        source: `queue:${t.queue}`,
-        build: (o, now) => sqsSample(t.queue, o.body ?? (notifying ? JSON.stringify(s3Event({ ...o, bucket: notifying.b.name, key: o.key ?? `${notifying.n.prefix ?? ''}sample${notifying.n.suffix ?? '.json'}` }, now, notifying.n.id ?? `notification-${notifying.i + 1}`)) : 'Hello from SQS!'), now),
-      });
+      const feed = queueFeed(spec, t.queue);
+      out.push({ source: `queue:${t.queue}`, build: (o, now) => sqsSample(t.queue, o.body ?? feed(o, now), now) });
     } else {
       const table = spec.tables.find((x) => x.name === t.table);
       if (table) out.push({ source: `stream:${t.table}`, build: (o, now) => dynamodbSample(table, table.stream?.viewType ?? 'NEW_AND_OLD_IMAGES', o, now) });
@@ -195,7 +213,7 @@ export function sampleOptions(cmd: Command): Command {
   return cmd
     .option('--bucket <name>', 's3: the bucket')
     .option('--key <key>', 's3: the object key (encoded in the record as S3 encodes it)')
-    .option('--size <bytes>', 's3: the object size', (v) => Number(v))
+    .option('--size <bytes>', 's3: the object size', wholeFlag('--size', 0))
     .option('--removed', 's3: an ObjectRemoved:Delete record')
     .option('--queue <name>', 'sqs: the queue')
     .option('--body <text>', 'sqs: the message body; sns: the message')
