@@ -1,7 +1,8 @@
 /**
  * The server's one poll loop (every second, whatever the number of open pages): samples the
  * queues (history), then finds what changed since the last tick and tells the event streams —
- * `queue` for a queue whose numbers moved, `counts` when any node's counts changed, `run` for a run
+ * `queue` for a queue whose numbers moved, `counts` when any node's counts changed (and first to a
+ * page that just connected), `run` for a run
  * that started or finished (the newest 100 runs and those seen running), `job` for a job whose
  * status changed and `map` for a map whose ledger counts moved. It reads the stores, so it sees work
  * done by any process on the same state (`baton dev` in another terminal).
@@ -64,14 +65,19 @@ export class Watcher {
       if (emit && this.queues.get(q.name) !== key) this.streams.send('queue', data);
       this.queues.set(q.name, key);
     }
+    await this.watchRuns(emit);
+    await this.watchJobs(emit);
+    // The grouped run counts cost more than the rest: read only while a page listens.
+    this.primed = true;
+    if (this.streams.size === 0) {
+      this.counts = '';
+      return;
+    }
     const counts = await nodeCounts(this.app, now, queues);
     const nodes = [...counts].map(([id, c]) => ({ id, counts: c }));
     const key = JSON.stringify(nodes);
-    if (emit && key !== this.counts) this.streams.send('counts', { nodes });
+    if (key !== this.counts) this.streams.send('counts', { nodes });
     this.counts = key;
-    await this.watchRuns(emit);
-    await this.watchJobs(emit);
-    this.primed = true;
   }
 
   private async watchRuns(emit: boolean): Promise<void> {
