@@ -8,7 +8,7 @@
  *   CHAOS_KEEP=1       keep each example's state directory (printed) for a look after a failure
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runChaos, type ChaosReport, type Scenario } from './harness/chaos.ts';
+import { runChaos, type ChaosReport, type Scale, type Scenario } from './harness/chaos.ts';
 import { killAll } from './harness/engine.ts';
 import { formatTable, jsonLine } from './harness/report.ts';
 import { deriveSeed, rng, seedFromEnv } from './harness/rng.ts';
@@ -18,7 +18,7 @@ import { fanout } from './scenarios/fanout.ts';
 import { relayPoller } from './scenarios/relay-poller.ts';
 import { twoEngines } from './scenarios/two-engines.ts';
 
-export const scenarios: Record<string, () => Scenario> = {
+export const scenarios: Record<string, (scale: Scale) => Scenario> = {
   'csv-pipeline': csvPipeline,
   fanout,
   'relay-poller': relayPoller,
@@ -28,6 +28,8 @@ export const scenarios: Record<string, () => Scenario> = {
 
 export interface SuiteOptions {
   kills: number;
+  /** The inputs' size (Scale). */
+  scale: Scale;
   /** Run the examples side by side (the short version: the waits are leases expiring, not work). */
   parallel?: boolean;
   /** Lives in ms after ready, overriding each scenario's; `long: false` leaves out the lives longer than a lease. */
@@ -49,7 +51,7 @@ export function chaosSuite(name: string, options: SuiteOptions): void {
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
   const run = async (example: string): Promise<ChaosReport> => {
-    const scenario = scenarios[example]!();
+    const scenario = scenarios[example]!(options.scale);
     if (options.life) scenario.life = options.life;
     const report = await runChaos(scenario, { kills, rng: rng(deriveSeed(seed, example)), log, long: options.long ?? true });
     reports.push(report);

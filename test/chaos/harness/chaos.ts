@@ -49,6 +49,9 @@ export interface Outcome {
   notes?: Record<string, number | string>;
 }
 
+/** The short version's inputs (the examples' test sizes) or the full run's (larger, so every kill lands on work). */
+export type Scale = 'short' | 'full';
+
 export interface Scenario {
   name: string;
   /** The baton.config.ts the engine runs (`baton dev --config`). */
@@ -61,6 +64,8 @@ export interface Scenario {
   feed(ctx: ChaosContext): Promise<void>;
   /** True when the example's work is done (polled in the final life; must hold twice in a row). */
   settled(ctx: ChaosContext): Promise<boolean>;
+  /** What is still pending, for the error when the work does not settle. */
+  pending?(ctx: ChaosContext): Promise<string>;
   /** What the operator does after settling, before the checks (redrive crash-dead-lettered messages); true when it did something and the work must settle again. */
   afterSettle?(ctx: ChaosContext): Promise<boolean>;
   check(ctx: ChaosContext): Promise<Outcome>;
@@ -152,13 +157,13 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
 }
 
 /** Polls the scenario's settled() until it holds twice in a row, 300 ms apart. */
-export async function settle(ctx: ChaosContext, scenario: Pick<Scenario, 'name' | 'settled' | 'settleTimeoutMs'>, engines: ReadonlyArray<EngineProcess | undefined> = []): Promise<void> {
+export async function settle(ctx: ChaosContext, scenario: Pick<Scenario, 'name' | 'settled' | 'settleTimeoutMs' | 'pending'>, engines: ReadonlyArray<EngineProcess | undefined> = []): Promise<void> {
   const end = performance.now() + scenario.settleTimeoutMs;
   let calm = 0;
   while (calm < 2) {
     const dead = engines.find((e) => e && !e.alive);
     if (dead) throw new Error(`${scenario.name}: engine ${dead.name} ended while settling: ${dead.output()}`);
-    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s; the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
+    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s (${(await scenario.pending?.(ctx)) ?? 'no detail'}; seed ${ctx.rng.seed}); the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
     await sleep(300);
     calm = (await scenario.settled(ctx)) ? calm + 1 : 0;
   }

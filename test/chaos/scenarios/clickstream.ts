@@ -21,13 +21,12 @@ import { Catalog } from '../../../src/data/catalog/index.ts';
 import { startIngestion } from '../../../src/data/firehose/ingestion.ts';
 import { query } from '../../../src/data/query.ts';
 import type { Backend } from '../../../src/ports/backend.ts';
-import type { ChaosContext, Scenario } from '../harness/chaos.ts';
+import type { ChaosContext, Scale, Scenario } from '../harness/chaos.ts';
 import { startEngine } from '../harness/engine.ts';
 import { queuesEmpty, redriveCrashVictims } from './queues.ts';
 
 const configFile = fileURLToPath(new URL('../../../examples/clickstream/baton.config.ts', import.meta.url));
 const spec = { ...config, root: dirname(configFile) };
-const slots = 6;
 const perSlot = 50;
 const invalidPerSlot = 2;
 const START = Date.UTC(2026, 2, 5, 7, 0);
@@ -58,7 +57,11 @@ async function compaction(ctx: ChaosContext, tick: number, killAfterMs?: number)
   return { killed, output: cli.output() };
 }
 
-export function clickstream(): Scenario {
+export function clickstream(scale: Scale = 'short'): Scenario {
+  // Full: twice the slots, posted over a longer time, so the engines die while files still land.
+  const slots = scale === 'full' ? 12 : 6;
+  const gapMs: [number, number] = scale === 'full' ? [1000, 6000] : [300, 4000];
+  let fed = false;
   const posted = { events: 0, valid: 0, invalid: 0, files: 0 };
   let redriven = 0;
   let compactionKilled = 0;
@@ -78,15 +81,16 @@ export function clickstream(): Scenario {
           posted.valid += c.valid;
           posted.invalid += c.invalid;
           posted.files += await hose.flush();
-          await sleep(rng.int(300, 4000));
+          await sleep(rng.int(...gapMs));
         }
+        fed = true;
         log(`posted ${posted.events} events in ${posted.files} firehose objects`);
       } finally {
         await ingestion.close();
       }
     },
     async settled({ backend }) {
-      if (!(await queuesEmpty(backend, ['raw-files']))) return false;
+      if (!fed || !(await queuesEmpty(backend, ['raw-files']))) return false;
       const raw = await keysUnder(backend, lake.raw);
       const staged = await keysUnder(backend, lake.staging);
       return raw.length === posted.files && staged.length === posted.files;

@@ -10,7 +10,7 @@ import { sizes, uploadKey } from '../../../examples/csv-pipeline/demo.ts';
 import { generateCsv, type Generated } from '../../../examples/csv-pipeline/generate.ts';
 import { names, type TransactionItem } from '../../../examples/csv-pipeline/schema.ts';
 import type { ReceivedMessage } from '../../../src/ports/queues.ts';
-import type { Scenario } from '../harness/chaos.ts';
+import type { Scale, Scenario } from '../harness/chaos.ts';
 import { drain, queuesEmpty, redriveCrashVictims } from './queues.ts';
 
 const queues = [names.uploads, names.load, names.process, names.finished];
@@ -21,7 +21,7 @@ function isPoison(m: ReceivedMessage): boolean {
   return rows.length === 1 && Buffer.byteLength(rows[0]!.transaction_id) > 2048;
 }
 
-export function csvPipeline(): Scenario {
+export function csvPipeline(scale: Scale = 'short'): Scenario {
   let input: Generated;
   let redriven = 0;
   return {
@@ -30,7 +30,8 @@ export function csvPipeline(): Scenario {
     life: [1500, 9000],
     settleTimeoutMs: 240_000,
     async prepare() {
-      input = generateCsv(sizes.small);
+      // Full: four times the example's test size, so the pipeline is still at work at the later kills.
+      input = generateCsv(scale === 'full' ? { ...sizes.small, rows: 24_000 } : sizes.small);
     },
     async feed({ backend }) {
       await backend.objects.put(names.bucket, uploadKey, input.csv, { contentType: 'text/csv' });

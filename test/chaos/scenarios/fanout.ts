@@ -12,15 +12,17 @@ import { generateFiles } from '../../../examples/fanout/generate.ts';
 import { lakeBucket, rawBucket, rawPrefix, tableColumns, tableName, tablePrefix } from '../../../examples/fanout/lake.ts';
 import { Catalog } from '../../../src/data/catalog/index.ts';
 import { query } from '../../../src/data/query.ts';
-import type { Scenario } from '../harness/chaos.ts';
+import type { Scale, Scenario } from '../harness/chaos.ts';
 import { startEngine } from '../harness/engine.ts';
 
 const config = fileURLToPath(new URL('../../../examples/fanout/baton.config.ts', import.meta.url));
 // The example's test size (examples/fanout/demo.ts `small`).
-const size = { count: 30, large: 3, minRows: 20, maxRows: 600, largeMinRows: 7_000, largeMaxRows: 9_000, seed: 1 };
+const small = { count: 30, large: 3, minRows: 20, maxRows: 600, largeMinRows: 7_000, largeMaxRows: 9_000, seed: 1 };
 const mapId = 'fanout';
 
-export function fanout(): Scenario {
+export function fanout(scale: Scale = 'short'): Scenario {
+  // Full: twice the example's test size.
+  const size = scale === 'full' ? { ...small, count: 60, large: 5, seed: 2 } : small;
   const expected = new Map<string, number>();
   let cliKilled = 0;
   return {

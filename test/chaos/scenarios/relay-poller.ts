@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEtlServer, type EtlServer } from '../../../examples/relay-poller/etl-server.ts';
-import type { Scenario } from '../harness/chaos.ts';
+import type { Scale, Scenario } from '../harness/chaos.ts';
 import { queuesEmpty } from './queues.ts';
 
 interface Notification {
@@ -30,7 +30,8 @@ const reports = { 'reports/2026-11-25/sales.json': 100, 'reports/2026-11-25/stoc
 const complete = ['reports/2026-11-25/sales.json', 'reports/2026-11-25/stock.json'];
 const long = 'reports/2026-11-25/ledger-full.json';
 
-export function relayPoller(): Scenario {
+/** The same size at both scales: its chains already span every kill (each relay link is a second, a kill's async lease a minute). */
+export function relayPoller(_scale: Scale = 'short'): Scenario {
   let etl: EtlServer | undefined;
   let outbox = '';
   const notifications = () =>

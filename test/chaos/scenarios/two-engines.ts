@@ -14,10 +14,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { ChaosContext, Scenario } from '../harness/chaos.ts';
+import type { ChaosContext, Scale, Scenario } from '../harness/chaos.ts';
 import { queuesEmpty } from './queues.ts';
 
-const waves = 8;
 const perWave = { queue: 30, object: 10, stream: 40 };
 
 /** Deliveries per record ('queue m-3'), each a pid, from the whole lines of the file. */
@@ -32,7 +31,9 @@ function deliveries(file: string): Map<string, number[]> {
   return out;
 }
 
-export function twoEngines(): Scenario {
+export function twoEngines(scale: Scale = 'short'): Scenario {
+  // Full: twice the waves, so records keep arriving through more of the kills.
+  const waves = scale === 'full' ? 16 : 8;
   const expected = new Set<string>();
   let file = '';
   const delivered = () => deliveries(file);
@@ -68,6 +69,14 @@ export function twoEngines(): Scenario {
       if ((await backend.tables.readStream('items', 'fn:on-stream', { limit: 1 })).length > 0) return false;
       const got = delivered();
       return [...expected].every((k) => got.has(k));
+    },
+    async pending({ backend }) {
+      const got = delivered();
+      const missing = [...expected].filter((k) => !got.has(k));
+      const kinds = ['queue', 'object', 'stream'].map((k) => `${k} ${missing.filter((m) => m.startsWith(k)).length}`).join(', ');
+      const q = await Promise.all(['jobs', 'baton-async'].map(async (n) => ({ n, s: await backend.queues.stats(n) })));
+      const backlog = (await backend.tables.readStream('items', 'fn:on-stream', { limit: 1000 })).length;
+      return `undelivered: ${kinds} (e.g. ${missing.slice(0, 3).join(', ')}); ${q.map(({ n, s }) => `${n}: ${s.visible} visible, ${s.inFlight} in flight, ${s.delayed} delayed, ${s.deadLettered ?? 0} dead`).join('; ')}; stream backlog ${backlog}`;
     },
     async check({ killed }) {
       const got = delivered();
