@@ -143,7 +143,7 @@ function entrySource(fnName: string, modulePath: string, exportName: string, wra
  */
 export function bundleHandler(name: string, module: string, exportName: string, root: string, runtime: string, duckdbLayer = false, wrap: EntryWrap = { kind: 'plain' }): Bundle {
   // A folder of its own per bundle: CDK fingerprints and copies it when the function is made.
-  const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  const dir = mkdtempSync(join(workDir(), `${name.replace(/[^A-Za-z0-9_-]/g, '_')}${wrap.kind === 'container' ? '-container' : ''}-`));
   const modulePath = isAbsolute(module) ? module : resolve(root, module);
   const entryFor = (w: EntryWrap) => {
     if (w.kind === 'plain') return modulePath;

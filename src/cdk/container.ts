@@ -6,14 +6,15 @@
  *     (lambda/container-main.ts) in an image built FROM public.ecr.aws/lambda/nodejs, the Lambda
  *     base image of the function's Node version, so the task has the Node and AWS SDK the Lambda
  *     has and the one bundle runs in both; the image is a CDK Docker image asset (synth needs no
- *     Docker; `cdk deploy` builds and pushes it with Docker); the task's role gets the function's
- *     grants; logs go to CloudWatch Logs (/baton/<prefix><fn>/container);
+ *     Docker; `cdk deploy` builds and pushes it with Docker), with DuckDB's linux-x64 packages under
+ *     /opt/nodejs/node_modules when the handler reaches DuckDB (as the DuckDB layer on Lambda); the
+ *     task's role gets the function's grants; logs go to CloudWatch Logs (/baton/<prefix><fn>/container);
  *   - a Lambda entry (lambda/route.ts) that applies the rule from baton.config.ts to each event and
  *     starts the task (ecs:RunTask, iam:PassRole on the task's roles only) when it says 'container'.
  * One cluster per app, in a VPC of its own with public subnets only (no NAT gateway to pay for):
  * tasks get a public IP to reach ECR and AWS's APIs, and a security group with no inbound rule.
  */
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -23,6 +24,7 @@ import { Construct } from 'constructs';
 import type { FnConfig } from '../core/resources/fn.ts';
 import type { Built } from './built.ts';
 import { bundleHandler, type EntryWrap } from './bundle.ts';
+import { duckdbPackages } from './duckdb-layer.ts';
 import { connectEnv } from './fn.ts';
 import { constructId } from './ids.ts';
 import { entryEnv } from './lambda/env.ts';
@@ -58,12 +60,14 @@ export function routeWrap(f: FnConfig, configFile: string | undefined): EntryWra
 
 const nodeImages = { 'nodejs20.x': '20', 'nodejs22.x': '22' } as const;
 
-function dockerfile(runtime: keyof typeof nodeImages): string {
+function dockerfile(runtime: keyof typeof nodeImages, duckdb: boolean): string {
   return [
     `FROM public.ecr.aws/lambda/nodejs:${nodeImages[runtime]}`,
-    // The AWS SDK the Lambda runtime provides, where both require (NODE_PATH) and import (node_modules) find it.
-    'ENV NODE_PATH=/var/runtime/node_modules',
+    // The AWS SDK the Lambda runtime provides, where both require (NODE_PATH) and import (node_modules) find it;
+    // DuckDB where the DuckDB layer puts it on Lambda (/opt/nodejs/node_modules), for a bundle that loads it from there.
+    `ENV NODE_PATH=${duckdb ? '/opt/nodejs/node_modules:' : ''}/var/runtime/node_modules`,
     'RUN ln -s /var/runtime/node_modules /var/task/node_modules',
+    ...(duckdb ? ['COPY duckdb/ /opt/nodejs/'] : []),
     'COPY container.mjs /var/task/container.mjs',
     'ENTRYPOINT ["/var/lang/bin/node", "/var/task/container.mjs"]',
     '',
@@ -89,10 +93,13 @@ export function makeContainers(scope: Construct, built: Built): void {
   const group = new Construct(scope, 'Containers');
   const net = network(group);
   const { props } = built;
+  const duck = duckdbPackages(props.root);
   for (const f of fns) {
     const id = constructId(f.name);
-    const bundle = bundleHandler(`${f.name}-container`, f.module, f.handler, props.root, props.runtime, false, { kind: 'container', memoryMb: f.memoryMb });
-    writeFileSync(join(bundle.dir, 'Dockerfile'), dockerfile(props.runtime));
+    const bundle = bundleHandler(f.name, f.module, f.handler, props.root, props.runtime, 'found' in duck, { kind: 'container', memoryMb: f.memoryMb });
+    // DuckDB's packages (its linux-x64 binding) in the image, as the DuckDB layer holds them for Lambda.
+    if (bundle.duckdb && 'found' in duck) for (const [pkg, from] of duck.found) cpSync(from, join(bundle.dir, 'duckdb', 'node_modules', pkg), { recursive: true, dereference: true });
+    writeFileSync(join(bundle.dir, 'Dockerfile'), dockerfile(props.runtime, bundle.duckdb));
     const size = fargateSize(f.memoryMb);
     const task = new ecs.FargateTaskDefinition(group, `${id}-task`, { cpu: size.cpu, memoryLimitMiB: size.memoryMiB, family: `${built.names.prefix}${f.name}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 255) });
     const logGroup = new logs.LogGroup(group, `${id}-logs`, { logGroupName: `/baton/${built.names.prefix}${f.name}/container`, retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });

@@ -49,6 +49,9 @@ describe('fanout: the routed function on Lambda and ECS Fargate', () => {
     expect(assetDirs).toHaveLength(1);
     const dir = join(outdir, assetDirs[0]!);
     expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toMatch(/^FROM public\.ecr\.aws\/lambda\/nodejs:22\n[\s\S]*ENTRYPOINT \["\/var\/lang\/bin\/node", "\/var\/task\/container\.mjs"\]/);
+    // The unit converts CSV with DuckDB: its packages ship in the image where NODE_PATH finds them.
+    expect(readFileSync(join(dir, 'Dockerfile'), 'utf8')).toContain('ENV NODE_PATH=/opt/nodejs/node_modules:/var/runtime/node_modules\n');
+    expect(existsSync(join(dir, 'duckdb', 'node_modules', '@duckdb', 'node-api', 'package.json'))).toBe(true);
     const entry = readFileSync(join(dir, 'container.mjs'), 'utf8');
     expect(entry).toContain('runContainerInvocation');
     expect(entry).toContain('csv-to-parquet');
