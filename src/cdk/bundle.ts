@@ -2,9 +2,11 @@
  * A function's handler module bundled with esbuild (its JS API, no Docker) into one ESM file,
  * index.mjs, in an asset folder. The AWS SDK v3 stays out (Lambda's Node runtimes include it, as
  * CDK's NodejsFunction assumes); the local backend's and DuckDB's native modules are replaced by a
- * stub that throws if called, as a Lambda on `aws` never opens SQLite and DuckDB is not yet
- * shipped for Lambda. connect() loads the aws backend named by BATON_BACKEND at import time (a
- * top-level await, which Lambda's ESM handlers support).
+ * stub that throws if called, as a Lambda on `aws` never opens SQLite; a bundle that reaches DuckDB
+ * is bundled again to require it from the DuckDB layer (or the container image). connect() loads
+ * the aws backend named by BATON_BACKEND at import time (a top-level await, which Lambda's ESM
+ * handlers support). The entry may wrap the module (EntryWrap): a routing rule, a job's relays,
+ * or the container task's one invocation.
  */
 import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
