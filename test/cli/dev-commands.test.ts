@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { DynamoDBStreamEvent, S3Event, ScheduledEvent, SNSEvent, SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sampleEvent, scheduledDefault, triggerEvent } from '../../src/cli/commands/events.ts';
+import { sampleEvent, scheduledDefault, triggerEvent } from '../../src/cli/dev-events.ts';
 import { durationFlag } from '../../src/cli/flags.ts';
 import type { BucketResource } from '../../src/core/resources/bucket.ts';
 import { app, fn, queue, schedule, table, topic } from '../../src/index.ts';

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fn } from '../../src/core/resources/fn.ts';
 import { HandlerReloader, type HandlerReload } from '../../src/cli/dev-reload.ts';
+import { FileWatch } from '../../src/cli/dev-watch.ts';
 import { DevRuntime, type ConfigApply } from '../../src/cli/dev-runtime.ts';
 import { diffSpecs, describeChange } from '../../src/cli/dev-config.ts';
 import { loadConfig } from '../../src/cli/load-config.ts';
@@ -49,6 +50,27 @@ class Reports<T> {
     });
   }
 }
+
+describe('FileWatch', () => {
+  it('reports only files whose content changed: a save of the same text is no change', async () => {
+    const p = join(dir, 'watch');
+    const [same, other] = [join(p, 'same.ts'), join(p, 'other.ts')];
+    save(same, 'a');
+    save(other, 'b');
+    const reports = new Reports<string[]>();
+    const watch = new FileWatch(reports.push, 20);
+    try {
+      watch.set([same, other]);
+      save(same, 'a');
+      save(other, 'c');
+      expect(await reports.next('the change of other.ts')).toEqual([other]);
+      rmSync(same);
+      expect(await reports.next('the removal of same.ts')).toEqual([same]);
+    } finally {
+      watch.close();
+    }
+  });
+});
 
 describe('handler hot reload', { timeout: 60_000 }, () => {
   it('a saved import reloads the functions that load it; a new import is watched; a broken save is reported at once', async () => {

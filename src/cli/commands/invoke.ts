@@ -6,7 +6,8 @@ import type { LogRecord } from '../../ports/executor.ts';
 import type { AppSpec } from '../../core/app.ts';
 import { printValue } from '../output.ts';
 import { withSession } from '../session.ts';
-import { sampleOptions, scheduledDefault, triggerEvent, type SampleOptions } from './events.ts';
+import { scheduledDefault, triggerEvent, type SampleOptions } from '../dev-events.ts';
+import { sampleOptions } from './events.ts';
 
 interface InvokeCliOptions extends SampleOptions {
   event?: string;
