@@ -26,22 +26,28 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Starts `baton <args>` and resolves with the dashboard URL it prints. */
+async function startCli(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  const child = spawn(process.execPath, [bin, '--config', config, '--dir', dir, ...args], { cwd: root, env: { ...process.env, BATON_PARAMS_KEY: Buffer.alloc(32, 3).toString('base64') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed; output: ${out}`)), 90_000);
+    const check = () => {
+      const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) (clearTimeout(timer), resolve(m[1]!));
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+  });
+  return { child, url, output: () => out };
+}
+
 describe('baton dashboard', { timeout: 120_000 }, () => {
   it('serves the state of an app given by --config and --dir, on the port asked for, until SIGINT', async () => {
-    const child = spawn(process.execPath, [bin, '--config', config, '--dir', dir, 'dashboard', '--port', '0'], { cwd: root, env: { ...process.env, BATON_PARAMS_KEY: Buffer.alloc(32, 3).toString('base64') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed; output: ${out}`)), 90_000);
-      const check = () => {
-        const m = /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-        if (m) (clearTimeout(timer), resolve(m[1]!));
-      };
-      child.stdout!.on('data', check);
-      child.on('exit', () => reject(new Error(`exited early: ${out}`)));
-    });
+    const { child, url } = await startCli(['dashboard', '--port', '0']);
     const app = (await (await fetch(new URL('api/app', url))).json()) as { name: string; nodes: Array<{ id: string; counts: Record<string, number> }> };
     expect(app.name).toBe('quickstart');
     expect(app.nodes.find((n) => n.id === 'queue:ingest')?.counts).toMatchObject({ depth: 0, dlqDepth: 0 });
@@ -49,6 +55,16 @@ describe('baton dashboard', { timeout: 120_000 }, () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
+  });
+
+  it('baton dev serves it too and prints its URL', async () => {
+    const { child, url, output } = await startCli(['dev', '--dashboard-port', '0']);
+    expect(output()).toMatch(/baton dev: dashboard at http:\/\/127\.0\.0\.1:\d+\//);
+    const app = (await (await fetch(new URL('api/app', url))).json()) as { name: string };
+    expect(app.name).toBe('quickstart');
+    expect((await fetch(new URL('api/schedules', url))).status).toBe(200);
+    child.kill('SIGINT');
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(0);
   });
 
   it('falls back to a free port when the default one is taken, and says so; an explicit taken port is an error', async () => {
