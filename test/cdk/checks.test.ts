@@ -23,6 +23,14 @@ describe('deployability checks', () => {
     expect(problems(tooLong)).toEqual([expect.stringMatching(/^fn "long": field "timeout" = 20m is over Lambda's 15-minute limit \(the function executor is Lambda\); set timeout to '15m' or less/)]);
   });
 
+  it('a routing rule needs the config file its Lambda imports it from', () => {
+    const spec = app('a', [fn('unit', './u.ts', { route: () => 'container' })]);
+    const found = problems(spec, { root: tmpdir() });
+    expect(found).toEqual([expect.stringMatching(/^fn "unit": field "route" is a function of baton.config.ts, which its Lambda imports to route each event, but synth was not told where that file is; synth with --config <file> \(BatonApp configFile\)\.$/)]);
+    expect(problems(spec, { root: tmpdir(), configFile: '/app/baton.config.ts' })).toEqual([]);
+    expect(problems(app('a', [fn('unit', './u.ts', { executor: 'container' })]), { root: tmpdir() })).toEqual([]);
+  });
+
   it("a queue visibility shorter than its function's timeout fails unless raiseVisibility", () => {
     const spec = app('a', [queue('jobs', { visibilityTimeout: '5s' }), fn('work', './w.ts', { timeout: '30s', triggers: [{ queue: 'jobs' }] })]);
     const found = problems(spec);
