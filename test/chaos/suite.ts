@@ -5,7 +5,7 @@
  *   CHAOS_SEED=<n>     replay a run (every run prints its seed; each example derives its own from it)
  *   CHAOS_KILLS=<n>    kills per example
  *   CHAOS_ONLY=a,b     only these examples (csv-pipeline, fanout, relay-poller, clickstream, two-engines)
- *   CHAOS_KEEP=1       keep each example's state directory (printed) for a look after a failure
+ *   CHAOS_KEEP=1       keep every example's state directory (a failed one is always kept; the path is printed)
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChaos, type ChaosReport, type Scale, type Scenario } from './harness/chaos.ts';

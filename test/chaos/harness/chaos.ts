@@ -118,6 +118,7 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
   const engines: EngineProcess[] = [];
   const lives: number[] = [];
   let midWork = 0;
+  let keep = Boolean(process.env['CHAOS_KEEP']);
   let feeding: Promise<void> | undefined;
   let feedError: unknown;
   try {
@@ -146,14 +147,31 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     while (await scenario.afterSettle?.(ctx)) await settle(ctx, scenario, running);
     await Promise.all(running.map((e) => e!.stop()));
     const outcome = await scenario.check(ctx);
+    if (outcome.failures.length > 0) keep = true;
     return { example: scenario.name, seed: opts.rng.seed, kills: opts.kills, seconds: Math.round((performance.now() - t0) / 100) / 10, lives, ...outcome, notes: { 'kills mid-work': midWork, ...outcome.notes } };
+  } catch (err) {
+    keep = true;
+    throw err;
   } finally {
     await Promise.all(engines.map((e) => e.kill()));
     await scenario.close?.();
     await backend.close();
-    if (!process.env['CHAOS_KEEP']) rmSync(dir, { recursive: true, force: true });
+    // A failed run's state stays for a look (baton --dir <state> runs, queues, ...).
+    if (!keep) rmSync(dir, { recursive: true, force: true });
     else log(`[${scenario.name}] state kept in ${dir}`);
   }
+}
+
+/** The runs that did not end ok (handler errors, timeouts, init failures), for a did-not-settle error. */
+async function failedRuns(ctx: ChaosContext): Promise<string> {
+  const bad = [...(await ctx.backend.runs.list({ status: 'error', limit: 1000 })), ...(await ctx.backend.runs.list({ status: 'timeout', limit: 1000 }))];
+  if (bad.length === 0) return 'no failed run';
+  const kinds = new Map<string, number>();
+  for (const r of bad) {
+    const k = `${r.fn} ${r.status} ${r.error?.type ?? ''}: ${(r.error?.message ?? '').slice(0, 120)}`;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  return `${bad.length} failed runs: ${[...kinds].map(([k, n]) => `${n}x ${k}`).join(' | ')}`;
 }
 
 /** Polls the scenario's settled() until it holds twice in a row, 300 ms apart. */
@@ -163,7 +181,7 @@ export async function settle(ctx: ChaosContext, scenario: Pick<Scenario, 'name' 
   while (calm < 2) {
     const dead = engines.find((e) => e && !e.alive);
     if (dead) throw new Error(`${scenario.name}: engine ${dead.name} ended while settling: ${dead.output()}`);
-    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s (${(await scenario.pending?.(ctx)) ?? 'no detail'}; seed ${ctx.rng.seed}); the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
+    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s (${(await scenario.pending?.(ctx)) ?? 'no detail'}; ${await failedRuns(ctx)}; seed ${ctx.rng.seed}); the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
     await sleep(300);
     calm = (await scenario.settled(ctx)) ? calm + 1 : 0;
   }
