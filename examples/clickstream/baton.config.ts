@@ -11,7 +11,7 @@ import { alarm, app, bucket, firehose, fn, params, queue, schedule, topic } from
 
 export default app('clickstream', [
   firehose('clicks', { destination: { bucket: 'lake', prefix: 'raw/' }, buffer: { interval: '300s' } }),
-  bucket('lake', { notifications: [{ events: ['created'], prefix: 'raw/', suffix: '.jsonl.gz', queue: 'raw-files' }] }),
+  bucket('lake', { notifications: [{ events: ['created'], prefix: 'raw/', suffix: '.jsonl.gz', target: { queue: 'raw-files' } }] }),
   queue('raw-files', { visibilityTimeout: '30s', deadLetter: { maxReceiveCount: 2 } }),
   fn('standardize', './handlers/standardize.ts', { timeout: '30s', concurrency: 1, triggers: [{ queue: 'raw-files', batchSize: 1 }], uses: ['bucket:lake', 'params:/clickstream'] }),
   fn('compact-hourly', './handlers/compact-hourly.ts', { timeout: '60s', uses: ['bucket:lake'] }),

@@ -21,7 +21,7 @@ const dlq = { deadLetter: { maxReceiveCount: 3 } };
 // a quarter more CPU). On AWS these would be reserved concurrency settings.
 
 export default app('csv-pipeline', [
-  bucket(names.bucket, { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.csv', queue: names.uploads }] }),
+  bucket(names.bucket, { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.csv', target: { queue: names.uploads } }] }),
   queue(names.uploads, { visibilityTimeout: '1m', ...dlq }),
   queue(names.load, { visibilityTimeout: '2s', ...dlq }),
   queue(names.process, { visibilityTimeout: '2s', ...dlq }),

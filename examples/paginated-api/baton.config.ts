@@ -11,7 +11,7 @@
 import { app, bucket, fn, params, queue, schedule } from 'baton';
 
 export default app('paginated-api', [
-  bucket('api-raw', { notifications: [{ events: ['created'], suffix: '_manifest.json', queue: 'loads' }] }),
+  bucket('api-raw', { notifications: [{ events: ['created'], suffix: '_manifest.json', target: { queue: 'loads' } }] }),
   queue('loads', { visibilityTimeout: '30s', deadLetter: { maxReceiveCount: 3 } }),
   params('/paginated-api', {
     initial: {

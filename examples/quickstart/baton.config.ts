@@ -6,7 +6,7 @@
 import { alarm, app, bucket, fn, params, queue, schedule, table, topic } from 'baton';
 
 export default app('quickstart', [
-  bucket('uploads', { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.json', queue: 'ingest' }] }),
+  bucket('uploads', { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.json', target: { queue: 'ingest' } }] }),
   queue('ingest', { visibilityTimeout: '1s', deadLetter: { maxReceiveCount: 2 } }),
   table('orders', { partitionKey: 'customer', sortKey: { name: 'id', type: 'number' }, stream: 'NEW_AND_OLD_IMAGES' }),
   table('totals', { partitionKey: 'customer' }),

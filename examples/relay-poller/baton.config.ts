@@ -7,7 +7,7 @@
 import { app, bucket, fn, table, topic } from 'baton';
 
 export default app('relay-poller', [
-  bucket('reports', { notifications: [{ events: ['created'], prefix: 'reports/', suffix: '.json', fn: 'run-etl' }] }),
+  bucket('reports', { notifications: [{ events: ['created'], prefix: 'reports/', suffix: '.json', target: { fn: 'run-etl' } }] }),
   fn('run-etl', './handlers/run-etl.ts', {
     timeout: '1s',
     concurrency: 4,

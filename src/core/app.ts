@@ -80,7 +80,7 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
     if (!queues.has(queue)) throw new DefinitionError(`${where} names queue "${queue}", which is not declared; declare it with queue("${queue}") in the app.`);
   };
   const topics = new Set(by.topic.map((t) => t.name));
-  for (const b of by.bucket) b.notifications.forEach((n, i) => n.queue !== undefined && needQueue(`bucket "${b.name}": field "notifications.${i}.queue"`, n.queue));
+  for (const b of by.bucket) b.notifications.forEach((n, i) => n.queue !== undefined && needQueue(`bucket "${b.name}": field "notifications.${i}.target.queue"`, n.queue));
   for (const t of by.topic) t.subscribers.forEach((s, i) => s.kind === 'queue' && needQueue(`topic "${t.name}": field "subscribers.${i}.queue"`, s.queue));
   const fns = new Set(by.fn.map((f) => f.name));
   const needFn = (where: string, name: string) => {
@@ -91,7 +91,7 @@ export function app(name: string, resources: readonly AnyResource[]): AppSpec {
   };
   const needDestination = (where: string, d: Destination) => ('queue' in d ? needQueue(`${where}.queue"`, d.queue) : needTopic(`${where}.topic"`, d.topic));
   const tables = new Map(by.table.map((t) => [t.name, t]));
-  for (const b of by.bucket) b.notifications.forEach((n, i) => n.target?.startsWith('fn:') && needFn(`bucket "${b.name}": field "notifications.${i}.fn"`, n.target.slice(3)));
+  for (const b of by.bucket) b.notifications.forEach((n, i) => n.target?.startsWith('fn:') && needFn(`bucket "${b.name}": field "notifications.${i}.target.fn"`, n.target.slice(3)));
   for (const t of by.topic) t.subscribers.forEach((s, i) => s.kind === 'queue' && s.fn !== undefined && needFn(`topic "${t.name}": field "subscribers.${i}.fn"`, s.fn));
   for (const f of by.fn) {
     if (f.onFailure) needDestination(`fn "${f.name}": field "onFailure`, f.onFailure);

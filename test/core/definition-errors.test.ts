@@ -32,8 +32,8 @@ describe('definition errors say what is allowed', () => {
 
   it('a target given as a bare name says which shapes to write', () => {
     const m = error(() => schedule('s', { expression: 'rate(1 hour)', target: 'scheduled' as never }));
-    expect(m).toMatch(/field "target" = "scheduled": expected a target: a queue \{ queue: '<name>' \}, a topic \{ topic: '<name>' \} or a function \{ fn: '<name>' \}/);
-    expect(m).toContain("write { fn: 'scheduled' }, { queue: 'scheduled' } or { topic: 'scheduled' }");
+    expect(m).toMatch(/field "target" = "scheduled": expected a target: a queue \{ queue: '<name>' \}, a topic \{ topic: '<name>' \}, a function \{ fn: '<name>' \} or the queue\(\)\/topic\(\)\/fn\(\) declaration itself/);
+    expect(m).toContain("write { queue: 'scheduled' } or { topic: 'scheduled' } or { fn: 'scheduled' }");
   });
 
   it('a mistyped stream view type lists the view types and the closest', () => {
@@ -55,7 +55,7 @@ describe('definition errors say what is allowed', () => {
   it('a wrong type says the type expected, and a duration says how durations are written', () => {
     expect(error(() => queue('q', { delay: true } as never))).toMatch(/field "delay" = true: expected a duration: milliseconds or a string like '500ms'/);
     expect(error(() => topic('t', { subscribers: [{ webhook: 'ftp://x' }] }))).toMatch(/field "subscribers\.0\.webhook" = "ftp:\/\/x": expected an http\(s\) URL/);
-    expect(error(() => topic('t', { subscribers: [{ mail: 'ops@example.com' } as never] }))).toMatch(/field "subscribers\.0" = .*expected a subscriber: a queue \{ queue: '<name>' \}, a function \{ fn: '<name>' \}, a file \{ file: '<path>' \} or a webhook \{ webhook, attempts\?, backoff\?, timeout\? \}/);
+    expect(error(() => topic('t', { subscribers: [{ mail: 'ops@example.com' } as never] }))).toMatch(/field "subscribers\.0" = .*expected a subscriber: a queue \{ queue: '<name>' \}, a function \{ fn: '<name>' \}, the queue\(\)\/fn\(\) declaration itself, a file \{ file: '<path>' \} or a webhook \{ webhook, attempts\?, backoff\?, timeout\? \}/);
   });
 });
 

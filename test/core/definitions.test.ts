@@ -37,13 +37,13 @@ describe('queue()', () => {
 describe('bucket(), table(), topic(), params()', () => {
   it('validates bucket names like S3', () => {
     expect(() => bucket('Uploads')).toThrow(/bucket "Uploads": the name is invalid: bucket names are 3-63 characters/);
-    expect(bucket('uploads', { notifications: [{ prefix: 'in/', suffix: '.csv', queue: 'jobs' }] }).config.notifications).toEqual([
+    expect(bucket('uploads', { notifications: [{ prefix: 'in/', suffix: '.csv', target: { queue: 'jobs' } }] }).config.notifications).toEqual([
       { events: ['created'], prefix: 'in/', suffix: '.csv', queue: 'jobs' },
     ]);
   });
 
   it('needs exactly one notification target', () => {
-    expect(() => bucket('uploads', { notifications: [{ prefix: 'in/' }] })).toThrow(/give exactly one target: queue or fn/);
+    expect(() => bucket('uploads', { notifications: [{ prefix: 'in/' }] } as never)).toThrow(/field "notifications.0.target" is missing: expected a target: a queue \{ queue: '<name>' \}, a function \{ fn: '<name>' \} or the queue\(\)\/fn\(\) declaration itself/);
   });
 
   it('resolves table keys and stream view types', () => {
@@ -82,8 +82,8 @@ describe('app()', () => {
   });
 
   it('refuses references to undeclared resources, naming the field', () => {
-    expect(() => app('shop', [bucket('uploads', { notifications: [{ queue: 'nope' }] })])).toThrow(
-      /bucket "uploads": field "notifications.0.queue" names queue "nope", which is not declared/,
+    expect(() => app('shop', [bucket('uploads', { notifications: [{ target: { queue: 'nope' } }] })])).toThrow(
+      /bucket "uploads": field "notifications.0.target.queue" names queue "nope", which is not declared/,
     );
     expect(() => app('shop', [topic('alerts', { subscribers: [{ queue: 'ops' }] })])).toThrow(/topic "alerts": field "subscribers.0.queue"/);
   });

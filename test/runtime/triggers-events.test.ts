@@ -24,7 +24,7 @@ describe('bucket events -> fn', () => {
   it('hands the S3 handler a URL-encoded key that decodes to the key written (spaces and unicode), and acks the outbox', async () => {
     t = makeLocalBackend();
     const out = join(t.dir, 'out.jsonl');
-    const spec = app('s3', [bucket('uploads', { notifications: [{ fn: 'on-upload', prefix: 'in/' }] }), fn('on-upload', './s3-object.ts', { env: { OUT_FILE: out } })]);
+    const spec = app('s3', [bucket('uploads', { notifications: [{ target: { fn: 'on-upload' }, prefix: 'in/' }] }), fn('on-upload', './s3-object.ts', { env: { OUT_FILE: out } })]);
     engine = await startEngine({ backend: t.backend, spec, executor });
     const key = 'in/2026 Q1/naïve café ✓ (final)+v2.csv';
     await t.backend.objects.put('uploads', key, 'a,b\n1,2\n');

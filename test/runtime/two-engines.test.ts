@@ -61,7 +61,7 @@ describe('two engines on one state', () => {
     // On the real clock: both pumps poll while the objects are written, as two processes would.
     const [a, b] = twoBackends(true);
     const out = join(t!.dir, 'out.jsonl');
-    const spec = app('s3', [bucket('uploads', { notifications: [{ fn: 'on-upload' }] }), fn('on-upload', './s3-object.ts', { env: { OUT_FILE: out } })]);
+    const spec = app('s3', [bucket('uploads', { notifications: [{ target: { fn: 'on-upload' } }] }), fn('on-upload', './s3-object.ts', { env: { OUT_FILE: out } })]);
     engines.push(await startEngine({ backend: a, spec, executor }), await startEngine({ backend: b, spec, executor }));
     for (let i = 0; i < 40; i++) {
       await (i % 2 ? a : b).objects.put('uploads', `in/${i}.csv`, 'x');
@@ -77,7 +77,7 @@ describe('two engines on one state', () => {
 
   it('two bucket-event pumps reading the outbox at the same moment queue each event once', async () => {
     const [a, b] = twoBackends();
-    const spec = app('s3', [bucket('uploads', { notifications: [{ fn: 'on-upload' }] }), fn('on-upload', './s3-object.ts')]);
+    const spec = app('s3', [bucket('uploads', { notifications: [{ target: { fn: 'on-upload' } }] }), fn('on-upload', './s3-object.ts')]);
     await provision(a, spec);
     for (let i = 0; i < 10; i++) await a.objects.put('uploads', `in/${i}.csv`, 'x');
     const ctx = (backend: LocalBackend): TriggerContext => ({ backend, deps: { backend, executor, fns: spec.fns }, clock: t!.clock, settings: { ...defaults.triggers }, stopping: new AbortController().signal, aborting: new AbortController().signal, report: { error: (_w, err) => { throw err; } } });

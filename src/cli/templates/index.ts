@@ -16,7 +16,7 @@ import { app, bucket, fn, queue, table } from 'baton';
 
 export default app(${JSON.stringify(name)}, [
   // An order file (a JSON array) put under incoming/ sends an object-created event to the queue.
-  bucket('uploads', { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.json', queue: 'orders-in' }] }),
+  bucket('uploads', { notifications: [{ events: ['created'], prefix: 'incoming/', suffix: '.json', target: { queue: 'orders-in' } }] }),
   // A message that fails 3 times moves to the dead-letter queue orders-in-dlq (\`npx baton redrive\`).
   queue('orders-in', { visibilityTimeout: '30s', deadLetter: { maxReceiveCount: 3 } }),
   table('orders', { partitionKey: 'id', stream: 'NEW_AND_OLD_IMAGES' }),

@@ -1,22 +1,30 @@
 import { z } from 'zod';
 import type { BucketConfig } from './configs.ts';
-import { define, nameSchema, type Resource } from './define.ts';
+import { define, type Resource } from './define.ts';
+import { withRenames } from './shapes.ts';
+import { targetField } from './target.ts';
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'bucket names are 3-63 characters of lowercase letters, digits, dots and hyphens, as in S3');
 
-const notification = z
-  .strictObject({
+const notification = withRenames(
+  z.strictObject({
     /** The rule's id, sent as the event's configurationId. @defaultValue 'notification-<n>' */
     id: z.string().min(1).max(255).optional(),
+    /** @defaultValue ['created'] */
     events: z.array(z.enum(['created', 'removed'])).min(1).optional(),
     prefix: z.string().optional(),
     suffix: z.string().optional(),
-    /** Deliver each event to this queue (S3 event JSON body), in the same transaction as the write. */
-    queue: nameSchema.optional(),
-    /** Deliver to a function (runtime), by name. */
-    fn: nameSchema.optional(),
-  })
-  .refine((n) => (n.queue === undefined) !== (n.fn === undefined), { message: 'give exactly one target: queue or fn' });
+    /**
+     * Where each matching event goes: a queue (the S3 event JSON as the message body, enqueued in
+     * the same transaction as the write) or a function (invoked asynchronously, as S3 invokes Lambda).
+     */
+    target: targetField(['queue', 'fn']),
+  }),
+  {
+    queue: 'a notification names where it goes with target: write target: { queue: <value> }',
+    fn: 'a notification names where it goes with target: write target: { fn: <value> }',
+  },
+);
 
 const options = z.strictObject({
   notifications: z.array(notification).optional(),
@@ -38,8 +46,8 @@ export function bucket(name: string, opts: BucketOptions = {}): BucketResource {
         events: rule.events ?? ['created'],
         ...(rule.prefix !== undefined ? { prefix: rule.prefix } : {}),
         ...(rule.suffix !== undefined ? { suffix: rule.suffix } : {}),
-        ...(rule.queue !== undefined ? { queue: rule.queue } : {}),
-        ...(rule.fn !== undefined ? { target: `fn:${rule.fn}` } : {}),
+        // The object store's rule: a queue by name, any other target as '<kind>:<name>' in its outbox.
+        ...('queue' in rule.target ? { queue: rule.target.queue } : { target: `fn:${rule.target.fn}` }),
       })),
     },
   };

@@ -50,7 +50,7 @@ export function explainIssue(schema: z.ZodType, input: unknown, issue: Issue, ba
       const allowed = obj instanceof ZodObject ? Object.keys(obj.shape as object) : [];
       const renamed = obj ? renamesOf(obj) : {};
       return issue.keys.map((key) => {
-        if (renamed[key]) return { path: [...path, key], message: `this option was renamed: ${renamed[key]}` };
+        if (renamed[key]) return { path: [...path, key], message: renamed[key].replaceAll('<value>', JSON.stringify(valueAt(input, [...path, key])) ?? '...') };
         const near = closest(key, allowed);
         const mean = near ? ` (did you mean "${near}"?)` : '';
         return { path: [...path, key], message: `unknown field${mean}; the fields allowed here are ${allowed.map((k) => `"${k}"`).join(', ') || 'none'}` };

@@ -3,11 +3,10 @@ import { defaults } from '../defaults.ts';
 import { DefinitionError } from '../errors.ts';
 import { define, durationField, nameSchema, type Resource } from './define.ts';
 import { oneOf } from './shapes.ts';
+import { targetField, type TargetRef } from './target.ts';
 
-const destination = oneOf('a destination', [
-  { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
-  { what: 'a topic', key: 'topic', schema: z.strictObject({ topic: nameSchema }), written: "{ topic: '<name>' }" },
-]);
+/** Where a failed invocation or a failed stream batch goes: a queue or a topic (Lambda's on-failure destinations). */
+const destination = targetField(['queue', 'topic'], 'an on-failure destination');
 
 /** The resource kinds a function can name in `uses`. */
 export const usesKinds = ['bucket', 'queue', 'table', 'topic', 'params', 'fn', 'firehose'] as const;
@@ -79,7 +78,7 @@ const options = z.strictObject({
   triggers: z
     .array(
       oneOf('a trigger', [{ what: 'a queue trigger', key: 'queue', schema: queueTrigger }, { what: "a table's stream trigger", key: 'table', schema: streamTrigger }], {
-        bucket: "a bucket invokes a function through its notifications instead: bucket('<bucket>', { notifications: [{ fn: '<fn>' }] })",
+        bucket: "a bucket invokes a function through its notifications instead: bucket('<bucket>', { notifications: [{ target: { fn: '<fn>' } }] })",
         schedule: "a schedule invokes a function through its target instead: schedule('<name>', { expression: 'rate(5 minutes)', target: { fn: '<fn>' } })",
         topic: "a topic invokes a function through its subscribers instead: topic('<topic>', { subscribers: [{ fn: '<fn>' }] })",
         stream: "a table's stream trigger is { table: '<table>' } (the table declared with stream: true)",
@@ -94,7 +93,8 @@ const options = z.strictObject({
   uses: z.array(usesRef).optional(),
 });
 
-export type Destination = { queue: string } | { topic: string };
+/** A resolved on-failure destination. */
+export type Destination = TargetRef<'queue' | 'topic'>;
 
 /** The two executors: `function` (time-limited worker threads) and `container` (a child process, no time limit). */
 export type ExecutorKind = 'function' | 'container';

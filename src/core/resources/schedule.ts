@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defaults } from '../defaults.ts';
 import { parseSchedule, validateTimezone, type ScheduleExpression } from '../schedule/index.ts';
-import { define, nameSchema, type Resource } from './define.ts';
-import { oneOf } from './shapes.ts';
+import { define, type Resource } from './define.ts';
+import { targetField, type TargetRef } from './target.ts';
 
 function validTimezone(tz: string): boolean {
   try {
@@ -13,15 +13,7 @@ function validTimezone(tz: string): boolean {
   }
 }
 
-const target = oneOf(
-  'a target',
-  [
-    { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
-    { what: 'a topic', key: 'topic', schema: z.strictObject({ topic: nameSchema }), written: "{ topic: '<name>' }" },
-    { what: 'a function', key: 'fn', schema: z.strictObject({ fn: nameSchema }), written: "{ fn: '<name>' }" },
-  ],
-  { '(string)': "a name alone does not say what it names: write { fn: '<value>' }, { queue: '<value>' } or { topic: '<value>' }" },
-);
+const target = targetField(['queue', 'topic', 'fn']);
 
 const options = z.strictObject({
   /** EventBridge expression: 'cron(0/20 6-8 * * ? *)', 'rate(5 minutes)' or 'at(2026-01-01T06:00:00)'. */
@@ -35,7 +27,7 @@ const options = z.strictObject({
   }),
   /** IANA time zone the expression is read in. @defaultValue 'UTC' */
   timezone: z.string().refine(validTimezone, 'expected an IANA time zone such as "UTC" or "Europe/Paris"').optional(),
-  /** What the schedule fires: a queue message, a topic message, or a function invocation. */
+  /** What the schedule fires (a Target): a queue message, a topic message, or a function invocation. */
   target: target.optional(),
   /** The fixed input sent with every tick (as EventBridge's target input). */
   input: z.unknown().optional(),
@@ -50,7 +42,7 @@ export interface ScheduleConfig {
   /** The expression as written. */
   source: string;
   timezone: string;
-  target?: { queue: string } | { topic: string } | { fn: string };
+  target?: TargetRef;
   input?: unknown;
   catchUp: 'skip' | 'once' | 'all';
   enabled: boolean;

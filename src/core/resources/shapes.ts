@@ -64,8 +64,8 @@ export function oneOf<const S extends readonly [Shape, ...Shape[]]>(what: string
 }
 
 /**
- * Marks options that were renamed or moved: an object given `old` gets "renamed: <advice>"
- * instead of a bare "unknown field". Returns the schema itself.
+ * Marks options that were renamed or moved: an object given `old` gets its advice (where
+ * '<value>' stands for the value given) instead of a bare "unknown field". Returns the schema.
  */
 export function withRenames<T extends z.ZodType>(schema: T, renamed: Record<string, string>): T {
   renames.set(schema, renamed);
@@ -89,7 +89,7 @@ export function writtenShape(schema: z.ZodType): string {
 }
 
 function expectedShapes(of: OneOf, value: unknown): string {
-  const list = of.shapes.map((s) => `${s.what} ${s.written ?? writtenShape(s.schema)}`);
+  const list = of.shapes.map((s) => `${s.what} ${s.written ?? writtenShape(s.schema)}`.trim());
   const alternatives = list.length > 1 ? `${list.slice(0, -1).join(', ')} or ${list.at(-1)}` : list[0];
   const hint = isRecord(value) ? Object.keys(value).map((k) => of.hints[k]).find((h) => h !== undefined) : typeof value === 'string' ? of.hints['(string)'] : undefined;
   const got = isRecord(value) ? ` (this one has ${Object.keys(value).map((k) => `"${k}"`).join(', ') || 'no fields'})` : '';

@@ -1,26 +1,28 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Subscriber, TopicConfig } from './configs.ts';
-import { define, durationField, nameSchema, type Resource } from './define.ts';
-import { oneOf } from './shapes.ts';
+import { define, durationField, type Resource } from './define.ts';
+import { oneOf, type Shape } from './shapes.ts';
+import { targetShapes, type Target, type TargetRef } from './target.ts';
 
+const fileSubscriber = z.strictObject({ file: z.string().min(1) });
+const webhookSubscriber = z.strictObject({
+  webhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/hook' }),
+  attempts: z.number().int().min(1).max(100).optional(),
+  backoff: durationField(0, 3_600_000).optional(),
+  timeout: durationField(1, 300_000).optional(),
+});
+
+/**
+ * A queue gets the SNS notification as its message body; a function is invoked asynchronously (as
+ * SNS invokes Lambda) with the SNS event: both a Target, by name or the declaration itself. A file
+ * gets one JSON line per message (relative to the project); a webhook an HTTP POST, retried.
+ */
 const subscriber = oneOf('a subscriber', [
-  { what: 'a queue', key: 'queue', schema: z.strictObject({ queue: nameSchema }), written: "{ queue: '<name>' }" },
-  /** Invokes this function (asynchronously, as SNS invokes Lambda) with the SNS event. */
-  { what: 'a function', key: 'fn', schema: z.strictObject({ fn: nameSchema }), written: "{ fn: '<name>' }" },
-  /** Appends one JSON line per message to this file (relative to the project). */
-  { what: 'a file', key: 'file', schema: z.strictObject({ file: z.string().min(1) }), written: "{ file: '<path>' }" },
-  {
-    what: 'a webhook',
-    key: 'webhook',
-    schema: z.strictObject({
-      webhook: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://example.com/hook' }),
-      attempts: z.number().int().min(1).max(100).optional(),
-      backoff: durationField(0, 3_600_000).optional(),
-      timeout: durationField(1, 300_000).optional(),
-    }),
-  },
-]);
+  ...(targetShapes(['queue', 'fn']) as [Shape, Shape, Shape]),
+  { what: 'a file', key: 'file', schema: fileSubscriber, written: "{ file: '<path>' }" },
+  { what: 'a webhook', key: 'webhook', schema: webhookSubscriber },
+]) as unknown as z.ZodType<TargetRef<'queue' | 'fn'> | z.output<typeof fileSubscriber> | z.output<typeof webhookSubscriber>, Target<'queue' | 'fn'> | z.input<typeof fileSubscriber> | z.input<typeof webhookSubscriber>>;
 
 const options = z.strictObject({
   subscribers: z.array(subscriber).optional(),
