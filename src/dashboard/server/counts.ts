@@ -1,8 +1,8 @@
 /**
  * The live counts on the app graph's nodes: a queue's depth, in flight, delayed, oldest age and
  * DLQ depth (the queue store's stats), a function's runs in the last minute, errors in the last
- * hour and runs still running (three grouped counts of the run store, whatever the number of
- * functions). Used by GET /api/app and by the `counts` server-sent event.
+ * hour and runs still running (grouped counts of the run store by status or time index, whatever
+ * the number of functions). Used by GET /api/app and by the `counts` server-sent event.
  */
 import { NotFoundError } from '../../core/errors.ts';
 import type { App } from '../../root/open-app.ts';
@@ -36,7 +36,14 @@ export async function queueCounts(app: App): Promise<QueueCounts[]> {
 /** Counts per node id. */
 export async function nodeCounts(app: App, now: number, queues?: QueueCounts[]): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>();
-  const [qs, minute, hour, running] = await Promise.all([queues ?? queueCounts(app), app.backend.runs.count({ since: now - 60_000 }), app.backend.runs.count({ since: now - 3_600_000 }), app.backend.runs.count({ status: 'running' })]);
+  const hourAgo = now - 3_600_000;
+  const [qs, minute, errors, timeouts, running] = await Promise.all([
+    queues ?? queueCounts(app),
+    app.backend.runs.count({ since: now - 60_000 }),
+    app.backend.runs.count({ since: hourAgo, status: 'error' }),
+    app.backend.runs.count({ since: hourAgo, status: 'timeout' }),
+    app.backend.runs.count({ status: 'running' }),
+  ]);
   for (const q of qs) out.set(nodeId('queue', q.name), { depth: q.depth, inFlight: q.inFlight, delayed: q.delayed, oldestAgeMs: q.oldestAgeMs, ...(q.dlqDepth !== undefined ? { dlqDepth: q.dlqDepth } : {}) });
   for (const f of app.spec.fns) out.set(nodeId('fn', f.name), { runsPerMinute: 0, errors: 0, running: 0 });
   const fn = (name: string) => out.get(nodeId('fn', name));
@@ -45,7 +52,7 @@ export async function nodeCounts(app: App, now: number, queues?: QueueCounts[]):
     if (f) f[key] = (f[key] ?? 0) + n;
   };
   for (const c of minute) add(c.fn, 'runsPerMinute', c.count);
-  for (const c of hour) if (c.status === 'error' || c.status === 'timeout') add(c.fn, 'errors', c.count);
+  for (const c of [...errors, ...timeouts]) add(c.fn, 'errors', c.count);
   for (const c of running) add(c.fn, 'running', c.count);
   return out;
 }
