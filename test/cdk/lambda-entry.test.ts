@@ -3,7 +3,8 @@
  * handler bundled by the same bundler as BatonApp (esbuild, ESM, AWS SDK external), loaded in a
  * fresh Node process with only the environment the construct sets (BATON_BACKEND=aws,
  * BATON_AWS_PREFIX) plus the region, test credentials and the emulators' endpoints, and invoked
- * with an AWS-shaped SQS event carrying S3's event. Its effects land in DynamoDB Local.
+ * with an AWS-shaped SQS event carrying S3's event; and keep-totals with a DynamoDB stream event.
+ * Their effects land in DynamoDB Local.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -75,6 +76,32 @@ describe.skipIf(skip)(`the bundled Lambda entry on the aws backend (fauxqs + Dyn
     expect(run.stdout).toContain('wrote 2 orders from incoming/orders 1.json');
     expect(await h.backend.tables.get('orders', { customer: 'ada', id: 1 })).toMatchObject({ amount: 12.5 });
     expect(await h.backend.tables.get('orders', { customer: 'bob', id: 2 })).toMatchObject({ amount: 3 });
+  });
+
+  it("keep-totals: a DynamoDB stream event (attribute-value images) adds each order's change to its customer's total", async () => {
+    const fn = config.fns.find((f) => f.name === 'keep-totals')!;
+    const totalsDir = bundleHandler(fn.name, fn.module, fn.handler, resolve('examples/quickstart'), 'nodejs22.x').dir;
+    symlinkSync(resolve('node_modules'), join(totalsDir, 'node_modules'));
+    const image = (customer: string, id: number, amount: number) => ({ customer: { S: customer }, id: { N: String(id) }, amount: { N: String(amount) } });
+    const record = (n: number, eventName: string, keys: object, dynamodb: object) => ({ eventID: `e${n}`, eventName, eventVersion: '1.1', eventSource: 'aws:dynamodb', awsRegion: awsTestRegion, eventSourceARN: `arn:aws:dynamodb:${awsTestRegion}:000000000000:table/${h.prefix}orders/stream/2026-01-01T00:00:00.000`, dynamodb: { Keys: keys, SequenceNumber: String(100 + n), SizeBytes: 64, StreamViewType: 'NEW_AND_OLD_IMAGES', ...dynamodb } });
+    const streamEvent = {
+      Records: [
+        record(1, 'INSERT', { customer: { S: 'cy' }, id: { N: '7' } }, { NewImage: image('cy', 7, 12.5) }),
+        record(2, 'MODIFY', { customer: { S: 'di' }, id: { N: '8' } }, { OldImage: image('di', 8, 3), NewImage: image('di', 8, 5) }),
+        record(3, 'REMOVE', { customer: { S: 'cy' }, id: { N: '9' } }, { OldImage: image('cy', 9, 2) }),
+      ],
+    };
+    const endpoints = awsTestEndpoints();
+    const script = `const m = await import(${JSON.stringify(join(totalsDir, 'index.mjs'))}); const out = await m.handler(${JSON.stringify(streamEvent)}, { functionName: 'keep-totals', getRemainingTimeInMillis: () => 10000 }); console.log('RESULT ' + JSON.stringify(out ?? null));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: scratch,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...connectEnv(h.prefix), AWS_REGION: awsTestRegion, AWS_ACCESS_KEY_ID: awsTestCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: awsTestCredentials.secretAccessKey, AWS_ENDPOINT_URL_S3: endpoints.s3, AWS_ENDPOINT_URL_SQS: endpoints.sqs, AWS_ENDPOINT_URL_SNS: endpoints.sns, AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb, AWS_ENDPOINT_URL_DYNAMODB_STREAMS: endpoints.dynamodbstreams },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('RESULT null');
+    expect(await h.backend.tables.get('totals', { customer: 'cy' })).toMatchObject({ total: 10.5 });
+    expect(await h.backend.tables.get('totals', { customer: 'di' })).toMatchObject({ total: 2 });
   });
 });
 
