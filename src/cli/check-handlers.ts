@@ -15,6 +15,11 @@ import type { Executor, InvocationError } from '../ports/executor.ts';
 /** Init errors that no provisioning can cure. */
 const broken = new Set(['Runtime.ImportModuleError', 'Runtime.UserCodeSyntaxError', 'Runtime.HandlerNotFound']);
 
+/** true for an init error only a change to the code cures (not a module that threw or was slow). */
+export function cannotLoad(error: InvocationError): boolean {
+  return broken.has(error.errorType);
+}
+
 export interface HandlerCheck {
   /** One line per function that cannot load its handler. */
   broken: string[];

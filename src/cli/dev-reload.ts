@@ -13,6 +13,7 @@ import type { FnConfig } from '../core/resources/fn.ts';
 import type { Executor } from '../ports/executor.ts';
 import { moduleGraph } from '../runtime/executor/module-graph.ts';
 import type { DevRuntime } from './dev-runtime.ts';
+import { cannotLoad } from './check-handlers.ts';
 import { FileWatch } from './dev-watch.ts';
 
 export interface HandlerReload {
@@ -22,6 +23,8 @@ export interface HandlerReload {
   fns: string[];
   /** Reloaded functions whose handler does not load now, with why (one line each). */
   broken: string[];
+  /** Reloaded functions whose module threw or was slow while loading (it may need a resource; loaded again on the next invocation). */
+  notes?: string[];
 }
 
 export interface HandlerReloaderOptions {
@@ -82,11 +85,12 @@ export class HandlerReloader {
     }
     this.rewatch();
     const broken: string[] = [];
+    const notes: string[] = [];
     for (const fn of affected) {
       const error = await this.o.executor.checkLoad?.(fn);
-      if (error) broken.push(`fn "${fn.name}": ${error.errorType}: ${error.errorMessage.replace(/\s*\n\s*/g, ' ')}`);
+      if (error) (cannotLoad(error) ? broken : notes).push(`fn "${fn.name}": ${error.errorType}: ${error.errorMessage.replace(/\s*\n\s*/g, ' ')}`);
     }
-    this.o.onReload({ files: files.map((f) => relative(this.o.root, f) || f), fns: affected.map((f) => f.name), broken });
+    this.o.onReload({ files: files.map((f) => relative(this.o.root, f) || f), fns: affected.map((f) => f.name), broken, ...(notes.length ? { notes } : {}) });
   }
 }
 
@@ -106,6 +110,7 @@ export function watchForReload(runtime: DevRuntime, configFile: string, say: Rel
     onReload: (r) => {
       if (r.fns.length > 0) say(`reloaded ${r.fns.map((f) => `fn ${f}`).join(', ')} (${r.files.join(', ')} changed): the next invocation loads it afresh`, { reload: 'handlers', ...r });
       for (const line of r.broken) say(`${line} (its invocations fail until this is fixed)`, { reload: 'broken', error: line });
+      for (const line of r.notes ?? []) say(`note: ${line} (loaded again on its next invocation)`, { reload: 'note', note: line });
     },
   });
   handlers.setFns(runtime.spec.fns);

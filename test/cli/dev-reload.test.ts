@@ -106,7 +106,7 @@ describe('handler hot reload', { timeout: 60_000 }, () => {
       const broken = await reports.next('the reload after b.ts broke');
       expect(broken.fns).toEqual(['b']);
       expect(broken.broken).toHaveLength(1);
-      expect(broken.broken[0]).toMatch(/^fn "b": Runtime\.\w+: fn "b": module "\.\/b\.ts"/);
+      expect(broken.broken[0]).toMatch(/^fn "b": Runtime\.UserCodeSyntaxError: fn "b": module "\.\/b\.ts" has a syntax error: .*b\.ts:2:\d+: ERROR: Unexpected end of file/);
     } finally {
       reloader.close();
       await executor.close();

@@ -70,6 +70,20 @@ describe('executor reload', () => {
   });
 });
 
+describe('load errors', () => {
+  it('a TypeScript handler that does not compile is a syntax error (Runtime.UserCodeSyntaxError) naming the place', async () => {
+    write('bad/handler.ts', 'export const handler = async () => {\n  return 1 +;\n};\n');
+    const executor = createFunctionExecutor({ root: dir });
+    try {
+      const error = await executor.checkLoad(fn('bad', './bad/handler.ts').config);
+      expect(error?.errorType).toBe('Runtime.UserCodeSyntaxError');
+      expect(error?.errorMessage).toMatch(/^fn "bad": module "\.\/bad\/handler\.ts" has a syntax error: .*handler\.ts:2:\d+: ERROR: /);
+    } finally {
+      await executor.close();
+    }
+  });
+});
+
 describe('module graph', () => {
   it('follows relative imports, exports, dynamic imports and requires, .js written for .ts, folders, not packages', () => {
     const entry = write('g/entry.ts', ["import { a } from './a.js';", "export * from './sub';", "const c = await import('../g/c.ts');", "import 'node:fs';", "import { z } from 'zod';", "export const handler = () => [a, c];"].join('\n'));

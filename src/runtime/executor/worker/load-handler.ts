@@ -3,7 +3,7 @@
  * in Lambda's vocabulary, each naming the function, the module and the cause, and saying what to
  * fix:
  *   Runtime.ImportModuleError    the module (or something it imports) cannot be found
- *   Runtime.UserCodeSyntaxError  the module does not parse
+ *   Runtime.UserCodeSyntaxError  the module does not parse (or, in TypeScript, does not compile)
  *   Runtime.InitError            the module threw while it ran its top-level code
  *   Runtime.HandlerNotFound      the export is missing or is not a function (lists the exports)
  * A CommonJS module (module.exports = { handler }) is found under the namespace's default export.
@@ -38,8 +38,9 @@ function classify(setup: WorkerSetup, err: unknown): InvocationError {
       stack,
     );
   }
-  if (err instanceof SyntaxError) {
-    return runtimeError('Runtime.UserCodeSyntaxError', `${where} has a syntax error: ${err.message}. Fix the module; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
+  // tsx compiles TypeScript with esbuild, whose parse errors are TransformErrors ('file:line:col: ERROR: ...').
+  if (err instanceof SyntaxError || (err instanceof Error && err.name === 'TransformError')) {
+    return runtimeError('Runtime.UserCodeSyntaxError', `${where} has a syntax error: ${err.message.replace(/\s*\n\s*/g, ' ')}. Fix the module; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
   }
   return runtimeError('Runtime.InitError', `${where} threw while loading: ${describe(err)}. Fix the module's top-level code; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
 }
