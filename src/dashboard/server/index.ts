@@ -118,7 +118,13 @@ export async function startDashboard(app: App, options: DashboardOptions = {}): 
     return undefined;
   });
   const files = new StaticFiles(options.pageDir);
-  const watcher = new Watcher(app, sampler, streams, now, (err) => onError('sampling', err));
+  // A failing poll (the state locked, a store gone) fails every second: say so once per distinct error.
+  let lastSamplingError = '';
+  const watcher = new Watcher(app, sampler, streams, now, (err) => {
+    const text = err instanceof Error ? err.message : String(err);
+    if (text !== lastSamplingError) onError('sampling', err);
+    lastSamplingError = text;
+  });
 
   let policy = makePolicy(host, wanted, token);
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
