@@ -64,7 +64,11 @@ export function AppScreen({ app }) {
   const [selected, setSelected] = useState(/** @type {any} */ (undefined));
   if (!app) return html`<${Loading} />`;
   const { boxes, width, height, loose } = layout(app.nodes, app.edges);
-  const looseBoxes = loose.map((n, i) => ({ node: n, x: 16 + i * (NODE_W + 16), y: 8 }));
+  // Nodes with no connection wrap in rows as wide as the graph (at least five to a row).
+  const perRow = Math.max(5, Math.floor((width - 16) / (NODE_W + 16)));
+  const looseBoxes = loose.map((n, i) => ({ node: n, x: 16 + (i % perRow) * (NODE_W + 16), y: 8 + Math.floor(i / perRow) * (NODE_H + 16) }));
+  const looseW = 16 + Math.min(loose.length, perRow) * (NODE_W + 16);
+  const looseH = 16 + Math.ceil(loose.length / perRow) * (NODE_H + 16);
   const sel = selected && app.nodes.find((/** @type {any} */ n) => n.id === selected.id);
   const kinds = [...new Set(app.nodes.map((/** @type {any} */ n) => n.kind))];
   // A dead-letter queue's depth is bad news, as a DLQ count is.
@@ -87,7 +91,7 @@ export function AppScreen({ app }) {
         : html`<${Empty}>No connected resources.</${Empty}>`}
       ${loose.length
         ? html`<div class="loose"><div class="muted small">Not connected by a trigger</div>
-            <svg width=${16 + loose.length * (NODE_W + 16)} height=${NODE_H + 16}>
+            <svg width=${looseW} height=${looseH} viewBox=${`0 0 ${looseW} ${looseH}`}>
               ${looseBoxes.map((b) => html`<${Node} key=${b.node.id} box=${b} selected=${sel?.id === b.node.id} isDlq=${false} onSelect=${setSelected} />`)}
             </svg></div>`
         : null}

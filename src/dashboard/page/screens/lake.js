@@ -93,7 +93,7 @@ function ResultTable({ result }) {
     <div class="result" data-sql-result>
       <div class="muted small">${num(result.rows.length)} row${result.rows.length === 1 ? '' : 's'}${result.truncated ? ' (cut at 1,000)' : ''} · ${Math.round(result.ms)} ms</div>
       ${result.columns.length ? html`<div class="scroll-x"><table class="list compact"><thead><tr>${result.columns.map((c) => html`<th>${c}</th>`)}</tr></thead><tbody>
-        ${result.rows.map((r) => html`<tr>${r.map((v) => html`<td class="mono small">${cell(v)}</td>`)}</tr>`)}
+        ${result.rows.map((r) => html`<tr>${r.map((v) => html`<td class=${typeof v === 'number' ? 'mono small num' : 'mono small'}>${cell(v)}</td>`)}</tr>`)}
       </tbody></table></div>` : null}
     </div>`;
 }

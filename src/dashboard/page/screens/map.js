@@ -44,5 +44,5 @@ export function MapScreen({ id }) {
         </tbody></table>`}
       </div>
     </${Section}>
-    ${map.options ? html`<${Section} title="Options"><${Code} text=${pretty(map.options)} /></${Section}>` : null}`;
+    ${map.options ? html`<${Section} title="Options"><details><summary class="muted small">How the map was started</summary><${Code} text=${pretty(map.options)} /></details></${Section}>` : null}`;
 }

@@ -21,7 +21,7 @@ export function ParamsScreen() {
       <tbody>${items.map((/** @type {any} */ p) => html`
         <tr data-param=${p.path}>
           <td class="mono">${p.path}</td>
-          <td>${p.type === 'SecureString' ? html`<span class="chip">🔒 SecureString</span>` : p.type}</td>
+          <td>${p.type === 'SecureString' ? html`<span class="chip secure">SecureString</span>` : p.type}</td>
           <td class="num">${p.version}</td>
           <td class=${`mono${p.type === 'SecureString' ? ' muted' : ''}`} title=${p.type === 'SecureString' ? 'masked' : String(p.value)}>${preview(Array.isArray(p.value) ? p.value.join(',') : String(p.value), 100)}</td>
         </tr>`)}

@@ -23,7 +23,9 @@ export function SchedulesScreen() {
           <td class="mono">${s.expression}</td>
           <td>${s.timezone ?? 'UTC'}</td>
           <td>${target(s.target)}</td>
-          <td class="small">${(s.nextFires ?? []).map((/** @type {number} */ t) => html`<div title=${new Date(t).toISOString()}>${time(t)} <span class="muted">${ago(t, now)}</span></div>`)}</td>
+          <td class="small">${s.nextFires?.length
+            ? s.nextFires.map((/** @type {number} */ t) => html`<div title=${new Date(t).toISOString()}>${time(t)} <span class="muted">${ago(t, now)}</span></div>`)
+            : html`<span class="muted">${s.enabled === false ? 'none while disabled' : '–'}</span>`}</td>
           <td>${s.lastTick ? html`<span title=${time(s.lastTick)}>${ago(s.lastTick, now)}</span>` : html`<span class="muted">never</span>`}</td>
         </tr>`)}
       </tbody></table></div>`}`;

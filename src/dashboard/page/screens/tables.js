@@ -33,7 +33,7 @@ function TableDetail({ table, pk }) {
     ${s ? html`<${Section} title="Stream consumers"><div data-consumers>
       ${s.consumers.length === 0 ? html`<${Empty}>No function reads this stream.</${Empty}>` : html`
       <table class="list"><thead><tr><th>Function</th><th class="num">Position</th><th class="num">Lag</th></tr></thead><tbody>
-        ${s.consumers.map((/** @type {any} */ c) => html`<tr><td><a href=${href('runs', { fn: c.fn })}>${c.fn}</a></td><td class="num mono">${typeof c.position === 'number' ? num(c.position) : c.position ?? '–'}</td><td class=${`num${c.lag ? ' count-bad' : ''}`}>${c.lag === undefined ? '–' : num(c.lag)}</td></tr>`)}
+        ${s.consumers.map((/** @type {any} */ c) => html`<tr><td><a href=${href('runs', { fn: c.fn })}>${c.fn}</a></td><td class="num mono">${typeof c.position === 'number' ? num(c.position) : c.position ?? (c.lag === 0 ? html`<span class="muted">caught up</span>` : '–')}</td><td class=${`num${c.lag ? ' count-bad' : ''}`}>${c.lag === undefined ? '–' : `${c.lagCapped ? '≥ ' : ''}${num(c.lag)}`}</td></tr>`)}
       </tbody></table>`}
     </div></${Section}>` : null}
     <${Items} key=${pk} table=${table} pk=${pk} />`;
