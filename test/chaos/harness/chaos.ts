@@ -29,8 +29,8 @@ export interface ChaosContext {
   log(line: string): void;
   /** Starts an engine on this state with the scenario's config and env. */
   engine(name?: string): EngineProcess;
-  /** Pids of the engines SIGKILLed so far (work they began may rightly be done again). */
-  killed: Set<number>;
+  /** The engines SIGKILLed so far: pid -> when (epoch ms). Work they began may rightly be done again after that. */
+  killed: Map<number, number>;
 }
 
 /** What a scenario found once the engines settled. */
@@ -101,7 +101,7 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     rng: opts.rng,
     log: (line) => log(`[${scenario.name}] ${line}`),
     engine: (name) => startEngine({ config: scenario.config, state, name: name ?? 'engine', env: scenario.env?.(ctx) ?? {} }),
-    killed: new Set(),
+    killed: new Map(),
   };
   const width = scenario.engines ?? 1;
   const running: Array<EngineProcess | undefined> = Array.from({ length: width }, () => undefined);
@@ -132,8 +132,9 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
       lives.push(life);
       await sleep(life);
       const e = running[opts.rng.int(0, width - 1)]!;
+      const at = Date.now();
       await e.kill();
-      ctx.killed.add(e.pid);
+      ctx.killed.set(e.pid, at);
       // Whether the kill hit unfinished work (the state, read after the kill, is not settled yet).
       const busy = !(await scenario.settled(ctx));
       if (busy) midWork++;
