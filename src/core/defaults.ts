@@ -229,8 +229,8 @@ export const defaults = {
     maxCheckpointBytes: 256 * 1024,
     /** @defaultValue 10,000 relays at most per job (continues and retries together). */
     maxRelays: 10_000,
-    /** @defaultValue 5 failed attempts (errors, timeouts without a checkpoint) before a job fails. */
-    maxFailures: 5,
+    /** @defaultValue 5 retries of a failed attempt (an error, a timeout without a checkpoint) before the job fails, as fn's and map's retries. */
+    retries: 5,
     /** @defaultValue 1 s before retrying a failed relay; doubles per failure up to retryMaxMs. */
     retryBaseMs: 1000,
     /** @defaultValue 1 min: the longest wait before retrying a failed relay. */

@@ -97,7 +97,7 @@ describe('relay jobs', () => {
   });
 
   it('fails a job when its budget of failed attempts or relays runs out, saying which', async () => {
-    const failing = await runner().runJob('broken', { id: 'broken-1', maxFailures: 2 });
+    const failing = await runner().runJob('broken', { id: 'broken-1', retries: 2 });
     expect(failing).toMatchObject({ status: 'failed', relay: 3, failures: 3 });
     expect(failing.error?.message).toMatch(/^job "broken-1": gave up after 3 failed attempts \(the budget allows 2\); the last was TypeError: the upstream API is down\./);
     const relays = await runner().runJob('relay', { id: 'budget-1', maxRelays: 2, input: { n: 5, sink: join(t.dir, 'budget.db'), perItemMs: 1, marginMs: 60_000 } });

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../../core/errors.ts';
@@ -15,6 +15,8 @@ interface MapCliOptions {
   concurrency?: number;
   batchSize?: number;
   retries?: number;
+  toleratedFailures?: string;
+  /** The old name of --tolerated-failures: refused with the new one. */
   tolerate?: string;
 }
 
@@ -89,8 +91,10 @@ export function registerMap(program: Command): void {
     .option('--concurrency <n>', 'invocations at once', whole)
     .option('--batch-size <n>', 'items per invocation', whole)
     .option('--retries <n>', 'retries per item', whole)
-    .option('--tolerate <n|p%>', 'failed items tolerated before the map stops, a count or a percentage')
+    .option('--tolerated-failures <n|p%>', "failed items tolerated before the map stops, a count or a percentage (the map option toleratedFailures, Step Functions' ToleratedFailureCount/Percentage)")
+    .addOption(new Option('--tolerate <n|p%>').hideHelp())
     .action(async (fnName: string, o: MapCliOptions, cmd: Command) => {
+      if (o.tolerate !== undefined) throw new ValidationError('--tolerate was renamed --tolerated-failures (as the map option toleratedFailures).', { action: `Run it again with --tolerated-failures ${o.tolerate}.` });
       const given = [o.prefix, o.items, o.redrive].filter((x) => x !== undefined).length;
       if (given !== 1) throw new ValidationError('Give exactly one of --prefix <bucket/prefix>, --items <file> or --redrive <id>.');
       let source: MapSource | undefined;
@@ -98,7 +102,8 @@ export function registerMap(program: Command): void {
         const slash = o.prefix.indexOf('/');
         source = { bucket: slash < 0 ? o.prefix : o.prefix.slice(0, slash), prefix: slash < 0 ? '' : o.prefix.slice(slash + 1) };
       } else if (o.items !== undefined) source = fileItems(o.items);
-      const tolerate = o.tolerate === undefined ? undefined : o.tolerate.endsWith('%') ? (o.tolerate as `${number}%`) : whole(o.tolerate);
+      const t = o.toleratedFailures;
+      const tolerate = t === undefined ? undefined : t.endsWith('%') ? (t as `${number}%`) : whole(t);
       await withSession(cmd, async ({ app, json }) => {
         const bar = progressBar();
         const options = {

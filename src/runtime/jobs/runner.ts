@@ -45,7 +45,7 @@
  * invocation and leaves it unsettled, `running`, for the next driver to claim.
  */
 import { defaults } from '../../core/defaults.ts';
-import { BatonError, ConditionFailedError, NotFoundError, serializeError } from '../../core/errors.ts';
+import { BatonError, ConditionFailedError, NotFoundError, ValidationError, serializeError } from '../../core/errors.ts';
 import type { ExecutorKind, FnConfig } from '../../core/resources/fn.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -77,7 +77,10 @@ export interface StartJobOptions {
   /** @defaultValue fn.route(input) when the function has a routing rule, else fn.executor */
   executor?: ExecutorKind;
   maxRelays?: number;
-  maxFailures?: number;
+  /** Retries of a failed attempt before the job fails (as a function's and a map's retries). @defaultValue defaults.jobs.retries */
+  retries?: number;
+  /** @deprecated Renamed `retries`; refused with that advice. */
+  maxFailures?: never;
 }
 
 export interface RunOptions {
@@ -100,6 +103,7 @@ export class JobRunner {
 
   /** Records a new queued job; run() drives it. */
   async start(fnName: string, options: StartJobOptions = {}): Promise<Job> {
+    if ('maxFailures' in options) throw new ValidationError('job option "maxFailures" was renamed "retries" (the same count: failed attempts retried before the job fails, as a function\'s and a map\'s retries).', { action: `Pass retries: ${String(options.maxFailures)} instead.` });
     const fn = findFn({ backend: this.opts.backend, executor: this.opts.executor, fns: this.opts.fns }, fnName);
     const ex = this.opts.executor;
     const executor = options.executor ?? (ex instanceof RoutingExecutor ? ex.pick(fn, options.input) : fn.executor);
@@ -109,7 +113,7 @@ export class JobRunner {
         fn: fn.name,
         input: options.input,
         executor,
-        budget: { maxRelays: options.maxRelays ?? this.settings.maxRelays, maxFailures: options.maxFailures ?? this.settings.maxFailures },
+        budget: { maxRelays: options.maxRelays ?? this.settings.maxRelays, maxFailures: options.retries ?? this.settings.retries },
       });
     } catch (err) {
       if (!(err instanceof ConditionFailedError) || !options.id) throw err;

@@ -40,7 +40,7 @@ export async function startLambdaJob(jobs: JobStore, functionName: string, fn: s
     fn,
     input: options.input,
     executor: 'function',
-    budget: { maxRelays: options.budget?.maxRelays ?? defaults.jobs.maxRelays, maxFailures: options.budget?.maxFailures ?? defaults.jobs.maxFailures },
+    budget: { maxRelays: options.budget?.maxRelays ?? defaults.jobs.maxRelays, maxFailures: options.budget?.maxFailures ?? defaults.jobs.retries },
   });
   await invokeRelay(functionName, job.id, options.client);
   return job;
