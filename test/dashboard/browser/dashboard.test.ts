@@ -143,6 +143,19 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${hasChromium ? chromiumPa
     await shoot('jobs');
   });
 
+  it('shows a job that relayed: its relays on the timeline, its progress and checkpoint', async () => {
+    const started = await state.app.jobs.start('relay', { id: 'relay-demo', input: { n: 4 } });
+    const job = await state.app.jobs.drive(started.id);
+    expect(job?.status).toBe('succeeded');
+    await show('#/jobs');
+    await expect.poll(() => text('tr[data-job="relay-demo"] .badge'), { timeout: 10_000 }).toBe('succeeded');
+    await page().locator('tr[data-job="relay-demo"] a').first().click();
+    await expect.poll(() => page().locator('[data-timeline] .relay').count(), { timeout: 10_000 }).toBe(5);
+    expect(await page().locator('[data-timeline] .relay.ok').count()).toBe(5);
+    expect(await text('.page-head .badge')).toBe('succeeded');
+    await shoot('job');
+  });
+
   it('runs a SQL query over the lake and shows the result table', async () => {
     await show('#/lake');
     await expect.poll(() => page().locator('[data-lake-table="sales"]').count(), { timeout: 10_000 }).toBe(1);

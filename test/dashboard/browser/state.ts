@@ -1,6 +1,6 @@
 /**
  * The quickstart on a temp state, as the dashboard's browser tests need it: examples/quickstart's
- * app (plus a `square` function to run a map with), its engine running, order files uploaded and
+ * app (plus `square` to run a map with and `relay`, a job that relays), its engine running, order files uploaded and
  * the broken file dead-lettered after two attempts; and a small `sales` table in the lake's
  * catalog for the SQL box.
  */
@@ -43,7 +43,8 @@ async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 60_
 /** Opens the quickstart (with `square`) on a fresh state directory and runs it until its broken file is in the DLQ. */
 export async function quickstartState(): Promise<QuickstartState> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-dashboard-'));
-  const extra = defineApp('extra', [fn('square', relative(quickstartRoot, join(here, 'fixtures/square.ts')), { timeout: '10s' })]);
+  const fixture = (name: string) => relative(quickstartRoot, join(here, 'fixtures', name));
+  const extra = defineApp('extra', [fn('square', fixture('square.ts'), { timeout: '10s' }), fn('relay', fixture('relay.ts'), { timeout: '10s' })]);
   const spec = { ...config, fns: [...config.fns, ...extra.fns], root: quickstartRoot };
   const app = await openApp(spec, { backend: 'local', local: { dir } });
   const engine = await app.startEngine({ closeExecutor: false });

@@ -29,7 +29,8 @@ export function screenOf(node) {
 /** The counts worth a glance, in a fixed order, at most three. @param {Record<string, unknown>} counts */
 function countParts(counts) {
   const order = ['depth', 'inFlight', 'dlqDepth', 'runsPerMinute', 'errors', 'running', 'items', 'delayed'];
-  const keys = Object.keys(counts ?? {}).filter((k) => typeof counts[k] === 'number' || typeof counts[k] === 'string');
+  // Delayed messages only when there are some; the oldest age is for the queue's own screen.
+  const keys = Object.keys(counts ?? {}).filter((k) => (typeof counts[k] === 'number' || typeof counts[k] === 'string') && k !== 'oldestAgeMs' && !(k === 'delayed' && !counts[k]));
   keys.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99));
   return keys.slice(0, 3).map((k) => ({ key: k, label: labels[k] ?? k, value: counts[k] }));
 }
