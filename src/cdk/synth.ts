@@ -4,6 +4,7 @@
  * Needs no AWS account or network: the stack is environment-agnostic.
  */
 import { App, Stack } from 'aws-cdk-lib';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatonApp } from './app.ts';
 import type { BatonAppProps } from './props.ts';
@@ -20,6 +21,8 @@ export interface SynthResult {
   template: string;
   out: string;
   notes: readonly string[];
+  /** Docker image assets in the stack (container executors): `cdk deploy` builds them with Docker. */
+  images: number;
   ms: number;
 }
 
@@ -36,5 +39,8 @@ export function synthesize(config: BatonAppProps['config'], options: SynthOption
   const baton = new BatonApp(stack, 'App', { config, ...props });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
-  return { stackName: stack.stackName, template: join(assembly.directory, artifact.templateFile), out: assembly.directory, notes: baton.notes, ms: Date.now() - started };
+  // The default synthesizer lists assets in <stack>.assets.json, Docker images under dockerImages.
+  const manifest = join(assembly.directory, `${artifact.stackName}.assets.json`);
+  const images = existsSync(manifest) ? Object.keys((JSON.parse(readFileSync(manifest, 'utf8')) as { dockerImages?: object }).dockerImages ?? {}).length : 0;
+  return { stackName: stack.stackName, template: join(assembly.directory, artifact.templateFile), out: assembly.directory, notes: baton.notes, images, ms: Date.now() - started };
 }

@@ -6,7 +6,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { app, fn, queue, schedule, topic, bucket, type AppSpec } from '../../src/index.ts';
 import { BatonApp, deployProblems } from '../../src/cdk/index.ts';
@@ -118,4 +118,18 @@ describe('baton synth (the command)', () => {
       rmSync(home, { recursive: true, force: true });
     }
   });
+
+  it('baton deploy of an app with a container executor stops after synth when there is no docker to build its image', () => {
+    const home = mkdtempSync(join(tmpdir(), 'baton-deploy-home-'));
+    try {
+      // PATH holds node alone: no docker (and no npx, which is never reached).
+      const run = spawnSync(process.execPath, ['bin/baton.mjs', 'deploy', '--config', 'examples/fanout/baton.config.ts', '--out', join(home, 'out')], { encoding: 'utf8', env: { PATH: dirname(process.execPath), HOME: home, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' } });
+      expect(run.status, run.stderr).toBe(1);
+      expect(run.stdout).toMatch(/synthesized stack "fanout"/);
+      expect(run.stderr).toMatch(/error: baton deploy: the stack has 1 container image \(the container executor\) for cdk deploy to build, and no working docker command was found\. Install and start Docker/);
+      expect(run.stdout).not.toMatch(/running: npx/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

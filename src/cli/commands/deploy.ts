@@ -3,9 +3,11 @@
  * (`npx --package aws-cdk@2 cdk deploy --app <out> <stack>`: the CLI installed in the project, else
  * fetched by npx), which uploads the function bundles and creates or updates the
  * stack. Needs AWS credentials (environment, profile or SSO) and a bootstrapped account/region
- * (`npx cdk bootstrap` once). Not run by Baton's tests: there is no AWS account offline.
+ * (`npx cdk bootstrap` once). An app with a container executor or routing rule also needs Docker:
+ * cdk deploy builds its image (baton synth does not). Not run by Baton's tests: there is no AWS
+ * account offline.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +31,9 @@ export function registerDeploy(program: Command): void {
       }
       const result = await runSynth(globals.config, flags);
       printSynth(result, false);
+      if (result.images > 0 && spawnSync('docker', ['--version'], { stdio: 'ignore' }).status !== 0) {
+        throw new ValidationError(`baton deploy: the stack has ${result.images} container image${result.images === 1 ? '' : 's'} (the container executor) for cdk deploy to build, and no working docker command was found.`, { action: 'Install and start Docker (or deploy from a machine or CI runner that has it); the synthesized assembly is in ' + result.out + '.' });
+      }
       const args = ['--package', 'aws-cdk@2', 'cdk', 'deploy', '--app', result.out, result.stackName, '--require-approval', flags.requireApproval];
       console.log(`running: npx ${args.join(' ')}`);
       const code = await new Promise<number>((resolve, reject) => {
