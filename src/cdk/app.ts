@@ -8,8 +8,9 @@
  *
  * What cannot be deployed as written fails here, before anything is made, with every problem
  * (resource, field, fix). What is deployed with a difference from local semantics is in `notes`
- * (also CDK info annotations). The container executor and routing rules deploy as ECS Fargate
- * (container.ts).
+ * (also CDK info annotations). Beyond the resources: the container executor and routing rules
+ * deploy as ECS Fargate (container.ts), job() handlers relay themselves on Lambda (lambda/job-entry.ts),
+ * `maps` as Step Functions Distributed Maps (map.ts), and the catalog is mirrored into Glue (catalog.ts).
  */
 import { Annotations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
