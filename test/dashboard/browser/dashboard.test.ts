@@ -200,4 +200,34 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${hasChromium ? chromiumPa
     }, { timeout: 10_000 }).toBe(true);
     await shoot('tables');
   });
+
+  it('works behind a token: the page keeps ?token= from its URL, sends it as a Bearer header and on the event stream, and its actions pass the guard', async () => {
+    const guarded = await startDashboard(state.app, { port: 0, publicBind: true, token: 'tok-for-the-browser-test' });
+    const tab = await browser.context.newPage();
+    const seen: string[] = [];
+    const problems: string[] = [];
+    tab.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) seen.push(`${r.method()} ${new URL(r.url()).pathname} ${r.headers()['authorization'] ?? new URL(r.url()).searchParams.get('token') ?? 'none'}`);
+    });
+    tab.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    });
+    tab.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    try {
+      expect(guarded.url).toContain('?token=tok-for-the-browser-test');
+      await tab.goto(`${guarded.url}#/queues/ingest`);
+      await expect.poll(() => tab.evaluate(() => document.querySelector('[data-live]')?.textContent ?? null), { timeout: 10_000 }).toBe('live');
+      await tab.locator('[data-redrive="ingest-dlq"] button', { hasText: 'Dry run' }).click();
+      await expect.poll(() => tab.evaluate(() => document.querySelector('[data-redrive-preview]')?.textContent ?? null), { timeout: 10_000 }).toMatch(/^\d+ messages? would move/);
+      expect(seen).toContain('GET /api/app Bearer tok-for-the-browser-test');
+      expect(seen).toContain('GET /api/events tok-for-the-browser-test');
+      expect(seen).toContain('POST /api/queues/ingest-dlq/redrive Bearer tok-for-the-browser-test');
+      expect(problems).toEqual([]);
+    } finally {
+      await tab.close();
+      await guarded.close();
+    }
+  });
 });
