@@ -103,6 +103,7 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     engine: (name) => startEngine({ config: scenario.config, state, name: name ?? 'engine', env: scenario.env?.(ctx) ?? {} }),
     killed: new Map(),
   };
+  const engines: EngineProcess[] = [];
   const width = scenario.engines ?? 1;
   const running: Array<EngineProcess | undefined> = Array.from({ length: width }, () => undefined);
   /** Starts the engines missing from `running` and waits until all run. */
@@ -115,7 +116,6 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     }
     await Promise.all(running.map((e) => e!.ready));
   };
-  const engines: EngineProcess[] = [];
   const lives: number[] = [];
   let midWork = 0;
   let keep = Boolean(process.env['CHAOS_KEEP']);
