@@ -53,6 +53,7 @@ export class LocalRunStore implements RunStore {
   private readonly pruneEvery: number;
   private finishedSincePrune = 0;
   private readonly listCache = new Map<string, Statement<Array<string | number>, RunRow>>();
+  private readonly startTx: (...args: Parameters<Statements['insert']['run']>) => void;
   private readonly finishTx: (id: string, input: FinishRunInput) => boolean;
   private readonly appendTx: (seq: number, logs: LogRecord[]) => void;
   private readonly pruneTx: (policy: Required<RetentionPolicy>, now: number) => { runs: number; logs: number };
@@ -68,7 +69,12 @@ export class LocalRunStore implements RunStore {
     const insertLogs = (seq: number, logs: LogRecord[]) => {
       for (const l of logs) this.stmt.insertLog.run(seq, Math.round(l.time), l.level, l.message);
     };
-    this.appendTx = ctx.db.transaction(insertLogs);
+    // Every write is an IMMEDIATE transaction, which queues on the process's write lock (db.ts):
+    // a plain statement or a DEFERRED transaction meets SQLite's busy handler instead, and slept
+    // there (1, 2, 5, 10 ms ...) whenever a worker was writing, on the engine's thread that starts
+    // and finishes every run (issue 15's profile: 2.9 s of the engine's 23 s on 100,000 rows).
+    this.startTx = ctx.db.transaction((...args: Parameters<Statements['insert']['run']>) => void this.stmt.insert.run(...args)).immediate;
+    this.appendTx = ctx.db.transaction(insertLogs).immediate;
     this.finishTx = ctx.db.transaction((id: string, input: FinishRunInput) => {
       const e = input.error;
       const changed = this.stmt.finish.run(input.durationMs, input.status, e?.type ?? null, e?.message ?? null, e?.stack ?? null, input.recordIds ? JSON.stringify(input.recordIds) : null, id).changes;
@@ -76,7 +82,7 @@ export class LocalRunStore implements RunStore {
       if (input.result !== undefined) this.stmt.insertResult.run(summarize(input.result, this.inputSummaryBytes), id);
       if (input.logs?.length) insertLogs(this.stmt.seqOf.get(id)!.seq, input.logs);
       return true;
-    });
+    }).immediate;
     this.pruneTx = ctx.db.transaction((policy: Required<RetentionPolicy>, now: number) => {
       let runs = 0;
       let logs = 0;
@@ -93,7 +99,7 @@ export class LocalRunStore implements RunStore {
         }
       }
       return { runs, logs };
-    });
+    }).immediate;
   }
 
   async start(input: StartRunInput): Promise<Run> {
@@ -103,7 +109,7 @@ export class LocalRunStore implements RunStore {
     const startedAt = input.startedAt ?? this.ctx.clock.now();
     const recordIds = input.recordIds ?? [];
     const summary = input.input === undefined ? null : summarize(input.input, this.inputSummaryBytes);
-    this.stmt.insert.run(id, input.fn, input.trigger, attempt, input.requestId ?? null, startedAt, JSON.stringify(recordIds), summary);
+    this.startTx(id, input.fn, input.trigger, attempt, input.requestId ?? null, startedAt, JSON.stringify(recordIds), summary);
     return { id, fn: input.fn, trigger: input.trigger, attempt, ...(input.requestId ? { requestId: input.requestId } : {}), startedAt, status: 'running', recordIds, ...(summary !== null ? { input: summary } : {}) };
   }
 
