@@ -65,6 +65,12 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${hasChromium ? chromiumPa
     expect(await text('[data-node="fn:ingest-orders"] [data-count="errors"]')).toMatch(/[1-9]\d* errors/);
     await expect.poll(() => text('[data-live]')).toBe('live');
     await shoot('app');
+    // A node opens its screen.
+    await page().locator('[data-node="queue:ingest"]').click();
+    await expect.poll(() => page().evaluate(() => location.hash)).toBe('#/queues/ingest');
+    await show('#/app');
+    await page().locator('[data-node="fn:ingest-orders"]').click();
+    await expect.poll(() => page().evaluate(() => location.hash)).toBe('#/runs?fn=ingest-orders');
   });
 
   it('lists runs with filters and opens a failed run with its error and logs', async () => {
