@@ -1,5 +1,21 @@
+/**
+ * @module baton
+ * The definition API: what baton.config.ts imports to declare an app and its resources.
+ *
+ *   import { app, bucket, queue, fn } from 'baton';
+ *
+ * Definitions only: importing it loads no backend, no runtime and no DuckDB, so a handler that
+ * imports it pays for none of them at cold start. The rest lives at subpaths:
+ *   'baton/handler'  what handlers use: connect(), logger, job(), unmarshall, the errors, the store types
+ *   'baton/data'     the data plane (DuckDB): Firehose, standardize, csvBatches, compact, Catalog, query
+ *   'baton/runtime'  running an app by hand: startEngine, map, the job runner, executors, defaults
+ *   'baton/root'     openApp(): the composition root for scripts, tests and servers
+ *   'baton/local', 'baton/aws', 'baton/cdk', 'baton/testing'
+ */
+
+// The app and its resources.
 export { app, type AppSpec, type AnyResource } from './core/app.ts';
-export { fn, type FnOptions, type FnConfig } from './core/resources/fn.ts';
+export { fn, type FnOptions, type FnConfig, type ExecutorKind, type FnRoute } from './core/resources/fn.ts';
 export { bucket, type BucketOptions } from './core/resources/bucket.ts';
 export { queue, type QueueOptions } from './core/resources/queue.ts';
 export { table, type TableOptions } from './core/resources/table.ts';
@@ -7,35 +23,13 @@ export { params, type ParamsOptions } from './core/resources/params.ts';
 export { schedule, type ScheduleOptions } from './core/resources/schedule.ts';
 export { topic, type TopicOptions } from './core/resources/topic.ts';
 export { alarm, type AlarmOptions, type AlarmConfig, type AlarmMetric } from './core/resources/alarm.ts';
-export * from './core/errors.ts';
+export { firehose, type FirehoseOptions, type FirehoseConfig } from './core/resources/firehose.ts';
+// Where an event goes: one shape for bucket notifications, schedule targets, topic subscribers and onFailure.
+export type { Target, TargetRef, TargetKind } from './core/resources/target.ts';
+
+// Values written in definitions.
 export { parseDuration, formatDuration, type Duration } from './core/duration.ts';
 export { parseSize, formatSize, type Size } from './core/size.ts';
-export { defaults, envVars } from './core/defaults.ts';
-export type { Backend } from './ports/backend.ts';
-export type { Clock } from './ports/clock.ts';
-export type * from './ports/executor.ts';
-export type * from './ports/runs.ts';
-export { logger, type Logger, type LogFields } from './runtime/logger.ts';
-export { startEngine, type Engine, type EngineOptions, type StopOptions, type EngineCounters, type TriggerSettings } from './runtime/engine/index.ts';
-export type * from './ports/objects.ts';
-export type * from './ports/queues.ts';
-export type * from './ports/params.ts';
-export type * from './ports/tables.ts';
-export type * from './ports/topics.ts';
-export { firehose, type FirehoseOptions, type FirehoseConfig } from './core/resources/firehose.ts';
-export type * from './ports/firehose.ts';
-export { Firehose, type FirehoseRecord, type PutRecordBatchResult } from './data/firehose/index.ts';
-export { standardize, type StandardizeOptions, type StandardizeResult } from './data/standardize/index.ts';
-export { validateRecord, type RecordCheck } from './data/standardize/record.ts';
-export { compileSchema, type Column } from './data/standardize/schema.ts';
-export { csvToParquet, csvBatches, type CsvIngestOptions, type CsvCounts, type CleaningOptions } from './data/csv/index.ts';
-export { compact, hourFromKey, type CompactOptions, type CompactResult, type Completeness, type HourResult } from './data/compact/index.ts';
-export { Catalog, type CatalogTable, type CatalogPartition, type CatalogColumn } from './data/catalog/index.ts';
-export { query, type QueryParams, type QueryResult } from './data/query.ts';
-export type * from './ports/jobs.ts';
-export { job, NonRetriableError, StepOrderError, CheckpointTooLargeError, createJobRunner, JobRunner, type JobContext, type JobFunction, type JobRunnerOptions, type StartJobOptions, type StepOptions, type WaitForOptions, type EachOptions } from './runtime/jobs/index.ts';
-export { map, resumeMap, redriveMap, mapProgress, type MapDeps, type MapSummary, type MapOptions, type MapProgress, type MapSource, type MapOutputs } from './runtime/map/index.ts';
-export { createContainerExecutor, ContainerExecutor, createRoutingExecutor, RoutingExecutor, type ContainerExecutorOptions, type RoutedInvocation } from './runtime/container/index.ts';
-export type { ExecutorKind, FnRoute } from './core/resources/fn.ts';
-export { connect, prepareConnect } from './root/connect.ts';
-export { unmarshall } from './runtime/triggers/events/dynamodb.ts';
+
+// Errors: what a definition or an operation throws.
+export { BatonError, DefinitionError, ValidationError, NotFoundError, ConditionFailedError, StaleReceiptError, TooLargeError, StoreError, ThrottledError, AccessDeniedError } from './core/errors.ts';

@@ -22,7 +22,7 @@ mkdirSync(join(project, 'node_modules'), { recursive: true });
 writeFileSync(join(project, 'package.json'), '{ "type": "module" }');
 symlinkSync(root, join(project, 'node_modules', 'baton'));
 writeFileSync(config, `import { app, fn } from 'baton';\nexport default app('jobs-cli', [fn('count', './count.ts', { timeout: '5s' })]);\n`);
-writeFileSync(join(project, 'count.ts'), `import { job } from 'baton';\nexport const handler = job<{ n: number }, number>(async (last, ctx) => {\n  for (let i = last ?? 0; i < ctx.input.n; i++) await ctx.checkpoint(i + 1, { done: i + 1, total: ctx.input.n });\n  return { counted: ctx.input.n };\n});\n`);
+writeFileSync(join(project, 'count.ts'), `import { job } from 'baton/handler';\nexport const handler = job<{ n: number }, number>(async (last, ctx) => {\n  for (let i = last ?? 0; i < ctx.input.n; i++) await ctx.checkpoint(i + 1, { done: i + 1, total: ctx.input.n });\n  return { counted: ctx.input.n };\n});\n`);
 
 async function baton(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

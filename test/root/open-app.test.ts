@@ -59,14 +59,16 @@ describe('openApp', { timeout: 60_000 }, () => {
     expect(() => backendName('Local', '--backend')).toThrow(/--backend "Local"/);
   });
 
-  it("keeps `import { app } from 'baton'` free of SQLite unless a handler's BATON_BACKEND asks for it", async () => {
-    const probe = `import { createRequire } from 'node:module';
-      await import(${JSON.stringify(join(repo, 'src', 'index.ts'))});
+  it("keeps `import { app } from 'baton'` free of SQLite; 'baton/handler' loads it only when a handler's BATON_BACKEND asks for it", async () => {
+    const probe = (entry: string) => `import { createRequire } from 'node:module';
+      await import(${JSON.stringify(join(repo, 'src'))} + '/' + ${JSON.stringify(entry)});
       const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('better-sqlite3'));
       console.log(loaded ? 'sqlite' : 'none');`;
-    const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: repo, env });
+    const run = (entry: string, env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', probe(entry)], { cwd: repo, env });
     const { BATON_BACKEND: _drop, ...bare } = process.env;
-    expect((await run(bare)).stdout.trim()).toBe('none');
-    expect((await run({ ...bare, BATON_BACKEND: 'local' })).stdout.trim()).toBe('sqlite');
+    expect((await run('index.ts', bare)).stdout.trim()).toBe('none');
+    expect((await run('index.ts', { ...bare, BATON_BACKEND: 'local' })).stdout.trim()).toBe('none');
+    expect((await run('handler.ts', bare)).stdout.trim()).toBe('none');
+    expect((await run('handler.ts', { ...bare, BATON_BACKEND: 'local' })).stdout.trim()).toBe('sqlite');
   });
 });

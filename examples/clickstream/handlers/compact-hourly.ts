@@ -1,5 +1,6 @@
 import type { ScheduledEvent } from 'aws-lambda';
-import { Catalog, compact, connect, hourFromKey, type CompactResult, type ObjectStore } from 'baton';
+import { Catalog, compact, hourFromKey, type CompactResult } from 'baton/data';
+import { connect, type ObjectStore } from 'baton/handler';
 import { keysFor, lake } from '../schema.ts';
 
 const HOUR = 3_600_000;

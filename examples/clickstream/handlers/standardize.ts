@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { connect, standardize } from 'baton';
+import { standardize } from 'baton/data';
+import { connect } from 'baton/handler';
 import { acceptLegacySwitch, clickEvent, fromLegacy, keysFor, legacyMarker, type LegacyEvent } from '../schema.ts';
 
 // An SQS handler as AWS documents it: each message is an S3 event for one firehose object. The

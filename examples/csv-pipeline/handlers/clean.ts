@@ -1,5 +1,6 @@
 import type { S3Event, SQSEvent } from 'aws-lambda';
-import { connect, csvBatches, type CsvCounts } from 'baton';
+import { csvBatches, type CsvCounts } from 'baton/data';
+import { connect } from 'baton/handler';
 import { names, rowsPerMessage, transaction } from '../schema.ts';
 
 // The seed's clean step. The seed forked ~500 processes to clean in parallel; here DuckDB reads and

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import type { QueueStore, TableStore } from 'baton';
+import type { QueueStore, TableStore } from 'baton/handler';
 import type { Transaction } from '../schema.ts';
 
 // Splitting a refused row out of its batch, once per row however often the batch is delivered.

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { Catalog, connect, csvToParquet } from 'baton';
+import { Catalog, csvToParquet } from 'baton/data';
+import { connect } from 'baton/handler';
 import { fileOf, lakeBucket, parquetKey, readingSchema, tableName } from '../lake.ts';
 
 /** A map item: one object of the listing the coordinator reads. */

@@ -4,7 +4,8 @@
 // schema and writes Parquet, and the catalog records the day's partition. Loading a day again
 // replaces its partition, so a repeated event or a re-pulled day never duplicates rows.
 import type { S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Catalog, compileSchema, connect, standardize, type Backend } from 'baton';
+import { Catalog, compileSchema, standardize } from 'baton/data';
+import { connect, type Backend } from 'baton/handler';
 import { z } from 'zod';
 
 export const elementSchema = z.object({

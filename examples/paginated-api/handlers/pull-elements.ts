@@ -15,7 +15,7 @@
 // - Re-pulled pages must not duplicate rows: object keys are the day and the offset, so a page
 //   written twice is the same object, and the loader replaces the day's partition.
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { connect, ConditionFailedError } from 'baton';
+import { connect, ConditionFailedError } from 'baton/handler';
 import { pageToXml } from './xml.ts';
 
 interface ElementsPage {
