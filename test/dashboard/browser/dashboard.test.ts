@@ -121,19 +121,20 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${hasChromium ? chromiumPa
   });
 
   it('watches a map run: its progress grows live to the total, with its failed item', async () => {
-    const total = 30;
-    const done = state.app.map('square', Array.from({ length: total }, (_, n) => ({ n })), { id: 'squares', concurrency: 2, retries: 0, toleratedFailures: 1 });
+    const total = 40;
     await show('#/jobs');
-    await expect.poll(() => page().locator('tr[data-map="squares"]').count(), { timeout: 10_000 }).toBe(1);
-    // Record every value the map's progress bar shows, as it changes.
+    await expect.poll(() => text('[data-live]')).toBe('live');
+    // Record every value a progress bar of the map shows (its row here, then its own screen), as it changes.
     await page().evaluate(() => {
       const seen: number[] = [];
       Object.assign(window, { seen });
       new MutationObserver(() => {
-        const v = document.querySelector('[data-map-progress] [role="progressbar"]')?.getAttribute('aria-valuenow');
+        const v = document.querySelector('[data-map-progress] [role="progressbar"], tr[data-map="squares"] [role="progressbar"]')?.getAttribute('aria-valuenow');
         if (v !== null && v !== undefined && seen[seen.length - 1] !== Number(v)) seen.push(Number(v));
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
+    const done = state.app.map('square', Array.from({ length: total }, (_, n) => ({ n })), { id: 'squares', concurrency: 2, retries: 0, toleratedFailures: 1 });
+    await expect.poll(() => page().locator('tr[data-map="squares"]').count(), { timeout: 10_000 }).toBe(1);
     await page().locator('tr[data-map="squares"] a').first().click();
     await expect.poll(() => page().evaluate(() => location.hash)).toBe('#/maps/squares');
     await done;
