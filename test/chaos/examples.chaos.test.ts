@@ -4,4 +4,4 @@
 // (vitest.config.ts leaves *.chaos.test.ts out); short.test.ts is its short version there.
 import { chaosSuite } from './suite.ts';
 
-chaosSuite('chaos', { kills: 6, scale: 'full', timeoutMs: 900_000 });
+chaosSuite('chaos', { kills: 6, scale: 'full', command: 'npm run chaos', timeoutMs: 900_000 });

@@ -5,4 +5,4 @@
 // CHAOS_ONLY, CHAOS_KILLS and CHAOS_SEED apply here too (suite.ts).
 import { chaosSuite } from './suite.ts';
 
-chaosSuite('chaos, short', { kills: 2, scale: 'short', life: [800, 3000], long: false, examples: ['two-engines', 'csv-pipeline'], parallel: true, timeoutMs: 240_000 });
+chaosSuite('chaos, short', { kills: 2, scale: 'short', life: [800, 3000], long: false, examples: ['two-engines', 'csv-pipeline'], parallel: true, command: 'npx vitest run test/chaos/short.test.ts', timeoutMs: 240_000 });

@@ -37,6 +37,8 @@ export interface SuiteOptions {
   long?: boolean;
   /** The examples run when CHAOS_ONLY is not set. @defaultValue all */
   examples?: string[];
+  /** What runs this suite again, for a failure's replay line. */
+  command: string;
   /** Per test (an example, or all of them side by side). */
   timeoutMs: number;
 }
@@ -53,7 +55,7 @@ export function chaosSuite(name: string, options: SuiteOptions): void {
   const run = async (example: string): Promise<ChaosReport> => {
     const scenario = scenarios[example]!(options.scale);
     if (options.life) scenario.life = options.life;
-    const report = await runChaos(scenario, { kills, rng: rng(deriveSeed(seed, example)), log, long: options.long ?? true });
+    const report = await runChaos(scenario, { kills, rng: rng(deriveSeed(seed, example)), seed, log, long: options.long ?? true });
     reports.push(report);
     return report;
   };
@@ -69,7 +71,7 @@ export function chaosSuite(name: string, options: SuiteOptions): void {
       if (reports.length === 0) return;
       const order = (r: ChaosReport) => names.indexOf(r.example);
       const sorted = [...reports].sort((a, b) => order(a) - order(b));
-      console.log(`\n${formatTable(sorted)}\n${sorted.map(jsonLine).join('\n')}`);
+      console.log(`\n${formatTable(sorted, options.command)}\n${sorted.map(jsonLine).join('\n')}`);
     });
     if (options.parallel) {
       it(`SIGKILLs the engine ${kills} times during ${names.join(', ')} side by side; nothing lost, nothing doubled`, async () => {

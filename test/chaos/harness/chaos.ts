@@ -26,6 +26,8 @@ export interface ChaosContext {
   /** The harness's own view of the state (the same SQLite files the engines use). */
   backend: LocalBackend;
   rng: Rng;
+  /** The seed that replays this run (CHAOS_SEED; the rng's own seed is derived from it per example). */
+  seed: number;
   log(line: string): void;
   /** Starts an engine on this state with the scenario's config and env. */
   engine(name?: string): EngineProcess;
@@ -88,7 +90,7 @@ export interface ChaosReport extends Outcome {
 }
 
 /** Lives and kills of one example, then its checks. */
-export async function runChaos(scenario: Scenario, opts: { kills: number; rng: Rng; log?: (line: string) => void; long?: boolean }): Promise<ChaosReport> {
+export async function runChaos(scenario: Scenario, opts: { kills: number; rng: Rng; seed?: number; log?: (line: string) => void; long?: boolean }): Promise<ChaosReport> {
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), `baton-chaos-${scenario.name}-`));
   const state = join(dir, 'state');
@@ -99,6 +101,7 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     state,
     backend,
     rng: opts.rng,
+    seed: opts.seed ?? opts.rng.seed,
     log: (line) => log(`[${scenario.name}] ${line}`),
     engine: (name) => startEngine({ config: scenario.config, state, name: name ?? 'engine', env: scenario.env?.(ctx) ?? {} }),
     killed: new Map(),
@@ -149,7 +152,7 @@ export async function runChaos(scenario: Scenario, opts: { kills: number; rng: R
     await Promise.all(running.map((e) => e!.stop()));
     const outcome = await scenario.check(ctx);
     if (outcome.failures.length > 0) keep = true;
-    return { example: scenario.name, seed: opts.rng.seed, kills: opts.kills, seconds: Math.round((performance.now() - t0) / 100) / 10, lives, ...outcome, notes: { 'kills mid-work': midWork, ...outcome.notes } };
+    return { example: scenario.name, seed: ctx.seed, kills: opts.kills, seconds: Math.round((performance.now() - t0) / 100) / 10, lives, ...outcome, notes: { 'kills mid-work': midWork, ...outcome.notes } };
   } catch (err) {
     keep = true;
     throw err;
@@ -182,7 +185,7 @@ export async function settle(ctx: ChaosContext, scenario: Pick<Scenario, 'name' 
   while (calm < 2) {
     const dead = engines.find((e) => e && !e.alive);
     if (dead) throw new Error(`${scenario.name}: engine ${dead.name} ended while settling: ${dead.output()}`);
-    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s (${(await scenario.pending?.(ctx)) ?? 'no detail'}; ${await failedRuns(ctx)}; seed ${ctx.rng.seed}); the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
+    if (performance.now() > end) throw new Error(`${scenario.name}: did not settle within ${scenario.settleTimeoutMs / 1000} s (${(await scenario.pending?.(ctx)) ?? 'no detail'}; ${await failedRuns(ctx)}; replay: CHAOS_SEED=${ctx.seed} CHAOS_ONLY=${scenario.name}); the engines' last output: ${engines.map((e) => e?.output().slice(-1500)).join('\n---\n')}`);
     await sleep(300);
     calm = (await scenario.settled(ctx)) ? calm + 1 : 0;
   }

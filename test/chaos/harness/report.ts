@@ -13,7 +13,8 @@ const columns: Array<[string, (r: ChaosReport) => string]> = [
   ['verdict', (r) => (r.failures.length ? 'FAIL' : 'ok')],
 ];
 
-export function formatTable(reports: ChaosReport[]): string {
+/** `command`: what runs the suite again (a failure's replay line puts the seed, example and kills before it). */
+export function formatTable(reports: ChaosReport[], command = 'npm run chaos'): string {
   const cells = [columns.map(([h]) => h), ...reports.map((r) => columns.map(([, f]) => f(r)))];
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
   const line = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -22,7 +23,7 @@ export function formatTable(reports: ChaosReport[]): string {
     const notes = Object.entries(r.notes ?? {}).map(([k, v]) => `${k} ${v}`);
     if (notes.length) out.push(`  ${r.example}: ${notes.join(', ')}`);
     for (const f of r.failures) out.push(`  ${r.example} FAILED: ${f}`);
-    if (r.failures.length) out.push(`  replay: CHAOS_SEED=${r.seed} CHAOS_ONLY=${r.example} CHAOS_KILLS=${r.kills} npm run chaos`);
+    if (r.failures.length) out.push(`  replay: CHAOS_SEED=${r.seed} CHAOS_ONLY=${r.example} CHAOS_KILLS=${r.kills} ${command}`);
   }
   return out.join('\n');
 }

@@ -20,9 +20,37 @@ import { queuesEmpty } from './queues.ts';
 
 const perWave = { queue: 30, object: 10, stream: 40 };
 
-interface Delivery {
+export interface Delivery {
   pid: number;
   at: number;
+}
+
+/**
+ * Per expected record, its repeated deliveries: each delivery after the first is at-least-once
+ * (redelivered) when an engine that had the record before was killed by then (its
+ * acknowledgement may have died with it), and makes the record doubled otherwise.
+ */
+export function countDeliveries(expected: Iterable<string>, got: ReadonlyMap<string, Delivery[]>, killed: ReadonlyMap<number, number>): { doubled: number; redelivered: number; byKind: Map<string, number>; byPid: Map<number, number>; examples: string[] } {
+  let doubled = 0;
+  let redelivered = 0;
+  const byKind = new Map<string, number>();
+  const byPid = new Map<number, number>();
+  const examples: string[] = [];
+  for (const key of expected) {
+    const list = got.get(key) ?? [];
+    for (const d of list) byPid.set(d.pid, (byPid.get(d.pid) ?? 0) + 1);
+    let twice = false;
+    list.slice(1).forEach((d, i) => {
+      if (list.slice(0, i + 1).some((e) => (killed.get(e.pid) ?? Infinity) <= d.at)) redelivered++;
+      else twice = true;
+    });
+    if (!twice) continue;
+    doubled++;
+    const kind = key.split(' ')[0]!;
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    examples.push(`${key} delivered ${list.length} times while the engines that had it lived (${list.map((d) => `pid ${d.pid} at ${new Date(d.at).toISOString().slice(11, 23)}`).join(', ')})`);
+  }
+  return { doubled, redelivered, byKind, byPid, examples };
 }
 
 /** Deliveries per record ('queue m-3'), in the order made, from the whole lines of the file. */
@@ -87,28 +115,9 @@ export function twoEngines(scale: Scale = 'short'): Scenario {
     },
     async check({ killed }) {
       const got = delivered();
-      let doubled = 0;
-      let redelivered = 0;
       const failures: string[] = [];
-      const byKind = new Map<string, number>();
-      const byPid = new Map<number, number>();
-      for (const key of expected) {
-        const list = got.get(key) ?? [];
-        for (const d of list) byPid.set(d.pid, (byPid.get(d.pid) ?? 0) + 1);
-        // Each delivery after the first: at-least-once when an engine that had the record before
-        // was killed by then (its acknowledgement may have died with it), doubled otherwise.
-        let twice = false;
-        list.slice(1).forEach((d, i) => {
-          const excused = list.slice(0, i + 1).some((e) => (killed.get(e.pid) ?? Infinity) <= d.at);
-          if (excused) redelivered++;
-          else twice = true;
-        });
-        if (twice) {
-          doubled++;
-          byKind.set(key.split(' ')[0]!, (byKind.get(key.split(' ')[0]!) ?? 0) + 1);
-          if (failures.length < 5) failures.push(`${key} delivered ${list.length} times while the engines that had it lived (${list.map((d) => `pid ${d.pid} at ${new Date(d.at).toISOString().slice(11, 23)}`).join(', ')})`);
-        }
-      }
+      const { doubled, redelivered, byKind, byPid, examples } = countDeliveries(expected, got, killed);
+      failures.push(...examples.slice(0, 5));
       const lost = [...expected].filter((k) => !got.has(k));
       if (lost.length) failures.push(`${lost.length} records never delivered, e.g. ${lost.slice(0, 3).join(', ')}`);
       if (doubled) failures.push(`doubled by kind: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
