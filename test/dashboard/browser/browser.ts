@@ -18,6 +18,8 @@ export interface Browser {
   page: Page;
   /** Console errors, page errors, failed requests and 4xx/5xx responses, in order. */
   problems: string[];
+  /** Every request the page made: "GET /api/app", ... (path only). */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -26,6 +28,8 @@ export async function launch(viewport = { width: 1360, height: 860 }): Promise<B
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args, viewport });
   const page = context.pages()[0] ?? (await context.newPage());
   const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
@@ -38,6 +42,7 @@ export async function launch(viewport = { width: 1360, height: 860 }): Promise<B
     context,
     page,
     problems,
+    requests,
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

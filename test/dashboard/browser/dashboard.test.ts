@@ -208,6 +208,13 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${hasChromium ? chromiumPa
     await shoot('tables');
   });
 
+  it('held one event stream for the whole session and loaded the app once (live counts came from events, not polling)', () => {
+    const count = (r: string) => browser.requests.filter((x) => x === r).length;
+    expect(count('GET /api/events')).toBe(1);
+    expect(count('GET /api/app')).toBe(1);
+    expect(count('GET /')).toBe(1);
+  });
+
   it('works behind a token: the page keeps ?token= from its URL, sends it as a Bearer header and on the event stream, and its actions pass the guard', async () => {
     const guarded = await startDashboard(state.app, { port: 0, publicBind: true, token: 'tok-for-the-browser-test' });
     const tab = await browser.context.newPage();
