@@ -35,12 +35,12 @@ export function MapScreen({ id }) {
       <${Stat} label="failed" value=${counts.failed} alert=${counts.failed > 0} />
     </div>
     <div class="card" data-map-progress><${Progress} counts=${counts} legend=${true} /></div>
-    ${map.error ? html`<${Section} title="Error"><div class="error-box"><strong>${map.error.name ?? 'Error'}</strong> ${map.error.message}</div></${Section}>` : null}
+    ${map.error ? html`<${Section} title="Error"><div class="error-box"><strong>${map.error.type ?? map.error.name ?? 'Error'}</strong> ${map.error.message}</div></${Section}>` : null}
     <${Section} title="Failed items" sub=${failedItems.length ? `first ${failedItems.length}` : ''}>
       <div data-failed-items>
       ${failedItems.length === 0 ? html`<${Empty}>No failed items.</${Empty}>` : html`
         <table class="list"><thead><tr><th>Item</th><th>Error</th></tr></thead><tbody>
-          ${failedItems.map((/** @type {any} */ f) => html`<tr><td class="mono small" title=${pretty(f.item)}>${preview(f.item, 80)}</td><td class="err-cell">${typeof f.error === 'string' ? f.error : html`<strong>${f.error?.name ?? 'Error'}</strong> ${f.error?.message ?? ''}`}</td></tr>`)}
+          ${failedItems.map((/** @type {any} */ f) => html`<tr><td class="mono small" title=${pretty(f.item)}>${preview(f.item, 80)}</td><td class="err-cell">${typeof f.error === 'string' ? f.error : html`<strong>${f.error?.type ?? f.error?.name ?? 'Error'}</strong> ${f.error?.message ?? ''}`}</td></tr>`)}
         </tbody></table>`}
       </div>
     </${Section}>
