@@ -44,7 +44,7 @@ describe('local tables (SQLite)', () => {
     const b = await open();
     await b.tables.put('orders', { customer: '10', n: 2.5 });
     await b.tables.put('orders', { customer: '9', n: 10 });
-    const rows = b.context.db.prepare('SELECT typeof(pk) AS pk, typeof(sk) AS sk FROM table_items').all() as Array<{ pk: string; sk: string }>;
+    const rows = b.tablesContext.db.prepare('SELECT typeof(pk) AS pk, typeof(sk) AS sk FROM table_items').all() as Array<{ pk: string; sk: string }>;
     expect(rows.map((r) => r.pk)).toEqual(['text', 'text']);
     expect(rows.every((r) => r.sk === 'real' || r.sk === 'integer')).toBe(true);
   });
@@ -77,7 +77,7 @@ describe('local tables (SQLite)', () => {
     const before = await b.tables.readStream('orders', 'x');
     await clock.advance(defaults.tables.streamRetentionMs + defaults.tables.streamTrimIntervalMs);
     expect(await b.tables.readStream('orders', 'x')).toEqual([]);
-    const count = () => b.context.db.prepare('SELECT count(*) FROM table_stream').pluck().get();
+    const count = () => b.tablesContext.db.prepare('SELECT count(*) FROM table_stream').pluck().get();
     expect(count()).toBe(1);
     await b.tables.put('orders', { customer: 'c', n: 6 });
     const [next] = await b.tables.readStream('orders', 'x');
@@ -90,7 +90,7 @@ describe('local tables (SQLite)', () => {
     for (let n = 1; n <= 50; n++) await b.tables.put('orders', { customer: 'c', n });
     await clock.advance(defaults.tables.streamRetentionMs + defaults.tables.streamTrimIntervalMs);
     await b.tables.put('orders', { customer: 'c', n: 51 });
-    expect(b.context.db.prepare('SELECT count(*) FROM table_stream').pluck().get()).toBeLessThanOrEqual(2);
+    expect(b.tablesContext.db.prepare('SELECT count(*) FROM table_stream').pluck().get()).toBeLessThanOrEqual(2);
   });
 
   describe('two connections on one directory', () => {

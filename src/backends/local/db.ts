@@ -36,23 +36,23 @@ export function setStorage(db: Db, durability: OpenDbOptions['durability'] = 'no
 }
 
 /**
- * Opens (creating if needed) the one SQLite file that holds all local state, in WAL mode so
+ * Opens (creating if needed) a SQLite file of the local state (`name` in `dir`), in WAL mode so
  * readers never block the writer, and applies every store's schema. Schemas are idempotent
  * (CREATE ... IF NOT EXISTS) so opening an existing file is safe. The directory is made 0700
  * and the file 0600 (private-files.ts): it holds logs and params.
  */
-export function openDb(dir: string, schemas: readonly string[], options: OpenDbOptions = {}): Db {
+export function openDb(dir: string, schemas: readonly string[], options: OpenDbOptions = {}, name = 'state.db'): Db {
   let db: Db;
   try {
-    preparePrivateState(dir, join(dir, 'state.db'));
-    db = new Database(join(dir, 'state.db'));
+    preparePrivateState(dir, join(dir, name));
+    db = new Database(join(dir, name));
   } catch (cause) {
     throw new StoreError(`Cannot open the local state in ${dir}.`, { action: 'Check that the directory is writable, or set BATON_DIR to another one.', cause });
   }
   setStorage(db, options.durability);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
-  const file = resolve(dir, 'state.db');
+  const file = resolve(dir, name);
   queueWrites(db, WriteLock.forFile(file), CheckpointPacer.forFile(file, defaults.store.checkpointIntervalMs));
   db.transaction(() => {
     for (const ddl of schemas) db.exec(ddl);

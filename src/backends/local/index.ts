@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaults } from '../../core/defaults.ts';
 import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
@@ -18,6 +18,7 @@ import { LocalQueueStore } from './queues/store.ts';
 import { schema as queuesSchema } from './queues/schema.ts';
 import { LocalRunStore } from './runs/store.ts';
 import { schema as runsSchema } from './runs/schema.ts';
+import { moveTablesOut } from './tables/move-out.ts';
 import { LocalTableStore } from './tables/store.ts';
 import { schema as tablesSchema } from './tables/schema.ts';
 import { LocalTopicStore } from './topics/store.ts';
@@ -32,29 +33,40 @@ export interface LocalBackendOptions extends OpenDbOptions {
 }
 
 export interface LocalBackend extends Backend {
+  /** Every store but the tables: state.db. */
   readonly context: LocalContext;
+  /** The tables store's: tables.db (tables/move-out.ts says why a file of its own). */
+  readonly tablesContext: LocalContext;
 }
 
-const schemas = [queuesSchema, objectsSchema, paramsSchema, tablesSchema, topicsSchema, runsSchema, jobsSchema, firehoseSchema].filter((s) => s.trim() !== '');
+const schemas = [queuesSchema, objectsSchema, paramsSchema, topicsSchema, runsSchema, jobsSchema, firehoseSchema].filter((s) => s.trim() !== '');
 
-/** Opens the embedded backend: one SQLite file in WAL mode plus a filesystem object store. */
+/**
+ * Opens the embedded backend: two SQLite files in WAL mode, state.db (queues, objects, params,
+ * topics, runs, jobs, firehose) and tables.db (the tables and their streams), each with its own
+ * writer, plus a filesystem object store.
+ */
 export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
   const dir = resolve(options.dir ?? process.env[defaults.store.dirEnv] ?? defaults.store.dir);
   const db = openDb(dir, schemas, options);
+  const tablesDb = openDb(dir, [tablesSchema], options, 'tables.db');
+  moveTablesOut(db, join(dir, 'tables.db'));
   const signals = new EventEmitter();
   signals.setMaxListeners(0);
   const context: LocalContext = { db, clock: options.clock ?? systemClock, dir, signals };
+  const tablesContext: LocalContext = { ...context, db: tablesDb };
   const objects = new LocalObjectStore(context);
   const topics = new LocalTopicStore(context);
   let closed = false;
   return {
     name: 'local',
     context,
+    tablesContext,
     clock: context.clock,
     objects,
     queues: new LocalQueueStore(context),
     params: new LocalParamStore(context, options.paramsKey === undefined ? {} : { key: options.paramsKey }),
-    tables: new LocalTableStore(context),
+    tables: new LocalTableStore(tablesContext),
     topics,
     runs: new LocalRunStore(context),
     firehose: new LocalFirehoseStore(context),
@@ -70,6 +82,7 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
       // Pending deliveries stay recorded and resume on the next open; waiting out webhook retries here would stall shutdown.
       await topics.stop();
       db.close();
+      tablesDb.close();
     },
   };
 }
