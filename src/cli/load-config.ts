@@ -6,7 +6,7 @@
  * is an ES module in any project; the copy is removed once loaded. A config that fails to compile or
  * throws while loading is reported as a DefinitionError naming the file, line and column.
  */
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
@@ -21,7 +21,9 @@ export async function loadConfig(path = configFileName): Promise<AppSpec> {
   if (!existsSync(file)) {
     throw new DefinitionError(`No ${path} found in ${process.cwd()}.`, { action: `Create one that does "export default app('name', [...])" (or run "baton init"), or pass --config <file>.` });
   }
-  const copy = join(dirname(file), `.${basename(file).replace(/\.[cm]?ts$/, '')}.${process.pid}.${Date.now()}.mts`);
+  const stem = basename(file).replace(/\.[cm]?ts$/, '');
+  removeStaleCopies(dirname(file), stem);
+  const copy = join(dirname(file), `.${stem}.${process.pid}.${Date.now()}.mts`);
   let mod: { default?: unknown };
   // tsx compiles with inline source maps; Node reads them (for the line of a throw) only when asked.
   process.setSourceMapsEnabled(true);
@@ -40,6 +42,24 @@ export async function loadConfig(path = configFileName): Promise<AppSpec> {
     throw new DefinitionError(`${path} must have a default export made by app(...).`, { action: `End the file with "export default app('name', [ ...resources ])".` });
   }
   return { ...(spec as unknown as AppSpec), root: dirname(file) };
+}
+
+/** A process killed while loading (SIGKILL skips `finally`) leaves its copy behind: remove those of dead processes. */
+function removeStaleCopies(dir: string, stem: string): void {
+  const pattern = new RegExp(`^\\.${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.\\d+\\.mts$`);
+  for (const name of readdirSync(dir)) {
+    const pid = pattern.exec(name)?.[1];
+    if (pid && !alive(Number(pid))) rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

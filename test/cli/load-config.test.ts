@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,5 +47,20 @@ describe('a bad config is reported by file, line and message, not a stack', { ti
   it('a throw names the line of the throw', async () => {
     const err = await refusal([`import { app } from 'baton';`, `function f(): never { throw new TypeError('boom'); }`, `export default app('x', [f()]);`]);
     expect(err).toMatch(/^error: config-\d+\.ts:2:\d+: the config threw while loading: TypeError: boom/);
+  });
+});
+
+describe('the loaded copy of the config', { timeout: 60_000 }, () => {
+  it('a copy left by a killed process is removed on the next load; one of a live process stays', async () => {
+    const file = join(dir, 'stale.ts');
+    writeFileSync(file, `import { app, queue } from 'baton';\nexport default app('stale', [queue('q')]);\n`);
+    // 2^22 + 1 is above Linux's default pid_max (4,194,304), so no process has it.
+    const dead = join(dir, `.stale.${2 ** 22 + 1}.1700000000000.mts`);
+    const live = join(dir, `.stale.${process.pid}.1700000000000.mts`);
+    writeFileSync(dead, 'left by a killed process');
+    writeFileSync(live, 'being loaded by a live one');
+    await promisify(execFile)(process.execPath, [join(root, 'bin', 'baton.mjs'), '--config', file, '--dir', join(dir, 'state'), 'queues'], { cwd: dir });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });
