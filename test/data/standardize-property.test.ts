@@ -172,12 +172,14 @@ async function agree(schema: z.ZodObject, lines: string[]): Promise<void> {
 describe('standardize: the bulk path agrees with safeParse', () => {
   it('on strict fields (string, number, int, boolean, timestamp, date, nullable, nullish enum, default)', async () => {
     await fc.assert(fc.asyncProperty(linesOf(['s', 'n', 'i', 'b', 't', 'd', 'o', 'e', 'df'], true), (lines) => agree(strict, lines)), { numRuns: 40 });
-    expect(accepted.get(strict)).toBeGreaterThan(40);
+    // Not vacuous: enough generated records are valid for stored values to be compared. Runs are
+    // unseeded, so the count varies (39 to ~100 seen); 10 still fails a generator that makes none.
+    expect(accepted.get(strict)).toBeGreaterThan(10);
   });
 
   it('on coerced fields (z.coerce.number(), with .int(), optional) and timestamps with offsets', async () => {
     await fc.assert(fc.asyncProperty(linesOf(['cn', 'ci', 'co', 't'], false), (lines) => agree(coerced, lines)), { numRuns: 40 });
-    expect(accepted.get(coerced)).toBeGreaterThan(40);
+    expect(accepted.get(coerced)).toBeGreaterThan(10);
   });
 
   it('on the cases the issue lists', async () => {
