@@ -223,6 +223,13 @@ export const defaults = {
     inputSummaryBytes: 1024,
     /** @defaultValue prune after every 200 finished runs (0: only when prune() is called). */
     pruneEvery: 200,
+    /**
+     * @defaultValue 1 s: a synchronous run is written when it starts only once it has run this long;
+     * a shorter run is written once, start and finish in one transaction (so an in-progress run shows
+     * in `baton runs` after at most this long, and a run cut off by a crash sooner is not recorded).
+     * 0: write every start at once.
+     */
+    startWriteDelayMs: 1000,
   },
   jobs: {
     /** @defaultValue 256 KiB: a larger checkpoint is refused (store the value as an object and checkpoint its key). */

@@ -125,6 +125,11 @@ export interface RunStore {
   start(input: StartRunInput): Promise<Run>;
   /** Throws NotFoundError for an unknown run id. */
   finish(id: string, input: FinishRunInput): Promise<Run>;
+  /**
+   * Records a run that has already ended: its start and its finish in one write (optional; a store
+   * without it gets `start` then `finish`). The id must be given.
+   */
+  record?(start: StartRunInput & { id: string }, finish: FinishRunInput): Promise<Run>;
   appendLogs(id: string, logs: LogRecord[]): Promise<void>;
   list(filter?: ListRunsFilter): Promise<Run[]>;
   get(id: string): Promise<Run | undefined>;

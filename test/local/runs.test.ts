@@ -32,6 +32,18 @@ describe('local run history', () => {
     expect(await runs.logs(run.id, { limit: 1 })).toHaveLength(1);
   });
 
+  it('records a run that already ended, start and finish in one call, with its logs and result', async () => {
+    const done = await runs.record!(
+      { id: 'run-x', fn: 'orders', trigger: 'queue:orders', attempt: 2, requestId: 'req-2', recordIds: ['m1'], input: { a: 1 }, startedAt: 1234 },
+      { status: 'ok', durationMs: 3, logs: [{ time: 1, level: 'info', message: 'hi' }], result: { n: 1 } },
+    );
+    expect(done).toMatchObject({ id: 'run-x', fn: 'orders', trigger: 'queue:orders', attempt: 2, requestId: 'req-2', startedAt: 1234, status: 'ok', durationMs: 3, recordIds: ['m1'], input: '{"a":1}', result: '{"n":1}' });
+    expect(await runs.get('run-x')).toEqual(done);
+    expect((await runs.logs('run-x')).map((l) => l.message)).toEqual(['hi']);
+    await expect(runs.record!({ id: 'run-y', fn: '', trigger: 'invoke' }, { status: 'ok', durationMs: 1 })).rejects.toThrow(ValidationError);
+    expect(await runs.get('run-y')).toBeUndefined();
+  });
+
   it('keeps only a 1 KiB summary of the input', async () => {
     const run = await runs.start({ fn: 'f', trigger: 'invoke', input: { big: 'y'.repeat(10_000) } });
     expect(Buffer.byteLength(run.input!.split('…')[0]!)).toBe(1024);

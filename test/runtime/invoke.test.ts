@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaults } from '../../src/core/defaults.ts';
 import { app } from '../../src/core/app.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { fn } from '../../src/core/resources/fn.ts';
@@ -23,6 +24,7 @@ const spec = app('invoke-test', [
   fn('throws', './throws.ts', { onFailure: { queue: 'failures' } }),
   fn('slow', './sleep.ts', { timeout: 300, retries: 1, onFailure: { topic: 'alerts' } }),
   fn('quiet', './throws.ts', { retries: 0 }),
+  fn('long', './sleep.ts', { timeout: 10_000 }),
 ]);
 
 let t: TestBackend;
@@ -62,7 +64,30 @@ describe('invokeSync records every invocation as a run', () => {
 
   it('names the declared functions when asked for an unknown one', async () => {
     await expect(invokeSync(deps, 'nope', {})).rejects.toThrow(NotFoundError);
-    await expect(invokeSync(deps, 'nope', {})).rejects.toThrow(/Function "nope" is not declared in this app \(declared: echo, throws, slow, quiet\)/);
+    await expect(invokeSync(deps, 'nope', {})).rejects.toThrow(/Function "nope" is not declared in this app \(declared: echo, throws, slow, quiet, long\)/);
+  });
+
+  it('writes a short run once, its start and finish together (no separate start write)', async () => {
+    const start = vi.spyOn(t.backend.runs, 'start');
+    const record = vi.spyOn(t.backend.runs, 'record');
+    const inv = await invokeSync(deps, 'echo', { order: 2 }, { recordIds: ['m-9'] });
+    expect(start).not.toHaveBeenCalled();
+    expect(record).toHaveBeenCalledTimes(1);
+    expect(await t.backend.runs.get(inv.runId)).toMatchObject({ status: 'ok', recordIds: ['m-9'], input: '{"order":2}', startedAt: t.clock.now() });
+  });
+
+  it('shows a run in progress as running once it has lasted startWriteDelayMs, then finishes it', async () => {
+    let runId: string | undefined;
+    const pending = invokeSync({ ...deps, observer: { started: (r) => void (runId = r.runId) } }, 'long', { ms: 1500 });
+    await vi.waitFor(() => expect(runId).toBeDefined(), { timeout: 5000 });
+    expect(await t.backend.runs.get(runId!)).toBeUndefined();
+    const startedAt = t.clock.now();
+    await t.clock.advance(defaults.runs.startWriteDelayMs);
+    expect(await t.backend.runs.get(runId!)).toMatchObject({ status: 'running', startedAt });
+    const inv = await pending;
+    expect(inv.runId).toBe(runId);
+    expect(await t.backend.runs.get(runId!)).toMatchObject({ status: 'ok', startedAt });
+    expect(await t.backend.runs.list({ fn: 'long' })).toHaveLength(1);
   });
 });
 

@@ -3,11 +3,18 @@
  * starts when the invocation gets a worker slot (an invocation aborted while waiting never ran, so
  * it is no run) and is finished with the status, duration, error, log lines and result, with the secret
  * values this process knows redacted (the worker redacts those it read itself; core/secrets.ts).
+ *
+ * The start is written only once the run has lasted `defaults.runs.startWriteDelayMs` (when the
+ * store can `record`): a shorter run is written once, its start and finish in one transaction
+ * (issue 15: one write fewer per queue batch). So a run in progress shows in `baton runs` after at
+ * most that delay, and a run cut off by a crash before it is not recorded (its messages or event
+ * are retried as before: the run history is not what makes a delivery durable).
  */
 import { randomUUID } from 'node:crypto';
+import { defaults } from '../../core/defaults.ts';
 import { hasSecrets, redactSecrets } from '../../core/secrets.ts';
 import type { Invocation, InvokeOptions, LogRecord } from '../../ports/executor.ts';
-import type { RunError } from '../../ports/runs.ts';
+import type { Run, RunError, StartRunInput } from '../../ports/runs.ts';
 import { findFn, type InvokeDeps, type RunStarted } from './deps.ts';
 
 export interface InvokeSyncOptions extends InvokeOptions {
@@ -58,38 +65,61 @@ function redactResult(result: unknown): unknown {
 
 export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
   const fn = findFn(deps, fnName);
-  const { runs } = deps.backend;
-  let started: ReturnType<typeof runs.start> | undefined;
+  const { runs, clock } = deps.backend;
+  const delayMs = runs.record ? defaults.runs.startWriteDelayMs : 0;
+  let startInput: (StartRunInput & { id: string }) | undefined;
+  let started: Promise<Run> | undefined;
+  let startTimer: AbortController | undefined;
+  const writeStart = (): void => {
+    started = runs.start(startInput!);
+    // Awaited below; this only keeps a failed write from being reported as unhandled meanwhile.
+    started.catch(() => undefined);
+  };
   let about: RunStarted | undefined;
-  const inv = await deps.executor.invoke(fn, event, {
-    ...(options.requestId ? { requestId: options.requestId } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-    onStart: (info) => {
-      // The run id is made here, not by the store, so observers know it before the handler logs.
-      about = { fn: fn.name, runId: options.runId ?? randomUUID(), requestId: info.requestId, trigger: options.trigger ?? 'invoke', attempt: options.attempt ?? 1 };
-      deps.observer?.started?.(about);
-      started = runs.start({
-        id: about.runId,
-        fn: fn.name,
-        trigger: about.trigger,
-        attempt: about.attempt,
-        requestId: info.requestId,
-        recordIds: options.recordIds ?? [],
-        input: event,
-      });
-      // Awaited below; this only keeps a failed write from being reported as unhandled meanwhile.
-      started.catch(() => undefined);
-      options.onStart?.(info);
-    },
-  });
-  if (!started) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
-  const run = await started;
+  let inv: Invocation;
+  try {
+    inv = await deps.executor.invoke(fn, event, {
+      ...(options.requestId ? { requestId: options.requestId } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      onStart: (info) => {
+        // The run id is made here, not by the store, so observers know it before the handler logs.
+        about = { fn: fn.name, runId: options.runId ?? randomUUID(), requestId: info.requestId, trigger: options.trigger ?? 'invoke', attempt: options.attempt ?? 1 };
+        deps.observer?.started?.(about);
+        startInput = {
+          id: about.runId,
+          fn: fn.name,
+          trigger: about.trigger,
+          attempt: about.attempt,
+          requestId: info.requestId,
+          recordIds: options.recordIds ?? [],
+          input: event,
+          startedAt: clock.now(),
+        };
+        if (delayMs <= 0) writeStart();
+        else {
+          const timer = (startTimer = new AbortController());
+          clock.sleep(delayMs, timer.signal).then(
+            () => {
+              if (!timer.signal.aborted) writeStart();
+            },
+            () => undefined,
+          );
+        }
+        options.onStart?.(info);
+      },
+    });
+  } finally {
+    startTimer?.abort();
+  }
+  if (!startInput) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
   const reported = inv.status === 'ok' ? options.resultError?.(inv.result) : undefined;
   const { logs, error } = redactRun(inv.logs, reported ?? runError(inv));
   const status = reported ? 'error' : inv.status;
   // A handler that returns nothing (most queue handlers) has no result worth a write.
   const result = inv.status === 'ok' && inv.result !== undefined && inv.result !== null ? { result: redactResult(inv.result) } : {};
-  await runs.finish(run.id, { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}), ...result });
+  const finish = { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}), ...result };
+  if (started) await runs.finish((await started).id, finish);
+  else await runs.record!(startInput, finish);
   if (about) deps.observer?.finished?.({ ...about, status, durationMs: inv.durationMs, ...(error ? { error } : {}) });
-  return { ...inv, runId: run.id };
+  return { ...inv, runId: startInput.id };
 }

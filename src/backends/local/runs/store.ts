@@ -55,6 +55,7 @@ export class LocalRunStore implements RunStore {
   private readonly listCache = new Map<string, Statement<Array<string | number>, RunRow>>();
   private readonly startTx: (...args: Parameters<Statements['insert']['run']>) => void;
   private readonly finishTx: (id: string, input: FinishRunInput) => boolean;
+  private readonly recordTx: (start: Parameters<Statements['insert']['run']>, id: string, input: FinishRunInput) => boolean;
   private readonly appendTx: (seq: number, logs: LogRecord[]) => void;
   private readonly pruneTx: (policy: Required<RetentionPolicy>, now: number) => { runs: number; logs: number };
 
@@ -75,13 +76,19 @@ export class LocalRunStore implements RunStore {
     // and finishes every run (issue 15's profile: 2.9 s of the engine's 23 s on 100,000 rows).
     this.startTx = ctx.db.transaction((...args: Parameters<Statements['insert']['run']>) => void this.stmt.insert.run(...args)).immediate;
     this.appendTx = ctx.db.transaction(insertLogs).immediate;
-    this.finishTx = ctx.db.transaction((id: string, input: FinishRunInput) => {
+    const finishRow = (id: string, input: FinishRunInput): boolean => {
       const e = input.error;
       const changed = this.stmt.finish.run(input.durationMs, input.status, e?.type ?? null, e?.message ?? null, e?.stack ?? null, input.recordIds ? JSON.stringify(input.recordIds) : null, id).changes;
       if (changed === 0) return false;
       if (input.result !== undefined) this.stmt.insertResult.run(summarize(input.result, this.inputSummaryBytes), id);
       if (input.logs?.length) insertLogs(this.stmt.seqOf.get(id)!.seq, input.logs);
       return true;
+    };
+    this.finishTx = ctx.db.transaction(finishRow).immediate;
+    // A run that ended before its start was written: one transaction instead of two (issue 15).
+    this.recordTx = ctx.db.transaction((start: Parameters<Statements['insert']['run']>, id: string, input: FinishRunInput) => {
+      this.stmt.insert.run(...start);
+      return finishRow(id, input);
     }).immediate;
     this.pruneTx = ctx.db.transaction((policy: Required<RetentionPolicy>, now: number) => {
       let runs = 0;
@@ -102,19 +109,31 @@ export class LocalRunStore implements RunStore {
     }).immediate;
   }
 
-  async start(input: StartRunInput): Promise<Run> {
+  private startArgs(input: StartRunInput): Parameters<Statements['insert']['run']> {
     if (!input.fn || !input.trigger) throw new ValidationError(`runs.start: fn and trigger are required; got fn ${show(input.fn)}, trigger ${show(input.trigger)}.`);
-    const id = input.id ?? randomUUID();
-    const attempt = input.attempt ?? 1;
-    const startedAt = input.startedAt ?? this.ctx.clock.now();
-    const recordIds = input.recordIds ?? [];
     const summary = input.input === undefined ? null : summarize(input.input, this.inputSummaryBytes);
-    this.startTx(id, input.fn, input.trigger, attempt, input.requestId ?? null, startedAt, JSON.stringify(recordIds), summary);
-    return { id, fn: input.fn, trigger: input.trigger, attempt, ...(input.requestId ? { requestId: input.requestId } : {}), startedAt, status: 'running', recordIds, ...(summary !== null ? { input: summary } : {}) };
+    return [input.id ?? randomUUID(), input.fn, input.trigger, input.attempt ?? 1, input.requestId ?? null, input.startedAt ?? this.ctx.clock.now(), JSON.stringify(input.recordIds ?? []), summary];
+  }
+
+  async start(input: StartRunInput): Promise<Run> {
+    const args = this.startArgs(input);
+    this.startTx(...args);
+    const [id, fn, trigger, attempt, requestId, startedAt, , summary] = args;
+    return { id, fn, trigger, attempt, ...(requestId ? { requestId } : {}), startedAt, status: 'running', recordIds: input.recordIds ?? [], ...(summary !== null ? { input: summary } : {}) };
   }
 
   async finish(id: string, input: FinishRunInput): Promise<Run> {
     if (!this.finishTx(id, input)) throw notFound(id);
+    return this.finished(id);
+  }
+
+  async record(start: StartRunInput & { id: string }, finish: FinishRunInput): Promise<Run> {
+    const args = this.startArgs(start);
+    this.recordTx(args, args[0], finish);
+    return this.finished(args[0]);
+  }
+
+  private finished(id: string): Run {
     if (this.pruneEvery > 0 && ++this.finishedSincePrune >= this.pruneEvery) {
       this.finishedSincePrune = 0;
       this.pruneTx(this.retention, this.ctx.clock.now());
