@@ -23,7 +23,7 @@
  */
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
-import { expected } from './sql.ts';
+import { dateSql, expected } from './sql.ts';
 
 /** Whether a column tells a JSON null from a missing field (index.ts then gives `null` for a null). */
 export function needsNull(col: Column): boolean {
@@ -92,7 +92,7 @@ function kindValue(col: Column, x: string, text: boolean): string {
     case 'timestamp':
       return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${str}, 'Z') THEN TRY_CAST(${str} AS TIMESTAMP) ELSE CAST(TRY_CAST(${str} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
     case 'date':
-      return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN TRY_CAST(${str} AS DATE) END`;
+      return dateSql(col.pattern ?? '', str);
   }
 }
 

@@ -3,6 +3,7 @@
  * instead of aborting the query) and the reason it fails, if it does (stage.ts gathers every
  * reason of a rejected row into one list, so a record's every failure is reported at once).
  */
+import { regexes } from 'zod';
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
 
@@ -27,7 +28,8 @@ function castSql(col: Column, raw: string): string {
   if (col.kind === 'string' || col.kind === 'enum') return raw;
   // Timestamps and dates: only text the schema's own regular expression (zod's) accepts, so
   // '2001-01-01 00:01:00' or a bare date is not a z.iso.datetime() however DuckDB would cast it.
-  if (col.pattern !== undefined && (col.kind === 'timestamp' || col.kind === 'date')) return `CASE WHEN regexp_full_match(${raw}, ${sqlString(col.pattern)}) THEN ${castSql({ ...col, pattern: undefined } as Column, raw)} END`;
+  if (col.pattern !== undefined && col.kind === 'date') return dateSql(col.pattern, raw);
+  if (col.pattern !== undefined && col.kind === 'timestamp') return `CASE WHEN regexp_full_match(${raw}, ${sqlString(col.pattern)}) THEN ${castSql({ ...col, pattern: undefined } as Column, raw)} END`;
   // Stored as UTC. A plain TIMESTAMP cast reads '…Z' right but drops any other offset, so only
   // 'Z' strings (what toISOString writes: the common case) take the fast cast; the rest go
   // through TIMESTAMPTZ (the session time zone is UTC, duck.ts).
@@ -42,6 +44,18 @@ function castSql(col: Column, raw: string): string {
   }
   if (col.kind === 'number') return range(`CASE WHEN NOT contains(${raw}, '_') THEN TRY_CAST(${raw} AS DOUBLE) END`);
   return `TRY_CAST(${raw} AS ${col.sqlType})`;
+}
+
+/**
+ * A date from text, only where the schema's pattern matches. With zod's own date pattern (every
+ * YYYY-MM-DD that is a real proleptic Gregorian date, which is what DuckDB writes for a DATE of
+ * years 1-9999) a text that casts and is written back as itself matches it, so the regular
+ * expression (measured 0.3 s of CPU per 2M values) runs only on the texts that do not.
+ */
+export function dateSql(pattern: string, text: string): string {
+  const exact = `CASE WHEN regexp_full_match(${text}, ${sqlString(pattern)}) THEN TRY_CAST(${text} AS DATE) END`;
+  if (pattern !== regexes.date.source) return exact;
+  return `CASE WHEN strlen(${text}) = 10 AND CAST(TRY_CAST(${text} AS DATE) AS VARCHAR) = ${text} THEN TRY_CAST(${text} AS DATE) ELSE ${exact} END`;
 }
 
 /** The reason (or NULL) for one column, from its raw text expression. */
