@@ -24,7 +24,10 @@ export interface InvokeSyncOptions extends InvokeOptions {
   attempt?: number;
   /** The message or record ids this invocation handles. */
   recordIds?: string[];
-  /** The run's id (a caller that must know it before the run ends: the dashboard's retry). @defaultValue a fresh UUID */
+  /**
+   * The run's id (a caller that must know it before the run ends: the dashboard's retry). A run
+   * given its id is written as started at once, so it can be looked up while it runs. @defaultValue a fresh UUID
+   */
   runId?: string;
   /**
    * For an invocation that returned: the error its run is recorded with when the result itself
@@ -66,7 +69,8 @@ function redactResult(result: unknown): unknown {
 export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
   const fn = findFn(deps, fnName);
   const { runs, clock } = deps.backend;
-  const delayMs = runs.record ? defaults.runs.startWriteDelayMs : 0;
+  // A caller that names the run (the dashboard's retry) shows it at once: the start is written now.
+  const delayMs = runs.record && options.runId === undefined ? defaults.runs.startWriteDelayMs : 0;
   let startInput: (StartRunInput & { id: string }) | undefined;
   let started: Promise<Run> | undefined;
   let startTimer: AbortController | undefined;
