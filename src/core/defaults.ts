@@ -224,12 +224,13 @@ export const defaults = {
     /** @defaultValue prune after every 200 finished runs (0: only when prune() is called). */
     pruneEvery: 200,
     /**
-     * @defaultValue 1 s: a synchronous run is written when it starts only once it has run this long;
-     * a shorter run is written once, start and finish in one transaction (so an in-progress run shows
-     * in `baton runs` after at most this long, and a run cut off by a crash sooner is not recorded).
-     * 0: write every start at once.
+     * @defaultValue 0: every run's start is written when it starts. Above 0, a synchronous run is
+     * written when it starts only once it has run this long, and a shorter run is written once, start
+     * and finish in one transaction (one write fewer per batch), but an in-progress run is invisible
+     * that long and a run cut off by a crash sooner is not recorded. Off by default: waiting on run
+     * history ("no run running") raced with it, and its speed-up was not shown above the machine's noise.
      */
-    startWriteDelayMs: 1000,
+    startWriteDelayMs: 0,
   },
   jobs: {
     /** @defaultValue 256 KiB: a larger checkpoint is refused (store the value as an object and checkpoint its key). */

@@ -70,7 +70,7 @@ describe('invokeSync records every invocation as a run', () => {
   it('writes a short run once, its start and finish together (no separate start write)', async () => {
     const start = vi.spyOn(t.backend.runs, 'start');
     const record = vi.spyOn(t.backend.runs, 'record');
-    const inv = await invokeSync(deps, 'echo', { order: 2 }, { recordIds: ['m-9'] });
+    const inv = await invokeSync(deps, 'echo', { order: 2 }, { recordIds: ['m-9'], startWriteDelayMs: 1000 });
     expect(start).not.toHaveBeenCalled();
     expect(record).toHaveBeenCalledTimes(1);
     expect(await t.backend.runs.get(inv.runId)).toMatchObject({ status: 'ok', recordIds: ['m-9'], input: '{"order":2}', startedAt: t.clock.now() });
@@ -78,11 +78,11 @@ describe('invokeSync records every invocation as a run', () => {
 
   it('shows a run in progress as running once it has lasted startWriteDelayMs, then finishes it', async () => {
     let runId: string | undefined;
-    const pending = invokeSync({ ...deps, observer: { started: (r) => void (runId = r.runId) } }, 'long', { ms: 1500 });
+    const pending = invokeSync({ ...deps, observer: { started: (r) => void (runId = r.runId) } }, 'long', { ms: 1500 }, { startWriteDelayMs: 1000 });
     await vi.waitFor(() => expect(runId).toBeDefined(), { timeout: 5000 });
     expect(await t.backend.runs.get(runId!)).toBeUndefined();
     const startedAt = t.clock.now();
-    await t.clock.advance(defaults.runs.startWriteDelayMs);
+    await t.clock.advance(1000);
     expect(await t.backend.runs.get(runId!)).toMatchObject({ status: 'running', startedAt });
     const inv = await pending;
     expect(inv.runId).toBe(runId);

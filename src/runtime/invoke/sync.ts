@@ -29,6 +29,8 @@ export interface InvokeSyncOptions extends InvokeOptions {
    * given its id is written as started at once, so it can be looked up while it runs. @defaultValue a fresh UUID
    */
   runId?: string;
+  /** How long a run lasts before its start is written on its own (see the file header). @defaultValue defaults.runs.startWriteDelayMs */
+  startWriteDelayMs?: number;
   /**
    * For an invocation that returned: the error its run is recorded with when the result itself
    * reports a failure (a partial batch response), so the run shows `error` naming what failed.
@@ -70,7 +72,7 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   const fn = findFn(deps, fnName);
   const { runs, clock } = deps.backend;
   // A caller that names the run (the dashboard's retry) shows it at once: the start is written now.
-  const delayMs = runs.record && options.runId === undefined ? defaults.runs.startWriteDelayMs : 0;
+  const delayMs = runs.record && options.runId === undefined ? (options.startWriteDelayMs ?? defaults.runs.startWriteDelayMs) : 0;
   let startInput: (StartRunInput & { id: string }) | undefined;
   let started: Promise<Run> | undefined;
   let startTimer: AbortController | undefined;
