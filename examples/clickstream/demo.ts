@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Catalog } from '../../src/data/catalog/index.ts';
 import { startIngestion } from '../../src/data/firehose/ingestion.ts';
+import { listAll } from '../../src/data/list.ts';
 import { query } from '../../src/data/query.ts';
 import type { Backend } from '../../src/ports/backend.ts';
 import { checks, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
@@ -27,14 +28,7 @@ const HOUR = 60 * MIN;
 const START = Date.UTC(2026, 2, 5, 7, 0);
 
 async function keysUnder(backend: Backend, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await backend.objects.list(lake.bucket, { prefix, ...(token ? { continuationToken: token } : {}) });
-    out.push(...page.objects.map((o) => o.key));
-    token = page.nextContinuationToken;
-  } while (token);
-  return out;
+  return (await listAll(backend.objects, lake.bucket, prefix)).map((o) => o.key);
 }
 
 async function exists(backend: Backend, key: string): Promise<boolean> {

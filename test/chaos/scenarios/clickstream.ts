@@ -19,6 +19,7 @@ import { ClickGenerator } from '../../../examples/clickstream/generator.ts';
 import { lake } from '../../../examples/clickstream/schema.ts';
 import { Catalog } from '../../../src/data/catalog/index.ts';
 import { startIngestion } from '../../../src/data/firehose/ingestion.ts';
+import { listAll } from '../../../src/data/list.ts';
 import { query } from '../../../src/data/query.ts';
 import type { Backend } from '../../../src/ports/backend.ts';
 import type { ChaosContext, Scale, Scenario } from '../harness/chaos.ts';
@@ -32,14 +33,7 @@ const invalidPerSlot = 2;
 const START = Date.UTC(2026, 2, 5, 7, 0);
 
 async function keysUnder(backend: Backend, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await backend.objects.list(lake.bucket, { prefix, ...(token ? { continuationToken: token } : {}) });
-    out.push(...page.objects.map((o) => o.key));
-    token = page.nextContinuationToken;
-  } while (token);
-  return out;
+  return (await listAll(backend.objects, lake.bucket, prefix)).map((o) => o.key);
 }
 
 /** Runs the compaction as the schedule would at `tick`, in a `baton invoke` process; kills it after `killAfterMs` when given. */
