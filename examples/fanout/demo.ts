@@ -28,6 +28,7 @@ import config from './baton.config.ts';
 import { generateFiles, type GenerateOptions } from './generate.ts';
 import type { ConvertResult } from './handlers/csv-to-parquet.ts';
 import { lakeBucket, largeFileBytes, rawBucket, rawPrefix, tableColumns, tableName, tablePrefix } from './lake.ts';
+import { listAll } from '../../src/data/list.ts';
 
 // Handler modules resolve against the config's folder, as `baton dev` loads it.
 const root = dirname(fileURLToPath(import.meta.url));
@@ -132,13 +133,7 @@ export default async function demo(ctx: DemoContext): Promise<DemoResult> {
     ctx.log(`slowest unit: ${slowest('function')} ms in the function executor, ${slowest('container')} ms in the container executor (${new Set(inContainer.map((r) => r.result.pid)).size} container processes)`);
 
     // 5. The lake: one Parquet file per CSV, one catalog partition per file, and SQL over the table.
-    const parquet: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await backend.objects.list(lakeBucket, { prefix: tablePrefix, ...(token ? { continuationToken: token } : {}) });
-      parquet.push(...page.objects.map((o) => o.key).filter((k) => k.endsWith('.parquet')));
-      token = page.isTruncated ? page.nextContinuationToken : undefined;
-    } while (token);
+    const parquet = (await listAll(backend.objects, lakeBucket, tablePrefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
     const partitions = await catalog.partitions(tableName);
     check.expect('one Parquet file per CSV file', parquet.length === expected.size, `${parquet.length} Parquet files for ${expected.size} CSV files`);
     check.expect('one catalog partition per CSV file', partitions.length === expected.size && partitions.reduce((s, p) => s + p.rows, 0) === totalRows, `${partitions.length} partitions`);

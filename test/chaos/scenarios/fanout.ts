@@ -14,6 +14,7 @@ import { Catalog } from '../../../src/data/catalog/index.ts';
 import { query } from '../../../src/data/query.ts';
 import type { Scale, Scenario } from '../harness/chaos.ts';
 import { startEngine } from '../harness/engine.ts';
+import { listAll } from '../../../src/data/list.ts';
 
 const config = fileURLToPath(new URL('../../../examples/fanout/baton.config.ts', import.meta.url));
 // The example's test size (examples/fanout/demo.ts `small`).
@@ -67,13 +68,7 @@ export function fanout(scale: Scale = 'short'): Scenario {
       if (counts.total !== expected.size || counts.succeeded !== expected.size) failures.push(`map counts ${JSON.stringify(counts)}, expected ${expected.size} succeeded`);
       const totalRows = [...expected.values()].reduce((s, n) => s + n, 0);
       // The lake: one Parquet file and one partition per CSV, and SQL over the table.
-      const parquet: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await backend.objects.list(lakeBucket, { prefix: tablePrefix, ...(token ? { continuationToken: token } : {}) });
-        parquet.push(...page.objects.map((o) => o.key).filter((k) => k.endsWith('.parquet')));
-        token = page.isTruncated ? page.nextContinuationToken : undefined;
-      } while (token);
+      const parquet = (await listAll(backend.objects, lakeBucket, tablePrefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
       const catalog = await Catalog.open(backend.objects);
       const partitions = await catalog.partitions(tableName);
       if (parquet.length !== expected.size) failures.push(`${parquet.length} Parquet files for ${expected.size} CSV files`);
