@@ -3,8 +3,17 @@
  * outcome and its log lines, so `baton runs` and `baton logs` can answer "what ran, how did it
  * end, and what did it print" after the fact.
  *
- * A run is `running` from `start` until `finish` sets ok, error or timeout; a run left `running`
- * by a process that died stays so until retention prunes it. Retention keeps the newest N runs of
+ * A run is `running` from `start` until `finish` sets ok, error, timeout or cancelled; a run left
+ * `running` by a process that died stays so until retention prunes it.
+ *
+ * Cancelling (issue 14) is a request stored with the run, because whoever asks (the dashboard, the
+ * CLI) may be another process than the one running it: `requestCancel` records { at, by } on a run
+ * that is still running (a run that has ended is refused with a ConditionFailedError naming its
+ * status; a second request keeps the first). The process running the run finds the requests with
+ * `cancelRequests` (an index of requests, never a scan of runs) about once a second, stops the
+ * invocation as a timeout would (its worker is terminated) and finishes the run `cancelled` with
+ * error type 'Baton.Cancelled' and a message saying who asked and when (runtime/invoke/cancel.ts).
+ * A request for a run whose process died stays unanswered; the run stays `running` as before. Retention keeps the newest N runs of
  * each function and/or runs younger than a maximum age; pruning a run removes its logs.
  *
  * Left out on purpose: full-text search of logs, and log streaming while a run is still going
@@ -13,7 +22,25 @@
  */
 import type { LogRecord } from './executor.ts';
 
-export type RunStatus = 'running' | 'ok' | 'error' | 'timeout';
+export type RunStatus = 'running' | 'ok' | 'error' | 'timeout' | 'cancelled';
+
+/** Every run status, in the order filters list them. */
+export const runStatuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout', 'cancelled'];
+
+/** Who asked to cancel a run, and when. */
+export interface CancelRequestInput {
+  /** Epoch ms. Default: the clock's now. */
+  at?: number;
+  /** Who asked: 'dashboard', 'cli', a user name. */
+  by?: string;
+}
+
+/** A stored cancel request of a run. */
+export interface CancelRequest {
+  runId: string;
+  at: number;
+  by?: string;
+}
 
 export interface RunError {
   /** Lambda's errorType ('TypeError', 'Sandbox.Timedout', ...). */
@@ -43,6 +70,8 @@ export interface Run {
   input?: string;
   /** What the handler returned, as JSON cut to the same summary size; set by finish when given. */
   result?: string;
+  /** Set once cancelling was requested (requestCancel). `get` and `requestCancel` return it; lists may leave it out. */
+  cancelRequest?: { at: number; by?: string };
 }
 
 export interface StartRunInput {
@@ -142,6 +171,17 @@ export interface RunStore {
   count(filter: RunCountFilter): Promise<RunCount[]>;
   /** The run's log lines in the order they were written. */
   logs(id: string, options?: { limit?: number }): Promise<LogRecord[]>;
+  /**
+   * Asks that a running run be cancelled; returns the run with its `cancelRequest`. NotFoundError
+   * for an unknown run; ConditionFailedError when the run is not running ("Run "x" already ended
+   * ok"). Asking again while it runs returns it with the first request, unchanged.
+   */
+  requestCancel(id: string, request?: CancelRequestInput): Promise<Run>;
+  /**
+   * The cancel requests of runs still running, read from an index of requests (never every run);
+   * it may still hold a run that ended a moment ago. The process running a run polls it.
+   */
+  cancelRequests(): Promise<CancelRequest[]>;
   /** Applies the retention policy (default: the store's); returns how many runs and log lines went. */
   prune(policy?: RetentionPolicy): Promise<{ runs: number; logs: number }>;
 }

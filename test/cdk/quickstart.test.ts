@@ -122,7 +122,7 @@ describe('baton synth: quickstart', () => {
 
   it("params and Baton's state tables", () => {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/quickstart/last-run', Type: 'String', Value: 'never' });
-    for (const t of ['runs', 'run-logs', 'run-fns', 'jobs', 'job-steps', 'maps', 'map-items', 'stream-positions', 'leases']) template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `quickstart-baton-${t}` });
+    for (const t of ['runs', 'run-logs', 'run-fns', 'run-cancels', 'jobs', 'job-steps', 'maps', 'map-items', 'stream-positions', 'leases']) template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: `quickstart-baton-${t}` });
   });
 
   it('IAM: each function reaches its own trigger, what it uses and the state tables, nothing else', () => {

@@ -4,7 +4,7 @@
  * and moves time with the harness's fake clock.
  */
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { NotFoundError, ValidationError } from '../../src/core/errors.ts';
+import { ConditionFailedError, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import type { LogRecord } from '../../src/ports/executor.ts';
 import type { RunStore } from '../../src/ports/runs.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
@@ -262,6 +262,58 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       expect(await runs.count({ since: h.clock.now() + 1 })).toEqual([]);
       expect(await rejection(runs.count({}))).toBeInstanceOf(ValidationError);
       expect(await rejection(runs.count({ status: 'nope' as never }))).toBeInstanceOf(ValidationError);
+    });
+
+    it('requestCancel records who asked on a running run; asking again keeps the first; cancelRequests lists it until it ends cancelled', async () => {
+      const a = await runs.start({ fn: 'slow', trigger: 'queue:work', recordIds: ['m1'] });
+      const b = await runs.start({ fn: 'slow', trigger: 'invoke' });
+      expect(await runs.cancelRequests()).toEqual([]);
+      const at = h.clock.now();
+      const asked = await runs.requestCancel(a.id, { by: 'dashboard' });
+      expect(asked).toEqual({ ...a, cancelRequest: { at, by: 'dashboard' } });
+      expect(await runs.get(a.id)).toEqual(asked);
+      await h.clock.advance(5000);
+      expect((await runs.requestCancel(a.id, { by: 'cli' })).cancelRequest).toEqual({ at, by: 'dashboard' });
+      const plain = await runs.requestCancel(b.id, { at: at + 1 });
+      expect(plain.cancelRequest).toEqual({ at: at + 1 });
+      const pending = (await runs.cancelRequests()).sort((x, y) => x.at - y.at);
+      expect(pending).toEqual([
+        { runId: a.id, at, by: 'dashboard' },
+        { runId: b.id, at: at + 1 },
+      ]);
+      const error = { type: 'Baton.Cancelled', message: `Run ${a.id} was cancelled by dashboard` };
+      const done = await runs.finish(a.id, { status: 'cancelled', durationMs: 5000, error });
+      expect(done).toMatchObject({ status: 'cancelled', durationMs: 5000, error });
+      expect(await runs.get(a.id)).toMatchObject({ status: 'cancelled', error, cancelRequest: { at, by: 'dashboard' } });
+      expect((await runs.cancelRequests()).map((r) => r.runId)).toEqual([b.id]);
+      expect((await runs.list({ status: 'cancelled' })).map((r) => r.id)).toEqual([a.id]);
+      expect((await runs.page({ status: 'cancelled' })).items.map((r) => r.id)).toEqual([a.id]);
+      expect(await runs.count({ status: 'cancelled' })).toEqual([{ fn: 'slow', status: 'cancelled', count: 1 }]);
+    });
+
+    it('requestCancel refuses a run that has ended (ConditionFailedError naming how) and an unknown run (NotFoundError)', async () => {
+      const r = await runs.start({ fn: 'f', trigger: 'invoke' });
+      await runs.finish(r.id, { status: 'ok', durationMs: 1 });
+      const ended = await rejection(runs.requestCancel(r.id, { by: 'cli' }));
+      expect(ended).toBeInstanceOf(ConditionFailedError);
+      expect(ended.message).toMatch(new RegExp(`Run "${r.id}" already ended ok`));
+      expect((await runs.get(r.id))?.cancelRequest).toBeUndefined();
+      const timedOut = await runs.start({ fn: 'f', trigger: 'invoke' });
+      await runs.finish(timedOut.id, { status: 'timeout', durationMs: 1 });
+      expect((await rejection(runs.requestCancel(timedOut.id))).message).toMatch(/already ended timeout/);
+      const missing = await rejection(runs.requestCancel('nope'));
+      expect(missing).toBeInstanceOf(NotFoundError);
+      expect(missing.message).toMatch(/Run "nope" does not exist/);
+      expect(await runs.cancelRequests()).toEqual([]);
+    });
+
+    it('prune removes a run\'s cancel request with the run', async () => {
+      const r = await runs.start({ fn: 'f', trigger: 'invoke' });
+      await runs.requestCancel(r.id, { by: 'cli' });
+      await runs.finish((await runs.start({ fn: 'f', trigger: 'invoke' })).id, { status: 'ok', durationMs: 1 });
+      expect((await runs.prune({ keepPerFn: 1, maxAgeMs: Infinity })).runs).toBe(1);
+      expect(await runs.get(r.id)).toBeUndefined();
+      expect(await runs.cancelRequests()).toEqual([]);
     });
 
     it('a finished run and its logs survive a reopen', async () => {

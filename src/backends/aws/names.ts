@@ -4,7 +4,7 @@
  * engine registry, which it declares through the table port as 'baton-leases') lives in DynamoDB
  * tables named `<prefix>baton-<what>`.
  */
-export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs' | 'leases';
+export type BatonTable = 'runs' | 'run-logs' | 'run-fns' | 'run-cancels' | 'jobs' | 'job-steps' | 'maps' | 'map-items' | 'stream-positions' | 'queue-configs' | 'leases';
 
 export class Names {
   constructor(readonly prefix: string) {}

@@ -19,11 +19,13 @@ import { defaults } from '../../../core/defaults.ts';
 import { ConditionFailedError, NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import { runStatuses as statuses } from '../../../ports/runs.ts';
+import type { CancelRequest, CancelRequestInput, FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, batchWrite, fromItem, orderKey, pad, queryPages, toItem, updateExpression, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
+import { AwsRunCancels } from './cancel.ts';
 import { countRuns, pageRuns } from './page.ts';
 
 export interface AwsRunStoreOptions {
@@ -35,7 +37,6 @@ export interface AwsRunStoreOptions {
   pruneEvery?: number;
 }
 
-const statuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
 const ALL = 'run';
 
 interface RunItem extends Omit<Run, 'input' | 'result'> {
@@ -60,6 +61,7 @@ function toRun(i: RunItem): Run {
     recordIds: i.recordIds ?? [],
     ...(i.input !== undefined ? { input: i.input } : {}),
     ...(i.result !== undefined ? { result: i.result } : {}),
+    ...(i.cancelRequest ? { cancelRequest: { at: i.cancelRequest.at, ...(i.cancelRequest.by !== undefined ? { by: i.cancelRequest.by } : {}) } } : {}),
   };
 }
 
@@ -70,6 +72,7 @@ export class AwsRunStore implements RunStore {
   private finishedSincePrune = 0;
   /** Functions this process has recorded in run-fns. */
   private readonly knownFns = new Set<string>();
+  private readonly cancels: AwsRunCancels;
 
   constructor(
     private readonly ctx: AwsContext,
@@ -78,6 +81,7 @@ export class AwsRunStore implements RunStore {
     this.retention = { keepPerFn: options.retention?.keepPerFn ?? defaults.runs.keepPerFn, maxAgeMs: options.retention?.maxAgeMs ?? defaults.runs.maxAgeMs };
     this.inputSummaryBytes = options.inputSummaryBytes ?? defaults.runs.inputSummaryBytes;
     this.pruneEvery = options.pruneEvery ?? defaults.runs.pruneEvery;
+    this.cancels = new AwsRunCancels(ctx);
   }
 
   private get ddb() {
@@ -108,6 +112,8 @@ export class AwsRunStore implements RunStore {
     const set = { status: input.status, durationMs: input.durationMs, error: input.error, recordIds: input.recordIds, result };
     const item = await this.update(id, 'finish run', e, updateExpression(e, set, input.error ? [] : ['error'], { logCount: logs.length }));
     await this.writeLogs(id, item.logCount - logs.length, logs);
+    // A run stopped by its cancel request leaves the index of requests (cancel.ts).
+    if (input.status === 'cancelled' && item.cancelRequest) await this.cancels.settle(id);
     if (this.pruneEvery > 0 && ++this.finishedSincePrune >= this.pruneEvery) {
       this.finishedSincePrune = 0;
       await this.prune(this.retention);
@@ -150,6 +156,17 @@ export class AwsRunStore implements RunStore {
     return out;
   }
 
+  async requestCancel(id: string, request: CancelRequestInput = {}): Promise<Run> {
+    await this.cancels.request(id, request, () => this.read(id), () => notFound(id));
+    const item = await this.read(id);
+    if (!item) throw notFound(id);
+    return toRun(item);
+  }
+
+  cancelRequests(): Promise<CancelRequest[]> {
+    return this.cancels.pending();
+  }
+
   page(filter: RunPageFilter = {}): Promise<RunPage> {
     return pageRuns<RunItem>(this.ctx, ALL, filter, toRun);
   }
@@ -177,11 +194,18 @@ export class AwsRunStore implements RunStore {
     }
     const table = await ensure(this.ctx, 'runs');
     const doomed = new Map<string, number>(); // run id -> its logCount
-    const project = (e: Expr) => [e.name('id'), e.name('logCount')].join(', ');
+    const asked = new Set<string>(); // doomed runs with a cancel request
+    const project = (e: Expr) => [e.name('id'), e.name('logCount'), e.name('cancelRequest')].join(', ');
+    const note = (i: Item) => {
+      if (i.cancelRequest) asked.add(pair(i)[0]);
+    };
     if (Number.isFinite(p.maxAgeMs)) {
       const e = new Expr();
       await queryPages(this.ctx, 'runs', { TableName: table, IndexName: 'by-all', KeyConditionExpression: `${e.eq('all', ALL)} AND ${e.name('ord')} < ${e.value(pad(this.ctx.clock.now() - p.maxAgeMs))}`, ProjectionExpression: project(e), ...e.params() }, (items) => {
-        for (const i of items) doomed.set(...pair(i));
+        for (const i of items) {
+          doomed.set(...pair(i));
+          note(i);
+        }
       });
     }
     if (Number.isFinite(p.keepPerFn)) {
@@ -193,7 +217,10 @@ export class AwsRunStore implements RunStore {
             const [id, count] = pair(i);
             if (doomed.has(id)) continue;
             if (kept < p.keepPerFn) kept++;
-            else doomed.set(id, count);
+            else {
+              doomed.set(id, count);
+              note(i);
+            }
           }
         });
       }
@@ -201,6 +228,7 @@ export class AwsRunStore implements RunStore {
     const logs: WriteRequest[] = [];
     for (const [runId, count] of doomed) for (let seq = 1; seq <= count; seq++) logs.push({ DeleteRequest: { Key: toItem({ runId, seq }) } });
     await batchWrite(this.ctx, await ensure(this.ctx, 'run-logs'), logs);
+    if (asked.size) await batchWrite(this.ctx, await ensure(this.ctx, 'run-cancels'), this.cancels.deletes(asked));
     await batchWrite(this.ctx, table, [...doomed.keys()].map((id) => ({ DeleteRequest: { Key: toItem({ id }) } })));
     return { runs: doomed.size, logs: logs.length };
   }

@@ -18,6 +18,7 @@ export const specs = {
   runs: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')], 'by-fn': [S('fn'), S('ord')], 'by-status': [S('status'), S('ord')] } },
   'run-logs': { key: [S('runId'), N('seq')] },
   'run-fns': { key: [S('fn')] },
+  'run-cancels': { key: [S('all'), S('runId')] },
   jobs: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')], 'by-fn': [S('fn'), S('ord')], due: [S('status'), S('dueKey')] } },
   'job-steps': { key: [S('jobId'), N('position')] },
   maps: { key: [S('id')], indexes: { 'by-all': [S('all'), S('ord')] } },

@@ -8,6 +8,8 @@
  *                                  `before` paging are key conditions
  *   run-logs   (runId, seq)        seq numbered from the run's logCount, so lines keep write order
  *   run-fns    fn                  the function names that have runs (per-function retention)
+ *   run-cancels (all, runId)       cancel requests of runs (one partition 'cancel': the engine's
+ *                                  poll is one Query; runs/cancel.ts)
  *   jobs       id                  GSIs by-all (all, ord), by-fn (fn, ord) for listing newest
  *                                  first; due (status, dueKey): dueKey = wakeAt + ord is set only
  *                                  while queued, so the index holds exactly the queued jobs

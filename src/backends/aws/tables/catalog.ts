@@ -37,7 +37,7 @@ export interface AwsTable extends TableShape {
  * Baton's own tables, left out of list() (a record, so a new BatonTable cannot be forgotten here):
  * 'leases' is the runtime's (runtime/lease/table.ts), declared through this store.
  */
-const hidden: Record<BatonTable, true> = { runs: true, 'run-logs': true, 'run-fns': true, jobs: true, 'job-steps': true, maps: true, 'map-items': true, 'stream-positions': true, 'queue-configs': true, leases: true };
+const hidden: Record<BatonTable, true> = { runs: true, 'run-logs': true, 'run-fns': true, 'run-cancels': true, jobs: true, 'job-steps': true, maps: true, 'map-items': true, 'stream-positions': true, 'queue-configs': true, leases: true };
 const batonTables = Object.keys(hidden) as BatonTable[];
 
 const attrType = (t: KeyType) => (t === 'string' ? 'S' : 'N');

@@ -12,6 +12,23 @@
  * Indexes: (fn, seq) for `baton runs --fn` and per-function retention, (status, seq) for
  * `--status`, (started_at) for age-based retention, (run_seq, id) for a run's logs.
  */
+
+/**
+ * Cancel requests (issue 14; runs/cancel.ts): one row per run someone asked to cancel, a table of
+ * its own so a state directory made before it needs no migration and the engine's poll reads only
+ * requests, never runs. A trigger deletes the request with its run.
+ */
+const cancelSchema = `
+CREATE TABLE IF NOT EXISTS run_cancels (
+  run_seq INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  by      TEXT
+) STRICT;
+CREATE TRIGGER IF NOT EXISTS run_cancels_gone AFTER DELETE ON runs BEGIN
+  DELETE FROM run_cancels WHERE run_seq = old.seq;
+END;
+`;
+
 export const schema = `
 CREATE TABLE IF NOT EXISTS runs (
   seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,4 +66,5 @@ CREATE TABLE IF NOT EXISTS run_results (
 CREATE TRIGGER IF NOT EXISTS run_results_gone AFTER DELETE ON runs BEGIN
   DELETE FROM run_results WHERE run_seq = old.seq;
 END;
-`;
+${cancelSchema}`;
+

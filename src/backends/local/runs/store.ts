@@ -12,9 +12,11 @@ import { defaults } from '../../../core/defaults.ts';
 import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
-import type { FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
+import { runStatuses as statuses } from '../../../ports/runs.ts';
+import type { CancelRequest, CancelRequestInput, FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
+import { LocalRunCancels } from './cancel.ts';
 import { RunPager } from './page.ts';
 import { prepareStatements, runColumns, type RunRow, type Statements } from './statements.ts';
 
@@ -26,8 +28,6 @@ export interface LocalRunStoreOptions {
   /** Prune after this many finished runs; 0 turns automatic pruning off. @defaultValue defaults.runs.pruneEvery */
   pruneEvery?: number;
 }
-
-const statuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
 
 function toRun(r: RunRow): Run {
   return {
@@ -149,7 +149,23 @@ export class LocalRunStore implements RunStore {
 
   async get(id: string): Promise<Run | undefined> {
     const row = this.stmt.byId.get(id);
-    return row ? toRun(row) : undefined;
+    if (!row) return undefined;
+    const cancel = this.cancelsOf().of(row.seq);
+    return cancel ? { ...toRun(row), cancelRequest: cancel } : toRun(row);
+  }
+
+  private cancels?: LocalRunCancels;
+  private cancelsOf(): LocalRunCancels {
+    return (this.cancels ??= new LocalRunCancels(this.ctx.db, this.ctx.clock));
+  }
+
+  async requestCancel(id: string, request: CancelRequestInput = {}): Promise<Run> {
+    this.cancelsOf().request(id, request);
+    return (await this.get(id))!;
+  }
+
+  async cancelRequests(): Promise<CancelRequest[]> {
+    return this.cancelsOf().pending();
   }
 
   async list(filter: ListRunsFilter = {}): Promise<Run[]> {

@@ -1,8 +1,7 @@
 /** The checks both backends make on a page of runs (ports/runs.ts RunStore.page), so both refuse the same filters the same way. */
 import { ValidationError, show } from '../../../core/errors.ts';
-import type { RunCountFilter, RunPageFilter, RunStatus } from '../../../ports/runs.ts';
-
-export const runStatuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
+import { runStatuses } from '../../../ports/runs.ts';
+import type { RunCountFilter, RunPageFilter } from '../../../ports/runs.ts';
 
 /** The page size asked for (default 50), after checking the filter's status, times and limit. */
 export function checkRunPage(filter: RunPageFilter): number {
