@@ -231,6 +231,8 @@ export const defaults = {
      * history ("no run running") raced with it, and its speed-up was not shown above the machine's noise.
      */
     startWriteDelayMs: 0,
+    /** @defaultValue 1 s: how often a process running runs reads the cancel requests (runtime/invoke/cancel.ts). */
+    cancelPollMs: 1000,
   },
   jobs: {
     /** @defaultValue 256 KiB: a larger checkpoint is refused (store the value as an object and checkpoint its key). */

@@ -13,6 +13,8 @@
  *   resume            jobs and maps whose driver died, and due jobs, driven here (resume.ts)
  *   registry          this engine's heartbeat entry; `others` are the engines already running
  *                     on the same state when it started (registry.ts)
+ *   cancel watch      every second while this process runs runs: the store's cancel requests;
+ *                     a requested run held here is stopped (invoke/cancel.ts)
  *
  * States: running -> stopping (stop() called: no new receive, read or tick; running batches go
  * on) -> aborting (the deadline passed: running invocations are aborted and their messages made
@@ -28,6 +30,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Executor } from '../../ports/executor.ts';
 import type { QueueStats } from '../../ports/queues.ts';
 import { createRoutingExecutor } from '../container/index.ts';
+import { watchCancels } from '../invoke/cancel.ts';
 import { provision } from '../provision.ts';
 import type { RunObserver } from '../invoke/deps.ts';
 import type { EngineReport, TriggerContext, TriggerSettings } from '../triggers/context.ts';
@@ -108,7 +111,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const others = await registry.register();
   const loops: EngineLoops = startLoops(ctx, spec);
   const drains = Array.from({ length: settings.asyncDrainers }, () => runAsyncDrain(ctx, options.asyncRetryBaseMs));
-  const own = [registry.run(stopping.signal), runResume(ctx, inner)];
+  const own = [registry.run(stopping.signal), runResume(ctx, inner), watchCancels({ runs: backend.runs, clock, signal: stopping.signal, onError: (err) => report.error('cancel watch', err) })];
   // A loop reports its own errors and goes on; one that still ends by throwing is reported here.
   const all = Promise.all([...loops.promises, ...drains, ...own].map((p) => p.catch((err: unknown) => report.error('a loop ended with an error', err)))).then(() => undefined);
 

@@ -11,7 +11,9 @@
  *                 asyncRetryBaseMs * 2^(attempt-1) (1 min, then 2 min, as Lambda) on the backend's
  *                 clock; after the last attempt the destination record goes to fn.onFailure (a
  *                 queue or a topic) and the event is deleted; with no destination it is dropped,
- *                 as Lambda drops it, and its runs keep the story.
+ *                 as Lambda drops it, and its runs keep the story. A run stopped by a cancel
+ *                 request (cancel.ts) is not retried: the user asked to stop it; it goes to the
+ *                 on-failure destination at once, with the cancellation as its error.
  *
  * While an event runs, its lease is renewed every half lease, so a long handler is not picked up
  * twice; if the process dies, the lease lapses and the event runs again (the attempt counted).
@@ -148,7 +150,7 @@ async function processOne(deps: InvokeDeps, msg: ReceivedMessage, queue: string,
         return 'ok';
       }
       lastError = inv.error!;
-      if (attempts < maxAttempts) {
+      if (attempts < maxAttempts && !inv.cancelled) {
         stop.abort();
         await beat;
         await backend.queues.release(queue, msg.receiptHandle, { error: invocationErrorToError(inv.error!), delayMs: base * 2 ** (attempts - 1) });
