@@ -1,5 +1,12 @@
-/** GET /api/app, the runs list (paged in the store, filtered), a run's detail, retry and bulk retry, on real invocations. */
+/** GET /api/app, the runs list (paged in the store, filtered), a run's detail, retry and bulk retry, cancel and bulk cancel, on real invocations. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app as defineApp, fn } from '../../../src/index.ts';
+import { startDashboard } from '../../../src/dashboard/server/index.ts';
+import { openApp } from '../../../src/root/index.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 describe('dashboard API: app and runs', { timeout: 90_000 }, () => {
@@ -123,5 +130,85 @@ describe('dashboard API: app and runs', { timeout: 90_000 }, () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/action "delete" is not supported/);
     expect((await h.post('/api/runs/bulk', { action: 'retry', ids: [] })).status).toBe(400);
+  });
+
+  it('POST /api/runs/:id/cancel stores a request on a running run (who and when); an ended run is a 409 saying how it ended; an unknown id a 404', async () => {
+    // A run recorded as running (its process is not this one): the request is stored; that process acts on it.
+    const live = await h.app.backend.runs.start({ fn: 'echo', trigger: 'queue:work' });
+    const res = await h.post(`/api/runs/${live.id}/cancel`, {});
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: live.id, status: 'running', cancelRequest: { at: expect.any(Number), by: 'dashboard' } });
+    const detail = await h.get(`/api/runs/${live.id}`);
+    expect(detail.body.run.cancelRequest).toEqual(res.body.cancelRequest);
+    expect(await h.app.backend.runs.cancelRequests()).toEqual([{ runId: live.id, ...res.body.cancelRequest }]);
+    // Asking again keeps the first request.
+    expect((await h.post(`/api/runs/${live.id}/cancel`, {})).body.cancelRequest).toEqual(res.body.cancelRequest);
+    const ended = await h.post(`/api/runs/${ids[1]}/cancel`, {});
+    expect(ended.status).toBe(409);
+    expect(ended.body.error).toEqual({ type: 'ConditionFailedError', message: expect.stringMatching(new RegExp(`Run "${ids[1]}" already ended ok`)) });
+    const failedRun = await h.post(`/api/runs/${failed}/cancel`, {});
+    expect([failedRun.status, failedRun.body.error.message]).toEqual([409, expect.stringMatching(/already ended error/)]);
+    const missing = await h.post('/api/runs/no-such-run/cancel', {});
+    expect(missing.status).toBe(404);
+    expect(missing.body.error).toMatchObject({ type: 'NotFoundError', message: expect.stringMatching(/Run "no-such-run" does not exist/) });
+    // The same guard as every action: without X-Baton-Action, nothing is stored.
+    const other = await h.app.backend.runs.start({ fn: 'echo', trigger: 'invoke' });
+    const unguarded = await h.post(`/api/runs/${other.id}/cancel`, {}, {});
+    expect(unguarded.status).toBe(403);
+    expect((await h.app.backend.runs.get(other.id))?.cancelRequest).toBeUndefined();
+    const foreign = await h.post(`/api/runs/${other.id}/cancel`, {}, { 'x-baton-action': '1', origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect((await h.app.backend.runs.get(other.id))?.cancelRequest).toBeUndefined();
+    await h.app.backend.runs.finish(live.id, { status: 'cancelled', durationMs: 1, error: { type: 'Baton.Cancelled', message: 'stopped' } });
+    await h.app.backend.runs.finish(other.id, { status: 'ok', durationMs: 1 });
+    expect((await h.get('/api/runs?status=cancelled')).body.items.map((r: { id: string }) => r.id)).toEqual([live.id]);
+  });
+
+  it('POST /api/runs/cancel (and /api/runs/bulk with action cancel) asks for each id and reports each result', async () => {
+    const a = await h.app.backend.runs.start({ fn: 'echo', trigger: 'invoke' });
+    const b = await h.app.backend.runs.start({ fn: 'logs', trigger: 'invoke' });
+    const res = await h.post('/api/runs/cancel', { ids: [a.id, ids[0], 'missing-run'] });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      { id: a.id, ok: true, status: 'running' },
+      { id: ids[0], ok: false, error: expect.stringMatching(/already ended ok/) },
+      { id: 'missing-run', ok: false, error: expect.stringMatching(/does not exist/) },
+    ]);
+    const viaBulk = await h.post('/api/runs/bulk', { action: 'cancel', ids: [b.id] });
+    expect(viaBulk.body.results).toEqual([{ id: b.id, ok: true, status: 'running' }]);
+    expect((await h.app.backend.runs.cancelRequests()).map((r) => r.runId).sort()).toEqual([a.id, b.id].sort());
+    for (const bad of [{}, { ids: [] }, { ids: 'x' }, { ids: Array.from({ length: 101 }, (_, i) => `r${i}`) }]) {
+      const r = await h.post('/api/runs/cancel', bad);
+      expect(r.status, JSON.stringify(bad).slice(0, 40)).toBe(400);
+      expect(r.body.error.type).toBe('ValidationError');
+    }
+    for (const r of [a, b]) await h.app.backend.runs.finish(r.id, { status: 'ok', durationMs: 1 });
+  });
+});
+
+describe('dashboard API: cancelling a run the dashboard itself runs (a retry, with no engine)', { timeout: 60_000 }, () => {
+  it('stops the retried run within about a second: cancelled, Baton.Cancelled by dashboard', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-dash-cancel-'));
+    const spec = { ...defineApp('dash-cancel', [fn('stuck', './sleep.ts', { handler: 'spin', timeout: '5m' })]), root: fileURLToPath(new URL('../../fixtures/handlers/', import.meta.url)) };
+    const app = await openApp(spec, { local: { dir } });
+    const dash = await startDashboard(app, { port: 0 });
+    try {
+      const old = await app.backend.runs.start({ fn: 'stuck', trigger: 'invoke', input: { ms: 600_000 } });
+      await app.backend.runs.finish(old.id, { status: 'error', durationMs: 1, error: { type: 'Error', message: 'first try' } });
+      const post = (path: string) => fetch(`http://127.0.0.1:${dash.port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-baton-action': '1' }, body: '{}' });
+      const { runId } = (await (await post(`/api/runs/${old.id}/retry`)).json()) as { runId: string };
+      expect((await app.backend.runs.get(runId))?.status).toBe('running');
+      expect((await post(`/api/runs/${runId}/cancel`)).status).toBe(200);
+      let run = await app.backend.runs.get(runId);
+      for (let i = 0; i < 200 && run?.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        run = await app.backend.runs.get(runId);
+      }
+      expect(run).toMatchObject({ status: 'cancelled', trigger: `retry:${old.id}`, error: { type: 'Baton.Cancelled', message: expect.stringMatching(/was cancelled by dashboard at .*; its worker was stopped/) } });
+    } finally {
+      await dash.close();
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,7 @@
 // One run: status, timing, attempt, what started it, its input summary, its error with the stack,
-// the records it handled and its log lines. A failed run can be retried (the new run opens).
+// the records it handled and its log lines. A failed run can be retried (the new run opens). A
+// running run can be cancelled: the request is stored and the process running it stops it within
+// about a second (its worker is terminated); the `run` event then shows it `cancelled`.
 import { html } from '../lib/html.js';
 import { post, seg } from '../lib/api.js';
 import { useApi, useEvent } from '../lib/hooks.js';
@@ -18,11 +20,18 @@ export function RunScreen({ id }) {
     const res = await post(`runs/${seg(id)}/retry`);
     go('runs', res.runId);
   };
+  const cancel = async () => {
+    await post(`runs/${seg(id)}/cancel`);
+    reload();
+  };
+  const asked = run.cancelRequest;
   return html`
     <${PageHead} title=${html`<a class="crumb" href=${href('runs', { fn: run.fn })}>${run.fn}</a> <span class="mono">${run.id}</span>`} sub=${`started by ${run.trigger}`}>
       <${Badge} status=${run.status} />
-      ${run.status === 'error' || run.status === 'timeout' ? html`<${ActionButton} kind="primary" onClick=${retry}>Retry</${ActionButton}>` : null}
+      ${run.status === 'error' || run.status === 'timeout' || run.status === 'cancelled' ? html`<${ActionButton} kind="primary" onClick=${retry}>Retry</${ActionButton}>` : null}
+      ${run.status === 'running' && !asked ? html`<${ActionButton} kind="danger" title="Stop this run: its worker is terminated as on a timeout" onClick=${cancel}>Cancel</${ActionButton}>` : null}
     </${PageHead}>
+    ${run.status === 'running' && asked ? html`<div class="note info" data-cancel-requested>Cancel requested${asked.by ? ` by ${asked.by}` : ''} at ${time(asked.at)}; the process running it stops it within about a second.</div>` : null}
     <div class="kv card">
       <div><span class="muted">Started</span> ${time(run.startedAt)}</div>
       <div><span class="muted">Duration</span> ${run.status === 'running' ? 'running…' : duration(run.durationMs)}</div>

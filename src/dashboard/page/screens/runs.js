@@ -1,6 +1,7 @@
 // Runs: newest first, filtered by function, status, trigger and time, paged on the server. New
 // and finished runs arrive as `run` events: on the first page they are merged in place. Failed
-// runs can be retried one by one or selected and retried together.
+// runs can be retried one by one or selected and retried together; selected running runs can be
+// cancelled together (each a stored request the process running it acts on within about a second).
 import { html, useState } from '../lib/html.js';
 import { post } from '../lib/api.js';
 import { useApi, useEvent, useNow } from '../lib/hooks.js';
@@ -34,7 +35,7 @@ export function RunsScreen({ app, query }) {
         ${filters.fn && !fns.includes(filters.fn) ? html`<option value=${filters.fn}>${filters.fn}</option>` : null}
       </select></label>
       <label>Status <select name="status" value=${filters.status} onChange=${(/** @type {any} */ e) => setFilter({ status: e.target.value })}>
-        <option value="">all</option>${['running', 'ok', 'error', 'timeout'].map((s) => html`<option value=${s}>${s}</option>`)}
+        <option value="">all</option>${['running', 'ok', 'error', 'timeout', 'cancelled'].map((s) => html`<option value=${s}>${s}</option>`)}
       </select></label>
       <label>Trigger <input name="trigger" placeholder="queue:ingest" value=${filters.trigger} onChange=${(/** @type {any} */ e) => setFilter({ trigger: e.target.value.trim() })} /></label>
       <label>Time <select name="range" value=${filters.range} onChange=${(/** @type {any} */ e) => setFilter({ range: e.target.value })}>
@@ -75,23 +76,30 @@ function RunList({ filters }) {
     return n;
   });
   const allPicked = items.length > 0 && items.every((/** @type {any} */ r) => picked.has(r.id));
+  const running = selected.filter((/** @type {any} */ r) => r.status === 'running');
   const retrySelected = async () => {
     const res = await post('runs/bulk', { action: 'retry', ids: selected.map((/** @type {any} */ r) => r.id) });
-    setBulk(res);
+    setBulk({ ...res, action: 'retry' });
+    setPicked(new Set());
+  };
+  const cancelSelected = async () => {
+    const res = await post('runs/cancel', { ids: running.map((/** @type {any} */ r) => r.id) });
+    setBulk({ ...res, action: 'cancel' });
     setPicked(new Set());
   };
   const any = filters.fn || filters.status || filters.trigger || filters.range;
 
   return html`
-    ${bulk ? html`<div class="note good">Retried ${bulk.results.filter((/** @type {any} */ r) => r.ok).length} of ${bulk.results.length}:
-        ${bulk.results.map((/** @type {any} */ r) => (r.ok ? html`<a class="mono" href=${href('runs', r.runId)}>${short(r.runId)}</a> ` : html`<span class="inline-error">${short(r.id)}: ${r.error?.message ?? r.error} </span>`))}
+    ${bulk ? html`<div class="note good" data-bulk=${bulk.action}>${bulk.action === 'cancel' ? 'Asked to cancel' : 'Retried'} ${bulk.results.filter((/** @type {any} */ r) => r.ok).length} of ${bulk.results.length}:
+        ${bulk.results.map((/** @type {any} */ r) => (r.ok ? html`<a class="mono" href=${href('runs', r.runId ?? r.id)}>${short(r.runId ?? r.id)}</a> ` : html`<span class="inline-error">${short(r.id)}: ${r.error?.message ?? r.error} </span>`))}
         <button class="btn link" onClick=${() => setBulk(undefined)}>dismiss</button></div>` : null}
     <${ErrorNote} error=${error} />
     ${loading && !data ? html`<${Loading} />` : items.length === 0 ? html`<${Empty}>No runs${any ? ' match these filters' : ' yet'}.</${Empty}>` : html`
       <div class="card flush">
       <div class="list-bar">
-        <span class="muted small">${selected.length ? `${selected.length} selected` : 'Select runs to retry them together'}</span>
+        <span class="muted small">${selected.length ? `${selected.length} selected` : 'Select runs to retry or cancel them together'}</span>
         <div class="grow"></div>
+        <${ActionButton} kind="danger" disabled=${running.length === 0} title="Stop the selected running runs" onClick=${cancelSelected}>Cancel selected${running.length ? ` (${running.length})` : ''}</${ActionButton}>
         <${ActionButton} kind="primary" disabled=${selected.length === 0} onClick=${retrySelected}>Retry selected${selected.length ? ` (${selected.length})` : ''}</${ActionButton}>
       </div>
       <table class="list runs">

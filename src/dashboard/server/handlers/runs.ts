@@ -1,14 +1,23 @@
 /**
  * The runs screen: GET /api/runs (a page, filtered), GET /api/runs/:id (the run and its log lines),
- * POST /api/runs/:id/retry and POST /api/runs/bulk (re-invoke with the stored input).
+ * POST /api/runs/:id/retry and POST /api/runs/bulk (re-invoke with the stored input), and
+ * POST /api/runs/:id/cancel and POST /api/runs/cancel (bulk; also POST /api/runs/bulk with action
+ * 'cancel').
+ *
+ * Cancel (issue 14) stores a REQUEST with the run (runtime/invoke/cancel-run.ts): the process
+ * running it (`baton dev`'s engine, or this one for a run it retried) stops it within about a
+ * second, terminating its worker as on a timeout, and the run ends `cancelled` (error type
+ * 'Baton.Cancelled', saying who and when); the page sees that as a `run` event. A run that is a
+ * job relay cancels its job too. Only a running run can be cancelled: any other answers 409 with the
+ * reason ("Run "x" already ended ok"); an unknown id is a 404.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
-import type { Run, RunStatus } from '../../../ports/runs.ts';
+import { ConditionFailedError, NotFoundError, ValidationError, show } from '../../../core/errors.ts';
+import { runStatuses as statuses, type Run } from '../../../ports/runs.ts';
+import { cancelRun, watchCancels } from '../../../runtime/invoke/index.ts';
 import type { DashboardDeps } from '../context.ts';
+import { HttpError } from '../http.ts';
 import type { Router } from '../router.ts';
-
-const statuses: readonly RunStatus[] = ['running', 'ok', 'error', 'timeout'];
 const TRUNCATED = '…[truncated]';
 
 /** A run as a list row. */
@@ -50,8 +59,37 @@ async function retry(deps: DashboardDeps, id: string): Promise<string> {
   const begun = new Promise<void>((resolve) => (started = resolve));
   const done = deps.app.invoke(run.fn, event, { runId, trigger: `retry:${run.id}`, attempt: run.attempt + 1, onStart: () => started() });
   deps.track(done);
+  // The retried run goes on in this process, which may run no engine (`baton dashboard`): watch for a cancel of it while it runs.
+  const watch = new AbortController();
+  deps.track(watchCancels({ runs: deps.app.backend.runs, clock: deps.app.backend.clock, signal: watch.signal }));
+  done.finally(() => watch.abort()).catch(() => undefined);
   await Promise.race([begun, done]);
   return runId;
+}
+
+/** Asks that a running run be cancelled (see the file header); a run that has ended is a 409. */
+async function cancel(deps: DashboardDeps, id: string) {
+  try {
+    const { run, job } = await cancelRun(deps.app.backend, id, 'dashboard');
+    return { id: run.id, status: run.status, ...(run.cancelRequest ? { cancelRequest: run.cancelRequest } : {}), ...(job ? { job } : {}) };
+  } catch (err) {
+    if (err instanceof ConditionFailedError) throw new HttpError(409, err.name, err.message);
+    throw err;
+  }
+}
+
+/** Cancels each id; one failure does not stop the others. */
+async function cancelEach(deps: DashboardDeps, ids: readonly string[]) {
+  const results = [];
+  for (const id of ids) {
+    try {
+      const out = await cancel(deps, id);
+      results.push({ id, ok: true, status: out.status, ...(out.job ? { job: out.job } : {}) });
+    } catch (err) {
+      results.push({ id, ok: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { results };
 }
 
 export function runRoutes(router: Router, deps: DashboardDeps): void {
@@ -77,10 +115,15 @@ export function runRoutes(router: Router, deps: DashboardDeps): void {
 
   router.post('/api/runs/:id/retry', async ({ params }) => ({ runId: await retry(deps, params.id!) }));
 
+  router.post('/api/runs/:id/cancel', async ({ params }) => cancel(deps, params.id!));
+
+  router.post('/api/runs/cancel', async ({ body }) => cancelEach(deps, body.stringArray('ids', 100)));
+
   router.post('/api/runs/bulk', async ({ body }) => {
     const action = body.string('action', 20);
-    if (action !== 'retry') throw new ValidationError(`POST /api/runs/bulk: action ${show(action)} is not supported; the bulk action on runs is "retry".`);
+    if (action !== 'retry' && action !== 'cancel') throw new ValidationError(`POST /api/runs/bulk: action ${show(action)} is not supported; the bulk actions on runs are "retry" and "cancel".`);
     const ids = body.stringArray('ids', 100);
+    if (action === 'cancel') return cancelEach(deps, ids);
     const results = [];
     for (const id of ids) {
       try {
