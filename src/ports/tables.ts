@@ -96,6 +96,26 @@ export interface StreamRecord {
   [storedJson]?: StoredJson;
 }
 
+export type StreamEventName = StreamRecord['eventName'];
+
+export interface StreamReadOptions {
+  limit?: number;
+  after?: number;
+  /** Only records of these kinds (at least one) are returned. */
+  eventNames?: readonly StreamEventName[];
+}
+
+/** What readStream returns: the records, and with `eventNames` how far it read. */
+export interface StreamRecords extends Array<StreamRecord> {
+  /**
+   * Set when `eventNames` was given and the read went through at least one record: the sequence of
+   * the last one, returned or skipped (a non-enumerable property of the array).
+   */
+  last?: number;
+  /** With `eventNames`: how many records the read went past without returning them (non-enumerable). */
+  skipped?: number;
+}
+
 export interface TableStore {
   declare(config: TableConfig): Promise<void>;
   list(): Promise<TableConfig[]>;
@@ -114,8 +134,11 @@ export interface TableStore {
   /**
    * Records after the consumer's committed position, oldest first; with `after`, records after that
    * sequence instead (to read on past records not yet committed, as a shard iterator does).
+   * With `eventNames`, records of other kinds are read past but left out (a trigger's filter, so
+   * their images are never loaded); `limit` still counts every record read past, and the result's
+   * `last` is the sequence of the last record read, returned or not, to commit or read `after`.
    */
-  readStream(table: string, consumer: string, options?: { limit?: number; after?: number }): Promise<StreamRecord[]>;
+  readStream(table: string, consumer: string, options?: StreamReadOptions): Promise<StreamRecords>;
   /** Moves the consumer's durable position to this sequence (inclusive). */
   commitStream(table: string, consumer: string, sequence: number): Promise<void>;
 }

@@ -599,6 +599,45 @@ export function runTableConformance(name: string, make: MakeBackend, skips?: Ski
         expect(await rejection(tables.readStream('orders', 'pager', { after: -1 }))).toBeInstanceOf(ValidationError);
       });
 
+      test('with eventNames reads past the other kinds, counting them in limit, and says where it stopped', async () => {
+        // INSERT 1, MODIFY 1, INSERT 2, MODIFY 2, INSERT 3, REMOVE 1, MODIFY 3
+        for (let n = 1; n <= 3; n++) {
+          await tables.put('orders', { customer: 'c', n, v: 1 });
+          if (n < 3) await tables.update('orders', { customer: 'c', n }, { set: { v: 2 } });
+        }
+        await tables.delete('orders', { customer: 'c', n: 1 });
+        await tables.update('orders', { customer: 'c', n: 3 }, { set: { v: 2 } });
+        const all = await tables.readStream('orders', 'kinds');
+        expect(all.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'INSERT', 'MODIFY', 'INSERT', 'REMOVE', 'MODIFY']);
+        expect(all.last).toBeUndefined(); // only with eventNames
+
+        const first = await tables.readStream('orders', 'kinds', { limit: 4, eventNames: ['INSERT'] });
+        expect(first.map((r) => [r.eventName, r.keys.n, r.newImage])).toEqual([
+          ['INSERT', 1, { customer: 'c', n: 1, v: 1 }],
+          ['INSERT', 2, { customer: 'c', n: 2, v: 1 }],
+        ]);
+        expect([first.last, first.skipped]).toEqual([all[3]!.sequence, 2]);
+        expect(first).toEqual(all.filter((r, i) => i < 4 && r.eventName === 'INSERT')); // last and skipped do not show
+
+        const rest = await tables.readStream('orders', 'kinds', { after: first.last!, eventNames: ['REMOVE', 'MODIFY'] });
+        expect(rest.map((r) => [r.eventName, r.keys.n])).toEqual([
+          ['REMOVE', 1],
+          ['MODIFY', 3],
+        ]);
+        expect([rest.last, rest.skipped]).toEqual([all[6]!.sequence, 1]);
+
+        // All skipped: nothing returned, and still how far the read went (a reader commits it and moves on).
+        const none = await tables.readStream('orders', 'kinds', { after: all[4]!.sequence, eventNames: ['INSERT'] });
+        expect([none.length, none.last, none.skipped]).toEqual([0, all[6]!.sequence, 2]);
+        await tables.commitStream('orders', 'kinds', none.last!);
+        const after = await tables.readStream('orders', 'kinds', { eventNames: ['INSERT'] });
+        expect([after.length, after.last, after.skipped]).toEqual([0, undefined, 0]);
+
+        for (const eventNames of [[], ['UPSERT'], 'INSERT']) {
+          expect(await rejection(tables.readStream('orders', 'kinds', { eventNames: eventNames as never }))).toBeInstanceOf(ValidationError);
+        }
+      });
+
       test('refuses to commit beyond the last record', async () => {
         await tables.put('orders', { customer: 'c', n: 1 });
         const [r] = await tables.readStream('orders', 'c');

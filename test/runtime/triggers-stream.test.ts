@@ -96,6 +96,16 @@ describe('table stream -> fn trigger', () => {
     t = makeLocalBackend();
     const out = join(t.dir, 'out.jsonl');
     const spec = specWith(out, { batchSize: 3, filter: { eventName: ['INSERT'] } });
+    // The store skips the other kinds (readStream's eventNames): the trigger never reads their images.
+    const tables = t.backend.tables;
+    const readStream = tables.readStream.bind(tables);
+    const readKinds: string[] = [];
+    tables.readStream = async (table, consumer, options) => {
+      const page = await readStream(table, consumer, options);
+      // The engine's reads (the test's own check below reads without options).
+      if (consumer === 'fn:ddb' && options?.limit !== undefined) readKinds.push(`${options.eventNames?.join() ?? 'all'}: ${page.map((r) => r.eventName).join()}`);
+      return page;
+    };
     engine = await startEngine({ backend: t.backend, spec, executor });
     const items = t.backend.tables;
     await items.put('items', { id: 'a', n: 1 });
@@ -112,6 +122,8 @@ describe('table stream -> fn trigger', () => {
     ]);
     const runs = await t.backend.runs.list({ fn: 'ddb' });
     expect(runs.reduce((n, r) => n + r.recordIds.length, 0)).toBe(2); // the skipped records are never handed over
+    expect(readKinds.length).toBeGreaterThan(0);
+    for (const read of readKinds) expect(read).toMatch(/^INSERT: (INSERT,?)*$/);
   });
 
 

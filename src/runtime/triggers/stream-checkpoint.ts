@@ -1,7 +1,8 @@
 /**
  * The position a stream trigger may commit while its lanes are still working on one read: every
- * record of the read before the first record some lane has not finished (records the filter skips
- * included). It lets a batch that failed part-way checkpoint before its lowest failed record, as
+ * record of the read before the first record some lane has not finished (records the filter
+ * skipped are not in the read: those after the last record handed over are read past again after
+ * a restart, and committed with the rest at the end). It lets a batch that failed part-way checkpoint before its lowest failed record, as
  * Lambda does, so a restart during the retries does not hand the done records over again.
  */
 import type { StreamRecord } from '../../ports/tables.ts';

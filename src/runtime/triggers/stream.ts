@@ -23,7 +23,8 @@
  * With reportBatchItemFailures off, a returned `batchItemFailures` is ignored (the batch is ok), as
  * Lambda ignores it when the mapping does not report batch item failures.
  *
- * With a filter, records of other kinds are skipped: never handed over, committed with the rest.
+ * With a filter, records of other kinds are skipped (by the store: readStream's eventNames): never
+ * handed over, committed with the rest.
  *
  * The position is committed once every lane is done, and before each retry wait up to the first
  * record not done yet (stream-checkpoint.ts), so a crash or a stop mid-way means those
@@ -89,7 +90,7 @@ export class StreamTrigger {
     };
     while (!this.ctx.stopping.aborted) {
       if (!(await keeper.ensure())) continue;
-      let read: { records: StreamRecord[]; matching: StreamRecord[] };
+      let read: { records: StreamRecord[]; last: number | undefined };
       try {
         read = await this.read();
       } catch (err) {
@@ -97,12 +98,12 @@ export class StreamTrigger {
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);
         continue;
       }
-      if (read.records.length === 0) {
+      if (read.last === undefined) {
         await pause(this.ctx.clock, this.ctx.settings.pollIntervalMs, this.ctx.stopping);
         continue;
       }
       try {
-        const lanes = splitLanes(read.matching, this.trigger.parallelizationFactor, this.partitionKey);
+        const lanes = splitLanes(read.records, this.trigger.parallelizationFactor, this.partitionKey);
         const checkpoint = new StreamCheckpoint(read.records, lanes, commit);
         // Every lane ends before the next read, even when one throws: a lane still running must not
         // meet the same records handed out again.
@@ -110,7 +111,7 @@ export class StreamTrigger {
         const failed = ended.find((e) => e.status === 'rejected');
         if (failed) throw failed.reason;
         if (!ended.every((e) => e.status === 'fulfilled' && e.value)) return;
-        await commit(read.records[read.records.length - 1]!.sequence);
+        await commit(read.last);
       } catch (err) {
         this.ctx.report.error(`${this.name}: batch`, err);
         await pause(this.ctx.clock, this.ctx.settings.errorBackoffMs, this.ctx.stopping);
@@ -122,23 +123,25 @@ export class StreamTrigger {
    * Reads after the committed position until it has enough records of the wanted kinds, the
    * stream has no more, or it has read as many as the largest batch holds (records the filter
    * skips count too, so a long run of them is committed in steps). A read returns at most
-   * `maxStreamReadLimit` records, as GetRecords does.
+   * `maxStreamReadLimit` records, as GetRecords does. With a filter, the store skips the other
+   * kinds itself (readStream's eventNames: their images are never loaded) and says how far it
+   * read; `last` is the last record read, matching or not, which the trigger commits.
    */
-  private async read(): Promise<{ records: StreamRecord[]; matching: StreamRecord[] }> {
+  private async read(): Promise<{ records: StreamRecord[]; last: number | undefined }> {
     const names = this.trigger.eventNames;
     const want = this.trigger.batchSize * this.trigger.parallelizationFactor;
     const most = Math.max(want, defaults.fn.maxStreamBatchSize);
     const records: StreamRecord[] = [];
-    const matching: StreamRecord[] = [];
+    let last: number | undefined;
+    let read = 0;
     for (;;) {
-      const limit = Math.min(want - matching.length, defaults.tables.maxStreamReadLimit);
-      const after = records.at(-1)?.sequence;
-      const page = await this.ctx.backend.tables.readStream(this.trigger.table, this.consumer, { limit, ...(after !== undefined ? { after } : {}) });
-      for (const r of page) {
-        records.push(r);
-        if (!names || names.includes(r.eventName)) matching.push(r);
-      }
-      if (page.length < limit || matching.length >= want || records.length >= most) return { records, matching };
+      const limit = Math.min(want - records.length, defaults.tables.maxStreamReadLimit);
+      const page = await this.ctx.backend.tables.readStream(this.trigger.table, this.consumer, { limit, ...(last !== undefined ? { after: last } : {}), ...(names ? { eventNames: names } : {}) });
+      for (const r of page) records.push(r);
+      const went = page.length + (page.skipped ?? 0);
+      read += went;
+      last = (names ? page.last : page.at(-1)?.sequence) ?? last;
+      if (went < limit || records.length >= want || read >= most) return { records, last };
     }
   }
 

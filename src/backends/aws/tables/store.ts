@@ -28,7 +28,7 @@
  *   another number; committed positions survive.
  */
 import { ValidationError } from '../../../core/errors.ts';
-import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
+import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamReadOptions, StreamRecords, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { AwsContext } from '../context.ts';
 import { BatchWriter, type BatchResult } from './batch.ts';
 import { TableCatalog, type AwsTable } from './catalog.ts';
@@ -36,6 +36,7 @@ import { ItemOps } from './items.ts';
 import { Positions } from './positions.ts';
 import { runQuery, runScan } from './query.ts';
 import { StreamReader } from './stream.ts';
+import { checkEventNames } from '../../shared/tables/stream-read.ts';
 
 export class AwsTableStore implements TableStore {
   private readonly catalog: TableCatalog;
@@ -86,8 +87,9 @@ export class AwsTableStore implements TableStore {
     return this.batches.write(await this.catalog.get(table), requests);
   }
 
-  async readStream(table: string, consumer: string, options: { limit?: number; after?: number } = {}): Promise<StreamRecord[]> {
-    return this.stream.read(await this.streamed(table), consumer, options.limit, options.after);
+  async readStream(table: string, consumer: string, options: StreamReadOptions = {}): Promise<StreamRecords> {
+    const t = await this.streamed(table);
+    return this.stream.read(t, consumer, options.limit, options.after, checkEventNames(t.name, options.eventNames));
   }
 
   async commitStream(table: string, consumer: string, sequence: number): Promise<void> {

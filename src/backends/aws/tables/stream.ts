@@ -37,7 +37,8 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
-import type { Key, StreamRecord } from '../../../ports/tables.ts';
+import type { Key, StreamEventName, StreamRecord, StreamRecords } from '../../../ports/tables.ts';
+import { streamRecords } from '../../shared/tables/stream-read.ts';
 import type { AwsContext } from '../context.ts';
 import type { AwsTable } from './catalog.ts';
 import { fromAttributes, type Attributes } from './codec.ts';
@@ -92,7 +93,7 @@ export class StreamReader {
     private readonly positions: Positions,
   ) {}
 
-  async read(t: AwsTable, consumer: string, limit: number | undefined, after: number | undefined): Promise<StreamRecord[]> {
+  async read(t: AwsTable, consumer: string, limit: number | undefined, after: number | undefined, eventNames?: readonly StreamEventName[]): Promise<StreamRecords> {
     checkConsumer(t, consumer);
     const n = readLimit(t, limit);
     if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) throw new ValidationError(`Stream read on table "${t.name}": after ${show(after)} must be a whole number >= 0.`);
@@ -143,7 +144,8 @@ export class StreamReader {
     out.forEach((r, at) => points.set(r.sequence, { base, path: read, at }));
     trim(points, this.next);
     s.cursors.set(consumer, { end: point, iterators, at: Date.now(), points });
-    return out;
+    // GetRecords has no filter: the records of other kinds were read (and numbered, so `last` can be committed or read after) and are left out here.
+    return eventNames ? streamRecords(out.filter((r) => eventNames.includes(r.eventName)), out.at(-1)?.sequence, out.length) : out;
   }
 
   async commit(t: AwsTable, consumer: string, sequence: number): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import { defaults } from '../../../core/defaults.ts';
 import { BatonError, serializeError, show, ValidationError, type SerializedError } from '../../../core/errors.ts';
-import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamRecord, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
+import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamReadOptions, StreamRecords, TableConfig, TableStore, UpdateInput, WriteRequest } from '../../../ports/tables.ts';
 import type { LocalContext } from '../context.ts';
 import { TableCatalog, type TableEntry } from './catalog.ts';
 import { validateCondition } from '../../shared/tables/conditions.ts';
@@ -17,6 +17,7 @@ import { encodeItem } from '../../shared/tables/json.ts';
 import { itemKey, keyValues } from '../../shared/tables/keys.ts';
 import { QueryRunner } from './query.ts';
 import { StreamLog } from './stream.ts';
+import { checkEventNames } from '../../shared/tables/stream-read.ts';
 import { validateUpdate } from '../../shared/tables/update.ts';
 
 type BatchResult = { index: number; ok: boolean; error?: SerializedError };
@@ -133,8 +134,9 @@ export class LocalTableStore implements TableStore {
     for (const t of new Set(groups.map((g) => g.t))) this.signal(t);
   }
 
-  async readStream(table: string, consumer: string, options: { limit?: number; after?: number } = {}): Promise<StreamRecord[]> {
-    return this.stream.read(this.streamed(table), consumer, options.limit, options.after);
+  async readStream(table: string, consumer: string, options: StreamReadOptions = {}): Promise<StreamRecords> {
+    const t = this.streamed(table);
+    return this.stream.read(t, consumer, options.limit, options.after, checkEventNames(t.name, options.eventNames));
   }
 
   async commitStream(table: string, consumer: string, sequence: number): Promise<void> {

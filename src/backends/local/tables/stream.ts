@@ -19,7 +19,8 @@
 import { defaults } from '../../../core/defaults.ts';
 import { show, ValidationError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.ts';
-import { storedJson, type Item, type Key, type StoredJson, type StreamRecord } from '../../../ports/tables.ts';
+import { storedJson, type Item, type Key, type StoredJson, type StreamEventName, type StreamRecord, type StreamRecords } from '../../../ports/tables.ts';
+import { streamRecords } from '../../shared/tables/stream-read.ts';
 import { boundLimit, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 
@@ -38,11 +39,15 @@ export class StreamLog {
   private readonly lastTrim = new Map<number, number>();
   private readonly insert;
   private readonly select;
+  private readonly selectKinds;
+  private readonly lastRead;
   private readonly position;
   private readonly setPosition;
   private readonly lastSeq;
   private readonly firstFresh;
   private readonly trimBefore;
+  /** Both statements in one read transaction (one snapshot): `last` is never a record appended after the select. */
+  private readonly readKinds: (t: TableEntry, from: number, fresh: number, n: number, kinds: string) => StreamRecords;
   private readonly commitTx: (t: TableEntry, consumer: string, sequence: number) => void;
   private readonly trimTx: (t: TableEntry) => void;
 
@@ -56,6 +61,13 @@ export class StreamLog {
     this.select = db.prepare<[number, number, number, number], RecordRow>(
       `SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}`,
     );
+    // The same range, only records whose event is in the list ('INSERT,MODIFY': no name is part of another).
+    this.selectKinds = db.prepare<[number, number, number, number, string], RecordRow>(
+      `SELECT seq, event, keys, old_image, new_image, created_at FROM (SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}) WHERE instr(?, event) > 0`,
+    );
+    this.lastRead = db.prepare<[number, number, number, number], { last: number | null; read: number }>(
+      `SELECT max(seq) AS last, count(*) AS read FROM (SELECT seq FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit})`,
+    );
     this.position = db.prepare<[number, string], number>('SELECT position FROM table_stream_consumers WHERE tid = ? AND consumer = ?').pluck();
     this.setPosition = db.prepare<[number, string, number]>(
       'INSERT INTO table_stream_consumers (tid, consumer, position) VALUES (?, ?, ?) ON CONFLICT (tid, consumer) DO UPDATE SET position = max(position, excluded.position)',
@@ -63,6 +75,11 @@ export class StreamLog {
     this.lastSeq = db.prepare<[number], number | null>('SELECT max(seq) FROM table_stream WHERE tid = ?').pluck();
     this.firstFresh = db.prepare<[number, number], number>('SELECT seq FROM table_stream WHERE tid = ? AND created_at >= ? ORDER BY seq LIMIT 1').pluck();
     this.trimBefore = db.prepare<[number, number]>('DELETE FROM table_stream WHERE tid = ? AND seq < ?');
+    this.readKinds = db.transaction((t: TableEntry, from: number, fresh: number, n: number, kinds: string) => {
+      const records = this.selectKinds.all(t.id, from, fresh, n, kinds).map((row) => toRecord(t, row));
+      const { last, read } = this.lastRead.get(t.id, from, fresh, n)!;
+      return streamRecords(records, last ?? undefined, read);
+    }).deferred;
     this.commitTx = db.transaction((t: TableEntry, consumer: string, sequence: number) => this.commitInTransaction(t, consumer, sequence)).immediate;
     this.trimTx = db.transaction((t: TableEntry) => this.trim(t)).immediate;
   }
@@ -81,7 +98,7 @@ export class StreamLog {
     if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trim(t);
   }
 
-  read(t: TableEntry, consumer: string, limit: number | undefined, after: number | undefined): StreamRecord[] {
+  read(t: TableEntry, consumer: string, limit: number | undefined, after: number | undefined, eventNames?: readonly StreamEventName[]): StreamRecords {
     checkConsumer(t, consumer);
     const n = readLimit(t, limit);
     if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) {
@@ -89,8 +106,10 @@ export class StreamLog {
     }
     const now = this.clock.now();
     if (now - (this.lastTrim.get(t.id) ?? -Infinity) >= defaults.tables.streamTrimIntervalMs) this.trimTx(t);
-    const position = this.position.get(t.id, consumer) ?? 0;
-    return this.select.all(t.id, Math.max(position, after ?? 0), now - defaults.tables.streamRetentionMs, n).map((row) => toRecord(t, row));
+    const from = Math.max(this.position.get(t.id, consumer) ?? 0, after ?? 0);
+    const fresh = now - defaults.tables.streamRetentionMs;
+    if (!eventNames) return this.select.all(t.id, from, fresh, n).map((row) => toRecord(t, row));
+    return this.readKinds(t, from, fresh, n, eventNames.join(','));
   }
 
   commit(t: TableEntry, consumer: string, sequence: number): void {
