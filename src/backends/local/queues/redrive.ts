@@ -1,9 +1,50 @@
 import { ValidationError, show, type SerializedError } from '../../../core/errors.ts';
 import type { RedriveOptions, RedriveResult } from '../../../ports/queues.ts';
+import type { Db } from '../db.ts';
 import { toStored } from './message.ts';
+import type { MessageRow } from './rows.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
-const pageSize = 500;
+/** Ids bound at once as a JSON array (json_each), for reading rows to filter and for the move. */
+const chunkSize = 5000;
+
+/** A message that may move: the columns the result needs, and where it goes. */
+interface Candidate {
+  id: number;
+  message_id: string;
+  source_queue: string | null;
+  attempts: number;
+  last_error: string | null;
+  dest: string;
+}
+
+/**
+ * The statements of redrive. Candidates are the DLQ's messages that are visible (not held by a
+ * consumer of the DLQ), not past the DLQ's retention, and have a declared destination (`to`, else
+ * their source queue), oldest (lowest row id) first: one query that sorts only these small columns,
+ * where paging through whole rows re-sorted the queue at every page (14 ms a page of 500 for a
+ * 50,000-message DLQ, most of redrive's cost). The move is one UPDATE per chunk of ids.
+ */
+function prepareRedrive(db: Db) {
+  return {
+    /** to: null for each message's source queue; limit: -1 for all */
+    candidates: db.prepare<[{ to: string | null; dlq: number; now: number; cutoff: number; limit: number }], Candidate>(
+      `SELECT id, message_id, source_queue, attempts, last_error, coalesce(@to, source_queue) AS dest
+         FROM queue_messages
+        WHERE queue_id = @dlq AND visible_at <= @now AND enqueued_at > @cutoff AND coalesce(@to, source_queue) IN (SELECT name FROM queues)
+        ORDER BY id LIMIT @limit`,
+    ),
+    /** ids (JSON array): the whole rows, for the filter */
+    rows: db.prepare<[string], MessageRow>('SELECT * FROM queue_messages WHERE id IN (SELECT value FROM json_each(?))'),
+    /** to: null for each message's source queue; ids: a JSON array */
+    move: db.prepare<[{ to: string | null; now: number; ids: string }]>(
+      `UPDATE queue_messages
+          SET queue_id = (SELECT id FROM queues WHERE name = coalesce(@to, source_queue)), source_queue = NULL, attempts = 0, receive_count = 0,
+              lease_state = 0, first_received_at = NULL, visible_at = @now, enqueued_at = @now
+        WHERE id IN (SELECT value FROM json_each(@ids))`,
+    ),
+  };
+}
 
 /**
  * Makes redrive: moves messages from a dead-letter queue back to their source queue (or to
@@ -17,32 +58,41 @@ const pageSize = 500;
  * rolls the whole redrive back and the error propagates.
  */
 export function makeRedrive(state: QueueState) {
-  const { stmts } = state;
+  const st = prepareRedrive(state.db);
   const tx = state.db.transaction((dlq: QueueEntry, options: RedriveOptions, to: QueueEntry | undefined, max: number, now: number) => {
-    const result: RedriveResult = { moved: 0, messages: [] };
-    const woken = new Set<string>();
-    const cutoff = now - dlq.config.retentionMs;
-    let after = 0;
-    while (result.messages.length < max) {
-      const rows = stmts.page.all(dlq.id, after, pageSize);
-      for (const row of rows) {
-        if (result.messages.length >= max) break;
-        after = row.id;
-        if (row.visible_at > now || row.enqueued_at <= cutoff) continue;
-        const dest = to ?? (row.source_queue === null ? undefined : state.find(row.source_queue));
-        if (!dest) continue;
-        if (options.filter && !options.filter(toStored(row, state.messageIds))) continue;
-        const moved: RedriveResult['messages'][number] = { messageId: state.messageIds.of(row.id, row.message_id), sourceQueue: row.source_queue ?? undefined, to: dest.config.name, attempts: row.attempts };
-        if (row.last_error !== null) moved.lastError = JSON.parse(row.last_error) as SerializedError;
-        result.messages.push(moved);
-        if (!options.dryRun) {
-          stmts.redrive.run(dest.id, now, now, row.id);
-          woken.add(dest.config.name);
+    const filter = options.filter;
+    const toName = to?.config.name ?? null;
+    // With a filter, every candidate is read (the filter decides); without one, only the first `max`.
+    let chosen = st.candidates.all({ to: toName, dlq: dlq.id, now, cutoff: now - dlq.config.retentionMs, limit: filter || max === Infinity ? -1 : max });
+    if (filter) {
+      const kept: Candidate[] = [];
+      for (let i = 0; i < chosen.length && kept.length < max; i += chunkSize) {
+        const chunk = chosen.slice(i, i + chunkSize);
+        const rows = new Map(st.rows.all(JSON.stringify(chunk.map((c) => c.id))).map((r) => [r.id, r]));
+        for (const c of chunk) {
+          if (kept.length >= max) break;
+          if (filter(toStored(rows.get(c.id)!, state.messageIds))) kept.push(c);
         }
       }
-      if (rows.length < pageSize) break;
+      chosen = kept;
     }
-    result.moved = options.dryRun ? 0 : result.messages.length;
+    const result: RedriveResult = { moved: 0, messages: new Array(chosen.length) };
+    const woken = new Set<string>();
+    for (let i = 0; i < chosen.length; i++) {
+      const c = chosen[i]!;
+      const moved: RedriveResult['messages'][number] = { messageId: state.messageIds.of(c.id, c.message_id), sourceQueue: c.source_queue ?? undefined, to: c.dest, attempts: c.attempts };
+      if (c.last_error !== null) moved.lastError = JSON.parse(c.last_error) as SerializedError;
+      result.messages[i] = moved;
+      woken.add(c.dest);
+    }
+    if (!options.dryRun) {
+      for (let i = 0; i < chosen.length; i += chunkSize) {
+        st.move.run({ to: toName, now, ids: JSON.stringify(chosen.slice(i, i + chunkSize).map((c) => c.id)) });
+      }
+      result.moved = chosen.length;
+    } else {
+      woken.clear();
+    }
     return { result, woken };
   });
 

@@ -23,6 +23,11 @@
  * The index (queue_id, visible_at) makes receive an index range scan in (visible_at, id) order:
  * SQLite ends every index entry with the rowid, so ties are already in id (send) order and
  * listing id in the index would store it twice.
+ * The index (queue_id, enqueued_at) lets stats and the lazy expiry find a queue's oldest message
+ * and its messages past retention without reading every message: stats is called every second by
+ * the dashboard and by alarms, and a dead-letter queue nobody drains grows to tens of thousands.
+ * Measured, it costs ~0.9 µs per message on the raw send/receive/delete cycle (one more index
+ * entry inserted and deleted; receive's lease does not change enqueued_at, so it does not touch it).
  * No foreign key from queue_messages to queues: it would cost a lookup on every insert, and
  * queues are never deleted.
  */
@@ -51,6 +56,7 @@ CREATE TABLE IF NOT EXISTS queue_messages (
   source_queue TEXT
 );
 CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages (queue_id, visible_at);
+CREATE INDEX IF NOT EXISTS queue_messages_age ON queue_messages (queue_id, enqueued_at);
 CREATE TABLE IF NOT EXISTS queue_meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL

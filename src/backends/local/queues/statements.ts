@@ -63,22 +63,7 @@ export function prepare(db: Db) {
     page: db.prepare<[number, number, number], MessageRow>(
       `SELECT ${messageColumns} FROM queue_messages WHERE queue_id = ? AND id > ? ORDER BY id ${limit}`,
     ),
-    /** queue_id, now (visible_at), now (enqueued_at), id */
-    redrive: db.prepare<[number, number, number, number]>(
-      'UPDATE queue_messages SET queue_id = ?, source_queue = NULL, attempts = 0, receive_count = 0, lease_state = 0, first_received_at = NULL, visible_at = ?, enqueued_at = ? WHERE id = ?',
-    ),
-
-    expire: db.prepare<[number, number]>('DELETE FROM queue_messages WHERE queue_id = ? AND enqueued_at <= ?'),
-    /** now x3, queue_id */
-    counts: db.prepare<[number, number, number, number], { visible: number; in_flight: number; delayed: number; oldest: number | null }>(
-      `SELECT count(*) FILTER (WHERE visible_at <= ?) AS visible,
-              count(*) FILTER (WHERE visible_at > ? AND lease_state <> 0) AS in_flight,
-              count(*) FILTER (WHERE visible_at > ? AND lease_state = 0) AS delayed,
-              min(enqueued_at) AS oldest
-         FROM queue_messages WHERE queue_id = ?`,
-    ),
-    /** queue_id, retention cutoff */
-    depth: db.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM queue_messages WHERE queue_id = ? AND enqueued_at > ?'),
+    // stats and redrive prepare their own statements (stats.ts, redrive.ts).
     purge: db.prepare<[number]>('DELETE FROM queue_messages WHERE queue_id = ?'),
   };
 }
