@@ -6,15 +6,20 @@
  */
 import { defaults } from '../../../core/defaults.ts';
 import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
-import { Catalog } from '../../../data/catalog/index.ts';
+import { Catalog, type CatalogTable } from '../../../data/catalog/index.ts';
 import type { DashboardDeps } from '../context.ts';
 import type { Router } from '../router.ts';
 import { checkReadOnly } from '../sql-guard.ts';
 
 export function lakeRoutes(router: Router, deps: DashboardDeps): void {
+  // The catalog if its bucket exists. Not Catalog.open, which declares the bucket when it is
+  // missing: reading the dashboard must not create anything (on aws that was a CreateBucket in the
+  // user's account, refused outright with read-only credentials).
   const catalog = async (): Promise<Catalog | undefined> => {
+    const cat = new Catalog(deps.app.backend.objects);
     try {
-      return await Catalog.open(deps.app.backend.objects);
+      await cat.objects.list(cat.bucket, { maxKeys: 1 });
+      return cat;
     } catch (err) {
       if (err instanceof NotFoundError) return undefined; // no catalog bucket: no lake yet
       throw err;
@@ -47,9 +52,18 @@ export function lakeRoutes(router: Router, deps: DashboardDeps): void {
     const params = (raw ?? []) as unknown[] | Record<string, unknown>;
     const max = defaults.dashboard.maxQueryRows;
     const started = performance.now();
-    const result = await deps.app.query(wrappable ? `SELECT * FROM (${sql}\n) AS baton_query LIMIT ${max + 1}` : sql, params);
+    const text = wrappable ? `SELECT * FROM (${sql}\n) AS baton_query LIMIT ${max + 1}` : sql;
+    // No lake yet: the query runs over no tables instead of through app.query(), which would make the catalog bucket.
+    const result = (await catalog()) ? await deps.app.query(text, params) : await (await import('../../../data/query.ts')).query(new NoTables(deps.app.backend.objects), text, params);
     const ms = Math.round(performance.now() - started);
     const truncated = result.rows.length > max;
     return { columns: result.columns, rows: result.rows.slice(0, max).map((r) => result.columns.map((c) => r[c] ?? null)), truncated, ms };
   });
+}
+
+/** The catalog of an app with no lake yet (no catalog bucket): no tables. */
+class NoTables extends Catalog {
+  override listTables(): Promise<CatalogTable[]> {
+    return Promise.resolve([]);
+  }
 }
