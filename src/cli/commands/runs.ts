@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { formatDuration } from '../../core/duration.ts';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import type { Run, RunStatus } from '../../ports/runs.ts';
+import { runStatuses, type Run, type RunStatus } from '../../ports/runs.ts';
+import { cancelRun } from '../../runtime/invoke/index.ts';
 import { printRows } from '../output.ts';
 import { withSession } from '../session.ts';
 
@@ -24,18 +25,54 @@ function printRun(r: Run): void {
     ['duration', r.durationMs === undefined ? undefined : formatDuration(r.durationMs)],
     ['records', r.recordIds.length ? r.recordIds.join(', ') : undefined],
     ['error', r.error ? `${r.error.type}: ${r.error.message}` : undefined],
+    ['cancel', r.cancelRequest ? `requested${r.cancelRequest.by ? ` by ${r.cancelRequest.by}` : ''} at ${new Date(r.cancelRequest.at).toISOString()}` : undefined],
     ['input', r.input],
     ['result', r.result],
   ];
   for (const [k, v] of lines) if (v !== undefined) console.log(`${`${k}:`.padEnd(12)}${v}`);
 }
 
+/**
+ * `baton runs cancel <id...>`: asks that each running run be cancelled (runtime/invoke/cancel-run.ts)
+ * and prints what happened to each. The cancel is a request stored with the run: the process
+ * running it (`baton dev`'s engine) stops it within about a second, terminating its worker as on a
+ * timeout, and the run ends `cancelled` (error type 'Baton.Cancelled'). A run that has ended is
+ * refused with the reason; a job relay's job is cancelled too. Exit code 1 when any id was refused.
+ */
+function registerCancel(runs: Command): void {
+  runs
+    .command('cancel <ids...>')
+    .description('cancel running runs: each is stopped by the process running it within about a second (its worker is terminated), then shows as cancelled')
+    .action(async (ids: string[], _o: unknown, cmd: Command) => {
+      await withSession(
+        cmd,
+        async ({ backend, json }) => {
+          const results: Array<Record<string, unknown>> = [];
+          for (const id of ids) {
+            try {
+              const { run, job } = await cancelRun(backend, id, 'cli');
+              results.push({ id, ok: true, status: run.status, ...(run.cancelRequest ? { cancelRequest: run.cancelRequest } : {}), ...(job ? { job } : {}) });
+              if (!json) console.log(`run ${id}: cancel requested (${run.fn}, ${run.trigger}); the process running it stops it within about a second${job ? `; job ${job.id} ${job.status}` : ''}`);
+            } catch (err) {
+              if (!(err instanceof Error)) throw err;
+              results.push({ id, ok: false, error: { type: err.name, message: err.message } });
+              if (!json) console.log(`run ${id}: not cancelled: ${err.message}`);
+            }
+          }
+          if (json) console.log(JSON.stringify(results, null, 2));
+          if (results.some((r) => !r.ok)) process.exitCode = 1;
+        },
+        { provision: false },
+      );
+    });
+}
+
 export function registerRuns(program: Command): void {
-  program
+  const runs = program
     .command('runs [id]')
     .description('list recent runs (invocations), newest first; with an id, that run in full (input and result summaries)')
     .option('--fn <name>', 'only this function')
-    .option('--status <status>', 'running | ok | error | timeout')
+    .option('--status <status>', runStatuses.join(' | '))
     .option('--trigger <trigger>', "only this trigger, e.g. 'invoke', 'async', 'queue:orders'")
     .option('--limit <n>', 'at most n runs', positiveInt, 20)
     .action(async (id: string | undefined, o: { fn?: string; status?: RunStatus; trigger?: string; limit: number }, cmd: Command) => {
@@ -67,6 +104,7 @@ export function registerRuns(program: Command): void {
         );
       });
     });
+  registerCancel(runs);
 }
 
 function cut(s: string, max: number): string {
