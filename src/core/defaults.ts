@@ -325,6 +325,8 @@ export const defaults = {
     writeLockStealAfterMs: 2000,
     /** @defaultValue 1 s: a connection that wrote checkpoints the WAL (PASSIVE) at most this often, outside the write lock. */
     checkpointIntervalMs: 1000,
+    /** @defaultValue 250 ms: a write the engine's thread waits for without blocking (db.ts writeWhenFree) queues up as any other after this. */
+    writeWhenFreeMaxWaitMs: 250,
     /**
      * @defaultValue 'us-east-1': the region embedded runs name in every ARN they build and in a
      * handler's AWS_REGION / AWS_DEFAULT_REGION, as Lambda sets them; BATON_REGION overrides it.

@@ -25,6 +25,40 @@ describe('WriteLock (the in-process queue in front of SQLite writes)', () => {
     expect(new WriteLock(cell, 8).acquire()).toBe(true); // the next ticket is served at once
   });
 
+  it('tryAcquire takes it only when no one holds it or is queued, and never waits', () => {
+    const cell = fresh();
+    const a = new WriteLock(cell, 7);
+    const b = new WriteLock(cell, 8);
+    expect(b.tryAcquire()).toBe(true);
+    expect(a.tryAcquire()).toBe(false); // held
+    expect(holder(cell)).toBe(8);
+    b.release();
+    Atomics.add(cell, 0, 1); // a thread queued (its ticket taken: served at once, the lock was free) and about to write
+    expect(a.tryAcquire()).toBe(false);
+    Atomics.add(cell, 1, 1); // it wrote and released
+    expect(a.tryAcquire()).toBe(true);
+    expect(holder(cell)).toBe(7);
+    a.release();
+    expect(b.acquire()).toBe(true); // tickets still count right after tries
+    b.release();
+  });
+
+  it('handedOn resolves when the lock changes hands, without blocking the thread', async () => {
+    const cell = fresh();
+    const a = new WriteLock(cell, 7);
+    a.acquire();
+    let resolved = false;
+    const waiting = a.handedOn(10_000).then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(resolved).toBe(false); // still held: the event loop ran the timer meanwhile
+    a.release();
+    await waiting;
+    expect(resolved).toBe(true);
+    const t0 = performance.now();
+    await a.handedOn(30); // nobody hands it on: resolves after the time given
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
+  });
+
   it('is taken over from a holder that kept it longer than stealAfterMs (a thread that died holding it)', () => {
     const cell = fresh();
     const dead = new WriteLock(cell, 3);

@@ -18,6 +18,9 @@ import { defaults } from '../../core/defaults.ts';
 import { onThreadTerminated } from '../../core/thread-exit.ts';
 import { sharedBuffer, sharedBuffers } from './shared-memory.ts';
 
+// Atomics.waitAsync (Node 16+) is in lib ES2024; the project compiles against ES2023.
+const waitAsync = (Atomics as unknown as { waitAsync: (cell: Int32Array, index: number, value: number, ms: number) => { async: boolean; value: Promise<string> | string } }).waitAsync;
+
 /** Slots of the shared words: tickets handed out, the ticket being served, and its holder (thread id + 1). */
 const NEXT = 0;
 const SERVING = 1;
@@ -64,6 +67,24 @@ export class WriteLock {
     }
     Atomics.store(this.cell, HOLDER, this.me);
     return true;
+  }
+
+  /**
+   * Takes the lock only when no thread holds it or waits for it, never waiting; false otherwise.
+   * Not for a thread that may already hold it.
+   */
+  tryAcquire(): boolean {
+    const serving = Atomics.load(this.cell, SERVING);
+    // Free with no one queued is NEXT === SERVING: take that ticket, which is the one being served.
+    if (Atomics.compareExchange(this.cell, NEXT, serving, serving + 1) !== serving) return false;
+    Atomics.store(this.cell, HOLDER, this.me);
+    return true;
+  }
+
+  /** Resolves when the lock next changes hands, or after `ms`, without blocking the thread. */
+  async handedOn(ms: number): Promise<void> {
+    const waited = waitAsync(this.cell, SERVING, Atomics.load(this.cell, SERVING), ms);
+    if (waited.async) await waited.value;
   }
 
   release(): void {

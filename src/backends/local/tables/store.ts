@@ -140,7 +140,7 @@ export class LocalTableStore implements TableStore {
   }
 
   async commitStream(table: string, consumer: string, sequence: number): Promise<void> {
-    this.stream.commit(this.streamed(table), consumer, sequence);
+    await this.stream.commit(this.streamed(table), consumer, sequence);
   }
 
   private streamed(table: string): TableEntry {

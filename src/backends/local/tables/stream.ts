@@ -21,7 +21,7 @@ import { show, ValidationError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.ts';
 import { storedJson, type Item, type Key, type StoredJson, type StreamEventName, type StreamRecord, type StreamRecords } from '../../../ports/tables.ts';
 import { streamRecords } from '../../shared/tables/stream-read.ts';
-import { boundLimit, type Db } from '../db.ts';
+import { boundLimit, writeWhenFree, type Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
 
 export type EventName = StreamRecord['eventName'];
@@ -52,7 +52,7 @@ export class StreamLog {
   private readonly trimTx: (t: TableEntry) => void;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly clock: Clock,
   ) {
     this.insert = db.prepare<[number, number, EventName, string, string | null, string | null, number]>(
@@ -112,12 +112,17 @@ export class StreamLog {
     return this.readKinds(t, from, fresh, n, eventNames.join(','));
   }
 
-  commit(t: TableEntry, consumer: string, sequence: number): void {
+  /**
+   * Without blocking the thread while a worker's group commit holds the write lock: the engine's
+   * thread commits a stream trigger's position after every batch (issue 15 profile: 1.27 s of
+   * 11 s busy on 100,000 rows was that thread waiting for the lock here).
+   */
+  async commit(t: TableEntry, consumer: string, sequence: number): Promise<void> {
     checkConsumer(t, consumer);
     if (!Number.isSafeInteger(sequence) || sequence < 0) {
       throw new ValidationError(`Stream commit for consumer "${consumer}" on table "${t.name}": sequence ${show(sequence)} must be a whole number >= 0.`);
     }
-    this.commitTx(t, consumer, sequence);
+    await writeWhenFree(this.db, () => this.commitTx(t, consumer, sequence));
   }
 
   private commitInTransaction(t: TableEntry, consumer: string, sequence: number): void {
