@@ -2,7 +2,7 @@
  * A page of the local run history (RunStore.page): newest first by seq, the filters in SQL on the
  * runs table's indexes, LIMIT n+1 to know whether there is more. The cursor is the seq of the
  * last run handed out, so a page never shifts when new runs arrive. `count` groups by fn and status
- * over the started_at or status index.
+ * over the (started_at, status, fn) or the status index.
  */
 import type { Statement } from 'better-sqlite3';
 import type { Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus } from '../../../ports/runs.ts';
@@ -47,9 +47,10 @@ export class RunPager {
     const args: Array<string | number> = [];
     if (filter.status !== undefined) (where.push('status = ?'), args.push(filter.status));
     if (filter.since !== undefined) (where.push('started_at >= ?'), args.push(filter.since));
-    // A status alone or with a time goes by the (status, seq) index; a time alone by started_at (the
-    // planner, without statistics, would otherwise scan every run).
-    const index = filter.status === undefined ? 'INDEXED BY runs_by_started' : 'INDEXED BY runs_by_status';
+    // A time (with or without a status) goes by the covering (started_at, status, fn) index: only
+    // the runs since then, no row read; a status alone by (status, seq) (the planner, without
+    // statistics, would otherwise scan every run).
+    const index = filter.since !== undefined ? 'INDEXED BY runs_by_time' : 'INDEXED BY runs_by_status';
     const sql = `SELECT fn, status, count(*) AS count FROM runs ${index} WHERE ${where.join(' AND ')} GROUP BY fn, status`;
     return this.db.prepare<Array<string | number>, { fn: string; status: string; count: number }>(sql).all(...args).map((r) => ({ fn: r.fn, status: r.status as RunStatus, count: r.count }));
   }
