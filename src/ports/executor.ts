@@ -66,7 +66,7 @@ export interface Invocation {
 export const encodedEvent = Symbol.for('baton.encodedEvent');
 
 export interface EncodedEvent {
-  decoder: 'dynamodb-stream';
+  decoder: 'dynamodb-stream' | 'sqs';
   json: string;
 }
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { encodedEvent, type EncodedEvent } from '../../../ports/executor.ts';
 import type { MessageAttributes, ReceivedMessage } from '../../../ports/queues.ts';
 import { localAccount, localRegion } from './aws.ts';
 
@@ -21,26 +22,60 @@ function messageAttributes(attributes: MessageAttributes): SQSMessageAttributes 
 }
 
 export function sqsRecord(queue: string, m: ReceivedMessage): SQSRecord {
+  return record(queueArn(queue), localRegion, localAccount, m.messageId, m.receiptHandle, m.body, m.receiveCount, m.sentAt, m.firstReceivedAt, m.attributes);
+}
+
+function record(arn: string, region: string, account: string, messageId: string, receiptHandle: string, body: string, receiveCount: number, sentAt: number, firstReceivedAt: number, attributes: MessageAttributes): SQSRecord {
   return {
-    messageId: m.messageId,
-    receiptHandle: m.receiptHandle,
-    body: m.body,
+    messageId,
+    receiptHandle,
+    body,
     attributes: {
-      ApproximateReceiveCount: String(m.receiveCount),
-      SentTimestamp: String(m.sentAt),
-      SenderId: localAccount,
-      ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(sentAt),
+      SenderId: account,
+      ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
     },
-    messageAttributes: messageAttributes(m.attributes),
-    md5OfBody: createHash('md5').update(m.body, 'utf8').digest('hex'),
+    messageAttributes: messageAttributes(attributes),
+    md5OfBody: createHash('md5').update(body, 'utf8').digest('hex'),
     eventSource: 'aws:sqs',
-    eventSourceARN: queueArn(queue),
-    awsRegion: localRegion,
+    eventSourceARN: arn,
+    awsRegion: region,
   };
 }
 
+/**
+ * The event for a batch of messages. Its records are built only when read (a run's input summary
+ * reads the first few), and it carries its wire form (encodedEvent): the messages' fields as one
+ * JSON array, which a worker turns into the same event (sqsEventFromWire), so the thread that
+ * receives never hashes the bodies (md5OfBody) nor writes the records' JSON.
+ */
 export function sqsEvent(queue: string, messages: readonly ReceivedMessage[]): SQSEvent {
-  return { Records: messages.map((m) => sqsRecord(queue, m)) };
+  let records: SQSRecord[] | undefined;
+  const event = {} as SQSEvent;
+  Object.defineProperty(event, 'Records', {
+    enumerable: true,
+    configurable: true,
+    get: () => (records ??= messages.map((m) => sqsRecord(queue, m))),
+    set: (v: SQSRecord[]) => (records = v),
+  });
+  const rows = messages.map((m) => [m.messageId, m.receiptHandle, m.body, m.receiveCount, m.sentAt, m.firstReceivedAt, hasAny(m.attributes) ? m.attributes : 0]);
+  const wire: EncodedEvent = { decoder: 'sqs', json: JSON.stringify([queueArn(queue), localRegion, localAccount, rows]) };
+  Object.defineProperty(event, encodedEvent, { value: wire });
+  return event;
+}
+
+function hasAny(attributes: MessageAttributes): boolean {
+  for (const _ in attributes) return true;
+  return false;
+}
+
+type WireRow = [messageId: string, receiptHandle: string, body: string, receiveCount: number, sentAt: number, firstReceivedAt: number, attributes: MessageAttributes | 0];
+
+/** The event sqsEvent stands for, from its wire form: what a handler in a worker receives. */
+export function sqsEventFromWire(json: string): SQSEvent {
+  const [arn, region, account, rows] = JSON.parse(json) as [string, string, string, WireRow[]];
+  return { Records: rows.map(([id, handle, body, receiveCount, sentAt, firstReceivedAt, attributes]) => record(arn, region, account, id, handle, body, receiveCount, sentAt, firstReceivedAt, attributes || {})) };
 }
 
 /**

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { encodedEvent, type EncodedEvent } from '../../src/ports/executor.ts';
+import type { ReceivedMessage } from '../../src/ports/queues.ts';
+import { sqsEvent, sqsEventFromWire, sqsRecord } from '../../src/runtime/triggers/events/sqs.ts';
+import { decodeEvent } from '../../src/runtime/executor/worker/decoders.ts';
+
+const messages: ReceivedMessage[] = [
+  { messageId: 'm-1', receiptHandle: '7.1', body: '{"order":1}', attributes: {}, receiveCount: 1, attempts: 0, sentAt: 1_000, firstReceivedAt: 2_000 },
+  { messageId: 'm-2', receiptHandle: '8.3', body: 'zß水🚀 "quoted" \\ \n', attributes: { kind: 'retry', n: 42, big: 1.5e300 }, receiveCount: 3, attempts: 2, sentAt: 1_500, firstReceivedAt: 2_500 },
+];
+
+describe('the SQS event and its wire form', () => {
+  it('a worker rebuilds from the wire exactly the event Lambda would hand the handler', () => {
+    const event = sqsEvent('orders', messages);
+    const wire = (event as unknown as Record<symbol, EncodedEvent>)[encodedEvent]!;
+    expect(wire.decoder).toBe('sqs');
+    const expected = { Records: messages.map((m) => sqsRecord('orders', m)) };
+    expect(sqsEventFromWire(wire.json)).toEqual(expected);
+    expect(decodeEvent(wire.json, wire.decoder)).toEqual(expected);
+    // The event in this thread reads the same, and serializes the same (a run's input summary).
+    expect(JSON.parse(JSON.stringify(event))).toEqual(expected);
+    const second = expected.Records[1]!;
+    expect(second.md5OfBody).toBe(createHash('md5').update(messages[1]!.body, 'utf8').digest('hex'));
+    expect(second.messageAttributes).toEqual({
+      kind: { stringValue: 'retry', stringListValues: [], binaryListValues: [], dataType: 'String' },
+      n: { stringValue: '42', stringListValues: [], binaryListValues: [], dataType: 'Number' },
+      big: { stringValue: '1.5e+300', stringListValues: [], binaryListValues: [], dataType: 'Number' },
+    });
+    expect(second.attributes).toEqual({ ApproximateReceiveCount: '3', SentTimestamp: '1500', SenderId: expect.any(String), ApproximateFirstReceiveTimestamp: '2500' });
+  });
+});
