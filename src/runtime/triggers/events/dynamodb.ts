@@ -27,7 +27,10 @@ export function marshallValue(value: unknown): AttributeValue {
 /** A whole item: each attribute in attribute-value form (undefined attributes are left out). */
 export function marshall(item: Record<string, unknown>): Record<string, AttributeValue> {
   const out: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(item)) if (v !== undefined) out[k] = marshallValue(v);
+  for (const k of Object.keys(item)) {
+    const v = item[k];
+    if (v !== undefined) out[k] = marshallValue(v);
+  }
   return out;
 }
 
@@ -45,7 +48,7 @@ export function unmarshallValue(av: AttributeValue): unknown {
 /** A stream image (NewImage, OldImage, Keys) as a plain item: what the handler's table reads return. */
 export function unmarshall(image: Record<string, AttributeValue>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(image)) out[k] = unmarshallValue(v);
+  for (const k of Object.keys(image)) out[k] = unmarshallValue(image[k]!);
   return out;
 }
 
@@ -71,22 +74,63 @@ export function sequenceNumber(seq: number): string {
 }
 
 /**
- * An item's size as DynamoDB counts it (attribute names plus values; a number by its digits, a
- * list or map 3 bytes plus its elements), for SizeBytes. Strings count their UTF-16 length, which
- * equals their UTF-8 bytes for ASCII: SizeBytes is informational, not worth encoding every string.
+ * SizeBytes: an item's size as DynamoDB counts it (attribute names plus values; a number by its
+ * digits, a list or map 3 bytes plus its elements, each element of a list 1 more). Strings count
+ * their UTF-16 length, which equals their UTF-8 bytes for ASCII: SizeBytes is informational, not
+ * worth encoding every string.
  */
-function itemBytes(item: Record<string, unknown>): number {
-  let n = 0;
-  for (const [k, v] of Object.entries(item)) if (v !== undefined) n += k.length + valueBytes(v);
-  return n;
+/**
+ * marshall and itemBytes in one walk, for the images of a stream event: `sized.bytes` grows by
+ * what itemBytes would count. (Module state: the walk is synchronous and never re-entered.)
+ */
+const sized = { bytes: 0 };
+
+function sizedValue(v: unknown): AttributeValue {
+  if (typeof v === 'string') {
+    sized.bytes += v.length;
+    return { S: v };
+  }
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new ValidationError(`Cannot marshall ${v} to a DynamoDB number.`, { action: 'Store finite numbers only.' });
+    const text = String(v);
+    let digits = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 45 || c === 46) digits--; // '-' and '.' do not count
+    }
+    sized.bytes += Math.ceil(digits / 2) + 1;
+    return { N: text };
+  }
+  if (v === null || v === undefined) {
+    sized.bytes += 1;
+    return { NULL: true };
+  }
+  if (typeof v === 'boolean') {
+    sized.bytes += 1;
+    return { BOOL: v };
+  }
+  if (Array.isArray(v)) {
+    sized.bytes += 3 + v.length;
+    const L = new Array<AttributeValue>(v.length);
+    for (let i = 0; i < v.length; i++) L[i] = sizedValue(v[i]);
+    return { L };
+  }
+  if (typeof v === 'object') {
+    sized.bytes += 3;
+    return { M: sizedItem(v as Record<string, unknown>) };
+  }
+  throw new ValidationError(`Cannot marshall a ${typeof v} to a DynamoDB attribute value.`, { action: 'Store JSON values only.' });
 }
 
-function valueBytes(v: unknown): number {
-  if (typeof v === 'string') return v.length;
-  if (typeof v === 'number') return Math.ceil(String(v).replace(/[-.]/g, '').length / 2) + 1;
-  if (Array.isArray(v)) return v.reduce((a: number, x) => a + 1 + valueBytes(x), 3);
-  if (v !== null && typeof v === 'object') return 3 + itemBytes(v as Record<string, unknown>);
-  return 1;
+function sizedItem(item: Record<string, unknown>): Record<string, AttributeValue> {
+  const out: Record<string, AttributeValue> = {};
+  for (const k of Object.keys(item)) {
+    const v = item[k];
+    if (v === undefined) continue;
+    sized.bytes += k.length;
+    out[k] = sizedValue(v);
+  }
+  return out;
 }
 
 export function dynamodbRecord(r: StreamRecord, viewType: StreamViewType): DynamoDBRecord {
@@ -104,19 +148,19 @@ function recordHead(r: StreamRecord): Omit<DynamoDBRecord, 'dynamodb'> {
 }
 
 function streamRecordBody(r: StreamRecord, viewType: StreamViewType): NonNullable<DynamoDBRecord['dynamodb']> {
-  const Keys = marshall(r.keys);
-  const NewImage = r.newImage ? marshall(r.newImage) : undefined;
-  const OldImage = r.oldImage ? marshall(r.oldImage) : undefined;
-  const size = itemBytes(r.keys) + (r.newImage ? itemBytes(r.newImage) : 0) + (r.oldImage ? itemBytes(r.oldImage) : 0);
-  return {
-    ApproximateCreationDateTime: Math.floor(r.createdAt / 1000),
-    Keys,
-    ...(NewImage ? { NewImage } : {}),
-    ...(OldImage ? { OldImage } : {}),
-    SequenceNumber: sequenceNumber(r.sequence),
-    SizeBytes: size,
-    StreamViewType: viewType,
-  };
+  return recordBody(r.sequence, r.createdAt, r.keys, r.newImage, r.oldImage, viewType);
+}
+
+/** The record's `dynamodb`: images marshalled and SizeBytes counted in one walk (sizedItem). */
+function recordBody(sequence: number, createdAt: number, keys: Key, newImage: Item | null | undefined, oldImage: Item | null | undefined, viewType: StreamViewType): NonNullable<DynamoDBRecord['dynamodb']> {
+  sized.bytes = 0;
+  const body: NonNullable<DynamoDBRecord['dynamodb']> = { ApproximateCreationDateTime: Math.floor(createdAt / 1000), Keys: sizedItem(keys) };
+  if (newImage) body.NewImage = sizedItem(newImage);
+  if (oldImage) body.OldImage = sizedItem(oldImage);
+  body.SequenceNumber = sequenceNumber(sequence);
+  body.SizeBytes = sized.bytes;
+  body.StreamViewType = viewType;
+  return body;
 }
 
 /**
@@ -163,11 +207,19 @@ type WireRow = [number, StreamRecord['eventName'], string, number, Key, Item | n
 /** The event dynamodbEvent stands for, from its wire form: what a handler in a worker receives. */
 export function dynamodbEventFromWire(json: string): DynamoDBStreamEvent {
   const [viewType, rows, arns = {}] = JSON.parse(json) as [StreamViewType, WireRow[], Record<string, string>?];
-  return {
-    Records: rows.map(([sequence, eventName, table, createdAt, keys, newImage, oldImage]) => {
-      const record = dynamodbRecord({ sequence, eventName, table, createdAt, keys, ...(newImage ? { newImage } : {}), ...(oldImage ? { oldImage } : {}) }, viewType);
-      const arn = arns[table];
-      return arn === undefined ? record : { ...record, eventSourceARN: arn };
-    }),
-  };
+  const Records = new Array<DynamoDBRecord>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [sequence, eventName, table, createdAt, keys, newImage, oldImage] = rows[i]!;
+    // The same properties, in the same order, as dynamodbRecord builds.
+    Records[i] = {
+      eventID: `${table}-${sequenceNumber(sequence)}`,
+      eventName,
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: localRegion,
+      dynamodb: recordBody(sequence, createdAt, keys, newImage, oldImage, viewType),
+      eventSourceARN: arns[table] ?? streamArn(table, createdAt),
+    };
+  }
+  return { Records };
 }
