@@ -63,6 +63,12 @@ export interface App {
   redriveMap(id: string, options?: MapOptions): Promise<MapSummary & { redriven: number }>;
   /** SQL over the lake's catalog tables (DuckDB, loaded on first use). */
   query(sql: string, params?: QueryParams, options?: { catalogBucket?: string }): Promise<QueryResult>;
+  /**
+   * The same open app (backend, executor, state) running another version of its spec: invoke, map
+   * and jobs use that version's functions. `baton dev` hands it around when a saved config is
+   * applied. Closing either closes both.
+   */
+  withSpec(spec: AppSpec): App;
   /** Closes the executor (if the app built it), then the backend. */
   close(): Promise<void>;
 }
@@ -81,49 +87,55 @@ async function openBackend(spec: AppSpec, options: OpenAppOptions, env: NodeJS.P
 export async function openApp(spec: AppSpec, options: OpenAppOptions = {}): Promise<App> {
   const env = options.env ?? process.env;
   const backend = await openBackend(spec, options, env);
-  // The app's own SecureString values are secrets this process knows: redacted from the runs it records.
-  for (const ns of spec.params) for (const p of ns.initial) if (p.type === 'SecureString') rememberSecret(p.value);
   let built: Executor | undefined;
-  let runner: JobRunner | undefined;
   let closed: Promise<void> | undefined;
   const executor = (): Executor => {
     if (options.executor) return options.executor;
     built ??= createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...env, ...backend.handlerEnv }, ...(options.onLog ? { onLog: options.onLog } : {}) });
     return built;
   };
-  const deps = () => ({ backend, executor: executor(), fns: spec.fns });
-
-  return {
-    spec,
-    backend,
-    get executor() {
-      return executor();
-    },
-    get jobs() {
-      runner ??= createJobRunner({ ...deps(), ...(options.clock ? { clock: options.clock } : {}) });
-      return runner;
-    },
-    provision: () => provision(backend, spec),
-    invoke: (fn, event, o) => invokeSync(deps(), fn, event, o),
-    invokeAsync: (fn, event, o) => invokeAsync(deps(), fn, event, o),
-    startEngine: (o = {}) => startEngine({ ...(options.clock ? { clock: options.clock } : {}), ...o, backend, spec, executor: executor() }),
-    map: (fn, source, o) => map(deps(), fn, source, o),
-    resumeMap: (id, o) => resumeMap(deps(), id, o),
-    redriveMap: (id, o) => redriveMap(deps(), id, o),
-    async query(sql, params, o = {}) {
-      // Imported here: the data plane loads DuckDB, which an app that never queries should not pay for.
-      const [{ Catalog }, data] = await Promise.all([import('../data/catalog/index.ts'), import('../data/query.ts')]);
-      return data.query(await Catalog.open(backend.objects, o.catalogBucket), sql, params);
-    },
-    close() {
-      closed ??= (async () => {
-        try {
-          await built?.close();
-        } finally {
-          await backend.close();
-        }
-      })();
-      return closed;
-    },
+  const close = () => {
+    closed ??= (async () => {
+      try {
+        await built?.close();
+      } finally {
+        await backend.close();
+      }
+    })();
+    return closed;
   };
+
+  /** The handle of one version of the spec over the shared backend and executor. */
+  const handle = (spec: AppSpec): App => {
+    // The app's own SecureString values are secrets this process knows: redacted from the runs it records.
+    for (const ns of spec.params) for (const p of ns.initial) if (p.type === 'SecureString') rememberSecret(p.value);
+    let runner: JobRunner | undefined;
+    const deps = () => ({ backend, executor: executor(), fns: spec.fns });
+    return {
+      spec,
+      backend,
+      get executor() {
+        return executor();
+      },
+      get jobs() {
+        runner ??= createJobRunner({ ...deps(), ...(options.clock ? { clock: options.clock } : {}) });
+        return runner;
+      },
+      provision: () => provision(backend, spec),
+      invoke: (fn, event, o) => invokeSync(deps(), fn, event, o),
+      invokeAsync: (fn, event, o) => invokeAsync(deps(), fn, event, o),
+      startEngine: (o = {}) => startEngine({ ...(options.clock ? { clock: options.clock } : {}), ...o, backend, spec, executor: executor() }),
+      map: (fn, source, o) => map(deps(), fn, source, o),
+      resumeMap: (id, o) => resumeMap(deps(), id, o),
+      redriveMap: (id, o) => redriveMap(deps(), id, o),
+      async query(sql, params, o = {}) {
+        // Imported here: the data plane loads DuckDB, which an app that never queries should not pay for.
+        const [{ Catalog }, data] = await Promise.all([import('../data/catalog/index.ts'), import('../data/query.ts')]);
+        return data.query(await Catalog.open(backend.objects, o.catalogBucket), sql, params);
+      },
+      withSpec: handle,
+      close,
+    };
+  };
+  return handle(spec);
 }
