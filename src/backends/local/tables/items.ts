@@ -19,6 +19,7 @@ type Transaction<A extends unknown[], R> = ((...args: A) => R) & { immediate: (.
 export class ItemWriter {
   readonly get;
   private readonly upsert;
+  private readonly replace;
   private readonly remove;
   readonly putIn = this.putItem.bind(this);
   readonly updateIn = this.updateItem.bind(this);
@@ -35,6 +36,8 @@ export class ItemWriter {
     this.upsert = db.prepare<[number, string | number, string | number, string]>(
       'INSERT INTO table_items (tid, pk, sk, item) VALUES (?, ?, ?, ?) ON CONFLICT (tid, pk, sk) DO UPDATE SET item = excluded.item',
     );
+    // When the item is known to exist (read in the same transaction): no insert attempted first.
+    this.replace = db.prepare<[string, number, string | number, string | number]>('UPDATE table_items SET item = ? WHERE tid = ? AND pk = ? AND sk = ?');
     this.remove = db.prepare<[number, string | number, string | number]>('DELETE FROM table_items WHERE tid = ? AND pk = ? AND sk = ?');
     this.put = db.transaction(this.putIn);
     this.update = db.transaction(this.updateIn);
@@ -46,7 +49,7 @@ export class ItemWriter {
     const old = this.get.get(t.id, kv.pk, kv.sk);
     if (condition) checkCondition(t, kv, condition, old);
     if (old === json) return old; // byte for byte the same: nothing to write, nothing to stream
-    this.upsert.run(t.id, kv.pk, kv.sk, json);
+    this.write(t, kv, old, json);
     this.record(t, kv, old, json);
     return old;
   }
@@ -56,9 +59,9 @@ export class ItemWriter {
     const old = this.get.get(t.id, kv.pk, kv.sk);
     const current = old === undefined ? undefined : (JSON.parse(old) as Item);
     if (input.condition) checkCondition(t, kv, input.condition, old, current);
-    const json = encodeItem(t, kv, applyUpdate(t, kv, current, input));
+    const json = encodeItem(t, kv, applyUpdate(t, kv, current, input, true)); // current was parsed for this update alone
     if (old === json) return json;
-    this.upsert.run(t.id, kv.pk, kv.sk, json);
+    this.write(t, kv, old, json);
     this.record(t, kv, old, json);
     return json;
   }
@@ -71,6 +74,11 @@ export class ItemWriter {
     this.remove.run(t.id, kv.pk, kv.sk);
     if (t.viewType) this.stream.append(t, 'REMOVE', JSON.stringify(keyObject(t, kv)), old, undefined);
     return old;
+  }
+
+  private write(t: TableEntry, kv: KeyValues, old: string | undefined, json: string): void {
+    if (old === undefined) this.upsert.run(t.id, kv.pk, kv.sk, json);
+    else this.replace.run(json, t.id, kv.pk, kv.sk);
   }
 
   /** Appends INSERT or MODIFY, unless the new item equals the old one (attribute order aside). */

@@ -42,11 +42,16 @@ export function validateUpdate(t: TableShape, input: UpdateInput): void {
   }
 }
 
-/** The item after the update; the current item is not modified. */
-export function applyUpdate(t: TableShape, kv: KeyValues, current: Item | undefined, input: UpdateInput): Item {
-  const next: Item = current ? { ...current } : keyObject(t, kv);
+/**
+ * The item after the update; the current item is not modified, unless `owned` says the caller
+ * parsed it for this update alone (then it is updated in place: one copy of the item fewer).
+ */
+export function applyUpdate(t: TableShape, kv: KeyValues, current: Item | undefined, input: UpdateInput, owned = false): Item {
+  const next: Item = current ? (owned ? current : { ...current }) : keyObject(t, kv);
   if (input.set) Object.assign(next, input.set);
-  for (const [attr, delta] of Object.entries(input.add ?? {})) {
+  const add = input.add ?? {};
+  for (const attr of Object.keys(add)) {
+    const delta = add[attr]!;
     const value = next[attr];
     if (value !== undefined && typeof value !== 'number') {
       throw new ValidationError(`Cannot add to attribute "${attr}" on ${describeKey(t, kv)}: it holds ${show(value)}, not a number.`, {
