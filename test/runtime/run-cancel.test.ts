@@ -2,14 +2,16 @@
  * Cancelling a run (issue 14; runtime/invoke/cancel.ts): a handler that never returns is stopped
  * after a cancel request, within the engine's next poll of the requests (the fake clock moves it;
  * no test sleeps for it), and no record is lost: the queue messages come back after the visibility
- * timeout and end in the DLQ after maxReceiveCount; an async invocation is not retried but goes to
- * its on-failure destination with the cancellation as its error; a relay's job is cancelled.
+ * timeout and end in the DLQ after maxReceiveCount; a stream batch is retried per its rules; an
+ * async invocation is not retried but goes to its on-failure destination with the cancellation as its
+ * error; a relay's job is cancelled.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConditionFailedError } from '../../src/core/errors.ts';
 import { app } from '../../src/core/app.ts';
 import { fn } from '../../src/core/resources/fn.ts';
 import { queue } from '../../src/core/resources/queue.ts';
+import { table } from '../../src/core/resources/table.ts';
 import type { Run } from '../../src/ports/runs.ts';
 import { startEngine, type Engine } from '../../src/runtime/engine/index.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
@@ -105,6 +107,28 @@ describe('cancelling a run', () => {
     expect((await t.backend.runs.list({ fn: 'stuck' })).map((r) => r.status)).toEqual(['cancelled']);
     const pending = await t.backend.queues.stats('baton-async');
     expect(pending.visible + pending.inFlight + pending.delayed).toBe(0);
+  });
+
+  it('retries a cancelled stream batch per its rules, then sends it to onFailure', async () => {
+    t = makeLocalBackend();
+    const spec = app('cancel-stream', [
+      table('items', { partitionKey: 'id', stream: true }),
+      queue('ddb-failures'),
+      fn('stuck', './sleep.ts', { handler: 'spin', timeout: '5m', triggers: [{ table: 'items', batchSize: 10, maxRetryAttempts: 1, onFailure: { queue: 'ddb-failures' } }] }),
+    ]);
+    engine = await startEngine({ backend: t.backend, spec, executor });
+    await t.backend.tables.put('items', { id: 'x', ms: 600_000 });
+    const first = await running('stuck');
+    expect((await cancel(first)).status).toBe('cancelled');
+    // Retried after its backoff (1 s on the clock), as a failed batch is.
+    const retried = await waitFor('the retried batch', async () => {
+      if ((await t!.backend.runs.list({ fn: 'stuck', status: 'running' })).length === 0) await t!.clock.advance(250);
+      return (await t!.backend.runs.list({ fn: 'stuck', status: 'running' })).find((r) => r.id !== first.id);
+    });
+    expect(retried.attempt).toBe(2);
+    expect((await cancel(retried)).status).toBe('cancelled');
+    const record = await waitFor('the failure record', async () => (await t!.backend.queues.receive('ddb-failures', { maxMessages: 1, countAttempt: false }))[0]);
+    expect(JSON.parse(record.body)).toMatchObject({ requestContext: { condition: 'RetryAttemptsExhausted' } });
   });
 
   it('cancelRun refuses an ended run and cancels the job of a relay run', async () => {
