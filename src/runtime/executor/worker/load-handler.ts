@@ -28,7 +28,8 @@ function classify(setup: WorkerSetup, err: unknown): InvocationError {
   const stack = err instanceof Error ? err.stack : undefined;
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     const path = setup.moduleUrl.startsWith('file:') ? fileURLToPath(setup.moduleUrl) : setup.moduleUrl;
-    const self = err instanceof Error && err.message.includes(path);
+    // Node says "Cannot find module '<missing>' imported from <importer>": only the missing part counts.
+    const self = err instanceof Error && err.message.split(' imported from ')[0]!.includes(path);
     return runtimeError(
       'Runtime.ImportModuleError',
       self
@@ -38,7 +39,7 @@ function classify(setup: WorkerSetup, err: unknown): InvocationError {
       stack,
     );
   }
-  // tsx compiles TypeScript with esbuild, whose parse errors are TransformErrors ('file:line:col: ERROR: ...').
+  // TypeScript is compiled with esbuild (compile-cache.mjs, or tsx), whose parse errors are TransformErrors ('file:line:col: ERROR: ...').
   if (err instanceof SyntaxError || (err instanceof Error && err.name === 'TransformError')) {
     return runtimeError('Runtime.UserCodeSyntaxError', `${where} has a syntax error: ${err.message.replace(/\s*\n\s*/g, ' ')}. Fix the module; it is loaded again on the next invocation.`, 'INIT_ERROR', stack);
   }
@@ -52,10 +53,11 @@ function exportsOf(ns: Record<string, unknown>): string[] {
   return names;
 }
 
-export async function loadHandler(setup: WorkerSetup): Promise<LoadResult> {
+/** `importHandler` stands for `import(setup.moduleUrl)` when the module was compiled (compile-cache.mjs). */
+export async function loadHandler(setup: WorkerSetup, importHandler?: () => Promise<unknown>): Promise<LoadResult> {
   let ns: Record<string, unknown>;
   try {
-    ns = (await import(setup.moduleUrl)) as Record<string, unknown>;
+    ns = (await (importHandler ? importHandler() : import(setup.moduleUrl))) as Record<string, unknown>;
     // A job handler's store loads during the cold start, not in its first relay (jobs/connect.ts).
     await jobsWarmed();
   } catch (err) {

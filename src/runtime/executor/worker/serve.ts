@@ -52,7 +52,8 @@ function encodeResult(result: unknown): { ok: true; json: string } | { ok: false
   }
 }
 
-export async function serve(setup: WorkerSetup, transport: Transport): Promise<void> {
+/** `importHandler` loads the handler module when it is not setup.moduleUrl as written (a compiled handler). */
+export async function serve(setup: WorkerSetup, transport: Transport, importHandler?: () => Promise<unknown>): Promise<void> {
   const post = (m: FromWorker) => transport.post(m.type === 'done' && !m.ok ? { ...m, error: redactError(m.error) } : m.type === 'init-error' ? { ...m, error: redactError(m.error) } : m);
   const capture = captureConsole((requestId, record) => post({ type: 'log', requestId, record }), setup.logPayloadBytes, setup.maxLogRecords);
 
@@ -83,7 +84,7 @@ export async function serve(setup: WorkerSetup, transport: Transport): Promise<v
   }
 
   const started = performance.now();
-  const loaded = await loadHandler(setup);
+  const loaded = await loadHandler(setup, importHandler);
   const initDurationMs = performance.now() - started;
   if (!loaded.ok) {
     post({ type: 'init-error', error: loaded.error, initDurationMs });

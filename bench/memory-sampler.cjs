@@ -1,0 +1,23 @@
+// Preloaded by bench/memory-breakdown.ts's pipeline scenario (NODE_OPTIONS=--require, which worker
+// threads honour too): every 250 ms, the v8 heap of this thread; its peak is written to
+// $BATON_MEM_SAMPLES/<thread id>.json once a second. A measuring aid, never loaded by Baton.
+'use strict';
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { getHeapStatistics } = require('node:v8');
+const { isMainThread, threadId, workerData } = require('node:worker_threads');
+
+const dir = process.env.BATON_MEM_SAMPLES;
+if (dir) {
+  const name = isMainThread ? 'main' : (workerData && typeof workerData === 'object' && workerData.fnName) || `thread ${threadId}`;
+  const peak = { name, usedHeapMb: 0, totalHeapMb: 0, externalMb: 0, limitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576) };
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const h = getHeapStatistics();
+    peak.usedHeapMb = Math.max(peak.usedHeapMb, Math.round(h.used_heap_size / 1048576));
+    peak.totalHeapMb = Math.max(peak.totalHeapMb, Math.round(h.total_heap_size / 1048576));
+    peak.externalMb = Math.max(peak.externalMb, Math.round(h.external_memory / 1048576));
+    if (++ticks % 4 === 0) writeFileSync(join(dir, `${threadId}.json`), JSON.stringify(peak));
+  }, 250);
+  timer.unref();
+}
