@@ -48,9 +48,13 @@ export interface ConfigApply {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
 
 export class DevRuntime {
+  /** The app as opened, at the version it started with. */
   readonly app: App;
   /** The version running now. */
   spec: AppSpec;
+  /** The app at the version running now (app.withSpec after each applied config): what the dashboard serves. */
+  current: App;
+  private readonly appListeners = new Set<(app: App) => void | Promise<void>>();
   engine!: Engine;
   ingestion!: Ingestion;
   private readonly past: EngineCounters = { invocations: 0, errors: 0, timeouts: 0 };
@@ -65,6 +69,7 @@ export class DevRuntime {
   constructor(private readonly o: DevRuntimeOptions) {
     this.app = o.app;
     this.spec = o.app.spec;
+    this.current = o.app;
     const inner = o.app.executor;
     this.shared = {
       invoke: (fn, event, options) => inner.invoke(fn, event, options),
@@ -93,6 +98,12 @@ export class DevRuntime {
 
   queueStats(): Promise<QueueStats[]> {
     return this.engine.queueStats();
+  }
+
+  /** Calls `listener` with the app at each new version once it is applied (the dashboard follows it); returns the unsubscribe. */
+  onApp(listener: (app: App) => void | Promise<void>): () => void {
+    this.appListeners.add(listener);
+    return () => this.appListeners.delete(listener);
   }
 
   /** Replaces the running version with `next`, or refuses and says why (see the top of this file). One at a time; none once stop() is called. */
@@ -135,12 +146,20 @@ export class DevRuntime {
     if (this.final) return { ...out, refused: ['baton dev is stopping'] };
     if (hosesChanged) await this.ingestion.close();
     this.spec = next;
+    this.current = app.withSpec(next);
     // Changed functions load afresh; removed ones end their warm workers.
     for (const c of diff) if (c.kind === 'fn') app.executor.reload?.(c.name);
     this.engine = await this.startEngine();
     this.counted = false;
     if (hosesChanged) this.ingestion = await startIngestion(app.backend, next, this.ingestionPort());
     out.applied = true;
+    for (const listener of this.appListeners) {
+      try {
+        await listener(this.current);
+      } catch (err) {
+        this.o.onError('config reload', err);
+      }
+    }
     return out;
   }
 

@@ -121,6 +121,8 @@ export function registerDev(program: Command): void {
         if (ingestion.url && !json) console.log(`baton dev: firehose ingestion at ${ingestion.url} (POST /firehose/<name>, or the Firehose JSON protocol)`);
         const dashboard = o.dashboard ? await startDashboard(app, { ...(o.dashboardPort !== undefined ? { port: o.dashboardPort } : {}), onError: (where, err) => process.stderr.write(`\nbaton dev: dashboard: ${where}: ${err instanceof Error ? err.message : String(err)}\n`) }) : undefined;
         if (dashboard && !json) for (const line of describeDashboard(dashboard)) console.log(`baton dev: ${line}`);
+        // A saved config that is applied: the dashboard serves the new version and redraws open pages.
+        if (dashboard) runtime.onApp((next) => dashboard.setApp(next));
         const counts = [`${spec.fns.length} function(s)`, `${spec.fns.reduce((n, f) => n + f.triggers.length, 0)} trigger(s)`, `${spec.schedules.length} schedule(s)`, `${spec.alarms.length} alarm(s)`];
         if (!json) console.log(`baton dev: app "${spec.name}" running (${counts.join(', ')}); Ctrl-C to stop.`);
         const summaryStop = new AbortController();

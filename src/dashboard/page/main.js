@@ -19,16 +19,27 @@ import { ParamsScreen } from './screens/params.js';
 import { TablesScreen } from './screens/tables.js';
 import { LakeScreen } from './screens/lake.js';
 
-/** The app (GET /api/app) with each node's counts kept current by `counts` events. */
+/**
+ * The app (GET /api/app) with each node's counts kept current by `counts` events, replaced whole by
+ * an `app` event (baton dev applied a saved config: new resources, functions, triggers).
+ */
 function useLiveApp() {
   const [app, setApp] = useState(/** @type {any} */ (undefined));
   const [error, setError] = useState(/** @type {any} */ (undefined));
   useEffect(() => {
     get('app').then(setApp, setError);
-    return subscribe('counts', (/** @type {{ nodes: { id: string, counts: any }[] }} */ ev) => {
+    const offApp = subscribe('app', (/** @type {any} */ next) => {
+      setError(undefined);
+      setApp(next);
+    });
+    const offCounts = subscribe('counts', (/** @type {{ nodes: { id: string, counts: any }[] }} */ ev) => {
       const byId = new Map(ev.nodes.map((n) => [n.id, n.counts]));
       setApp((/** @type {any} */ a) => a && { ...a, nodes: a.nodes.map((/** @type {any} */ n) => (byId.has(n.id) ? { ...n, counts: { ...n.counts, ...byId.get(n.id) } } : n)) });
     });
+    return () => {
+      offApp();
+      offCounts();
+    };
   }, []);
   return { app, error };
 }

@@ -19,7 +19,7 @@ import { defaults } from '../../core/defaults.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { App } from '../../root/open-app.ts';
 import type { DashboardDeps } from './context.ts';
-import { appRoutes } from './handlers/app.ts';
+import { appPayload, appRoutes } from './handlers/app.ts';
 import { configRoutes } from './handlers/config.ts';
 import { jobRoutes } from './handlers/jobs.ts';
 import { lakeRoutes } from './handlers/lake.ts';
@@ -64,6 +64,12 @@ export interface DashboardServer {
   readonly token: string | undefined;
   /** The default port, when it was taken and another was used. */
   readonly portInUse: number | undefined;
+  /**
+   * Serves another version of the app from now on (baton dev, after a saved config is applied:
+   * the same backend and state, new resources and functions): every endpoint reads it, and each
+   * open page gets an `app` event with the new graph and its counts, so it redraws without a reload.
+   */
+  setApp(app: App): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -94,7 +100,7 @@ export async function startDashboard(app: App, options: DashboardOptions = {}): 
   const now = () => app.backend.clock.now();
 
   const everyMs = options.sampleEveryMs ?? defaults.dashboard.sampleEveryMs;
-  const sampler = new QueueSampler(app, everyMs, options.historyMs ?? defaults.dashboard.historyMs);
+  const sampler = new QueueSampler(() => deps.app, everyMs, options.historyMs ?? defaults.dashboard.historyMs);
   const streams = new EventStreams(options.pingMs ?? defaults.dashboard.pingMs);
   const background = new Set<Promise<unknown>>();
   const deps: DashboardDeps = {
@@ -120,7 +126,7 @@ export async function startDashboard(app: App, options: DashboardOptions = {}): 
   const files = new StaticFiles(options.pageDir);
   // A failing poll (the state locked, a store gone) fails every second: say so once per distinct error.
   let lastSamplingError = '';
-  const watcher = new Watcher(app, sampler, streams, now, (err) => {
+  const watcher = new Watcher(() => deps.app, sampler, streams, now, (err) => {
     const text = err instanceof Error ? err.message : String(err);
     if (text !== lastSamplingError) onError('sampling', err);
     lastSamplingError = text;
@@ -182,6 +188,11 @@ export async function startDashboard(app: App, options: DashboardOptions = {}): 
     port,
     token,
     portInUse,
+    async setApp(next) {
+      deps.app = next;
+      watcher.appChanged();
+      if (streams.size > 0) streams.send('app', await appPayload(deps));
+    },
     close() {
       closed ??= (async () => {
         await watcher.stop();

@@ -20,7 +20,8 @@ export class QueueSampler {
   latest: QueueCounts[] = [];
 
   constructor(
-    private readonly app: App,
+    /** The app served now (it changes when baton dev applies a saved config). */
+    private readonly app: () => App,
     readonly everyMs: number,
     keepMs: number,
   ) {
@@ -28,7 +29,7 @@ export class QueueSampler {
   }
 
   async sample(now: number): Promise<QueueCounts[]> {
-    const counts = await queueCounts(this.app);
+    const counts = await queueCounts(this.app());
     for (const q of counts) {
       let ring = this.points.get(q.name);
       if (!ring) this.points.set(q.name, (ring = []));

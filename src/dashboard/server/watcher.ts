@@ -29,7 +29,8 @@ export class Watcher {
   private primed = false;
 
   constructor(
-    private readonly app: App,
+    /** The app served now (it changes when baton dev applies a saved config). */
+    private readonly current: () => App,
     private readonly sampler: QueueSampler,
     private readonly streams: EventStreams,
     private readonly now: () => number,
@@ -46,6 +47,11 @@ export class Watcher {
         });
     };
     loop();
+  }
+
+  /** The app changed: its counts go to every page on the next tick, whatever they were. */
+  appChanged(): void {
+    this.counts = '';
   }
 
   async stop(): Promise<void> {
@@ -73,7 +79,7 @@ export class Watcher {
       this.counts = '';
       return;
     }
-    const counts = await nodeCounts(this.app, now, queues);
+    const counts = await nodeCounts(this.current(), now, queues);
     const nodes = [...counts].map(([id, c]) => ({ id, counts: c }));
     const key = JSON.stringify(nodes);
     if (key !== this.counts) this.streams.send('counts', { nodes });
@@ -81,7 +87,7 @@ export class Watcher {
   }
 
   private async watchRuns(emit: boolean): Promise<void> {
-    const store = this.app.backend.runs;
+    const store = this.current().backend.runs;
     const recent = (await store.page({ limit: RECENT })).items;
     const seen = new Set<string>();
     const changed = (r: Run) => {
@@ -103,16 +109,17 @@ export class Watcher {
   }
 
   private async watchJobs(emit: boolean): Promise<void> {
-    const jobs = await this.app.backend.jobs.list({ limit: 50 });
+    const { backend } = this.current();
+    const jobs = await backend.jobs.list({ limit: 50 });
     for (const j of jobs) {
       if (emit && this.jobs.get(j.id) !== j.status) this.streams.send('job', { id: j.id, fn: j.fn, status: j.status, relays: j.relay, ...(j.progress ? { progress: j.progress } : {}), updatedAt: j.updatedAt });
       this.jobs.set(j.id, j.status);
     }
-    const maps = await this.app.backend.jobs.maps.list(20);
+    const maps = await backend.jobs.maps.list(20);
     for (const m of maps) {
       const live = m.status === 'running' || m.status === 'loading' || !this.maps.has(m.id) || !this.maps.get(m.id)!.startsWith(m.status);
       if (!live) continue;
-      const counts: MapCounts = await this.app.backend.jobs.maps.counts(m.id);
+      const counts: MapCounts = await backend.jobs.maps.counts(m.id);
       const key = `${m.status}:${JSON.stringify(counts)}`;
       if (emit && this.maps.get(m.id) !== key) this.streams.send('map', { id: m.id, status: m.status, counts });
       this.maps.set(m.id, key);

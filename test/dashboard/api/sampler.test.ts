@@ -13,7 +13,7 @@ describe('queue history sampler', { timeout: 60_000 }, () => {
   });
 
   it('keeps keepMs / everyMs points per queue, dropping the oldest, with the depth at each sample', async () => {
-    const sampler = new QueueSampler(h.app, 1000, 3000);
+    const sampler = new QueueSampler(() => h.app, 1000, 3000);
     for (let t = 1; t <= 5; t++) {
       await h.app.backend.queues.send('work', { body: `m${t}` });
       await sampler.sample(t * 1000);

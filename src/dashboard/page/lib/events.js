@@ -1,5 +1,5 @@
 // The page's one event stream: a single EventSource to /api/events, shared by every screen.
-// Screens subscribe to an event type (counts, run, queue, map, job) and get its parsed data; the
+// Screens subscribe to an event type (app, counts, run, queue, map, job) and get its parsed data; the
 // browser reconnects by itself, and `status` listeners see 'live' | 'connecting'.
 import { eventsUrl } from './api.js';
 
