@@ -7,6 +7,7 @@
 // - each poison row waits in load-dlq, alone in its message, after 3 tries; nothing else is there;
 // - no log line holds an event or a row (the seed wrote 6.6 TB of logs by printing events).
 import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../../src/ports/backend.ts';
 import { checks, demoBackend, type DemoContext, type DemoResult } from '../../src/runtime/demo.ts';
@@ -57,8 +58,8 @@ export interface PipelineRun {
   rows: number;
 }
 
-/** Uploads the CSV and waits until the pipeline has settled; returns the seconds it took. */
-export async function runPipeline(backend: Backend, engine: Engine, csv: string, poison: number, timeoutMs = 900_000): Promise<number> {
+/** Uploads the CSV (its text, or a stream of it) and waits until the pipeline has settled; returns the seconds it took. */
+export async function runPipeline(backend: Backend, engine: Engine, csv: string | Readable, poison: number, timeoutMs = 900_000): Promise<number> {
   const t0 = performance.now();
   await backend.objects.put(names.bucket, uploadKey, csv, { contentType: 'text/csv' });
   await waitSettled(backend, engine, poison, t0, timeoutMs);
