@@ -174,6 +174,9 @@ describe('dashboard API: app and runs', { timeout: 90_000 }, () => {
       { id: ids[0], ok: false, error: expect.stringMatching(/already ended ok/) },
       { id: 'missing-run', ok: false, error: expect.stringMatching(/does not exist/) },
     ]);
+    const wrongAction = await h.post('/api/runs/cancel', { action: 'retry', ids: [b.id] });
+    expect([wrongAction.status, wrongAction.body.error.message]).toEqual([400, expect.stringMatching(/action "retry" does not belong here/)]);
+    expect((await h.app.backend.runs.get(b.id))?.cancelRequest).toBeUndefined();
     const viaBulk = await h.post('/api/runs/bulk', { action: 'cancel', ids: [b.id] });
     expect(viaBulk.body.results).toEqual([{ id: b.id, ok: true, status: 'running' }]);
     expect((await h.app.backend.runs.cancelRequests()).map((r) => r.runId).sort()).toEqual([a.id, b.id].sort());

@@ -117,7 +117,12 @@ export function runRoutes(router: Router, deps: DashboardDeps): void {
 
   router.post('/api/runs/:id/cancel', async ({ params }) => cancel(deps, params.id!));
 
-  router.post('/api/runs/cancel', async ({ body }) => cancelEach(deps, body.stringArray('ids', 100)));
+  router.post('/api/runs/cancel', async ({ body }) => {
+    // The same body as POST /api/runs/bulk; an action, if given, must be this one.
+    const action = body.optionalString('action', 20);
+    if (action !== undefined && action !== 'cancel') throw new ValidationError(`POST /api/runs/cancel: action ${show(action)} does not belong here; this endpoint cancels (use POST /api/runs/bulk for "retry").`);
+    return cancelEach(deps, body.stringArray('ids', 100));
+  });
 
   router.post('/api/runs/bulk', async ({ body }) => {
     const action = body.string('action', 20);
