@@ -137,8 +137,9 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
     if (forward) outer!.removeEventListener('abort', forward);
   }
   if (!startInput) throw new Error(`invokeSync: the executor returned an invocation of fn "${fn.name}" without starting it.`);
-  // A handler that returned before the abort reached it keeps its outcome (the request came too late).
-  const cancel = inv.status !== 'ok' && stop.signal.reason instanceof RunCancelled ? stop.signal.reason.request : undefined;
+  // Only an invocation the abort ended is cancelled: one that returned, failed or timed out before the
+  // abort reached it keeps its outcome (the request came too late).
+  const cancel = inv.error?.errorType === 'Runtime.Aborted' && stop.signal.reason instanceof RunCancelled ? stop.signal.reason.request : undefined;
   if (cancel) {
     const message = cancelMessage(cancel);
     inv = { ...inv, status: 'error', error: runtimeError('Baton.Cancelled', message, 'CANCELLED'), logs: [...inv.logs, { time: clock.now(), level: 'error', message: `${inv.requestId} ${message}` }] };
