@@ -305,6 +305,12 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       expect(missing).toBeInstanceOf(NotFoundError);
       expect(missing.message).toMatch(/Run "nope" does not exist/);
       expect(await runs.cancelRequests()).toEqual([]);
+      // A run asked to cancel that then ended on its own (the request came too late) leaves the requests too.
+      const late = await runs.start({ fn: 'f', trigger: 'invoke' });
+      await runs.requestCancel(late.id, { by: 'cli' });
+      expect((await runs.finish(late.id, { status: 'ok', durationMs: 1 })).status).toBe('ok');
+      expect(await runs.cancelRequests()).toEqual([]);
+      expect((await runs.get(late.id))?.cancelRequest).toEqual({ at: h.clock.now(), by: 'cli' });
     });
 
     it('prune removes a run\'s cancel request with the run', async () => {

@@ -9,9 +9,9 @@
  * missing (NotFoundError), ended (ConditionFailedError naming how), or already asked (the run is
  * returned with the first request).
  *
- * A request stays in `run-cancels` until its run is finished `cancelled` (the store removes it then)
- * or pruned; one for a run that ended otherwise before the engine saw it stays until retention
- * prunes the run, and the engine ignores it (it holds no such run).
+ * A request stays in `run-cancels` until its run is finished (the store's finish removes it, only
+ * for a run that has a request: the finish's UpdateItem returns the item, so others pay nothing) or
+ * pruned. The run keeps its `cancelRequest` as the record of who asked.
  */
 import { DeleteItemCommand, TransactWriteItemsCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError, show } from '../../../core/errors.ts';
@@ -72,7 +72,7 @@ export class AwsRunCancels {
     return out;
   }
 
-  /** Removes the request of a run that has ended (finished cancelled). */
+  /** Removes the request of a run that has ended. */
   async settle(runId: string): Promise<void> {
     const table = await ensure(this.ctx, 'run-cancels');
     await call(this.ctx.at('dynamodb', 'settle cancel of run', show(runId)), () => this.ctx.clients.dynamodb.send(new DeleteItemCommand({ TableName: table, Key: toItem({ all: ALL, runId }) })));

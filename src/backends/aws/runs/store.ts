@@ -112,8 +112,8 @@ export class AwsRunStore implements RunStore {
     const set = { status: input.status, durationMs: input.durationMs, error: input.error, recordIds: input.recordIds, result };
     const item = await this.update(id, 'finish run', e, updateExpression(e, set, input.error ? [] : ['error'], { logCount: logs.length }));
     await this.writeLogs(id, item.logCount - logs.length, logs);
-    // A run stopped by its cancel request leaves the index of requests (cancel.ts).
-    if (input.status === 'cancelled' && item.cancelRequest) await this.cancels.settle(id);
+    // A run someone asked to cancel leaves the index of requests once it has ended, however it ended (cancel.ts).
+    if (item.cancelRequest) await this.cancels.settle(id);
     if (this.pruneEvery > 0 && ++this.finishedSincePrune >= this.pruneEvery) {
       this.finishedSincePrune = 0;
       await this.prune(this.retention);
