@@ -8,8 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fn } from '../../src/core/resources/fn.ts';
-import { compileWorker, customConditions, isTypeScriptModule } from '../../src/runtime/executor/compile-cache.mjs';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
+
+/** compile-cache.mjs is plain JavaScript (a worker runs it before anything could load TypeScript) and has no .d.ts: the build emits it as written. */
+interface CompileCache {
+  compileWorker(moduleUrl: string | undefined, runtimeFiles: string[], options?: { cacheRoot?: string; conditions?: string[] }): Promise<{ runtimeUrl: string; handlerUrl?: string }>;
+  customConditions(execArgv?: string[], nodeOptions?: string): string[];
+  isTypeScriptModule(moduleUrl: string): boolean;
+}
+const compileCachePath: string = '../../src/runtime/executor/compile-cache.mjs';
+const { compileWorker, customConditions, isTypeScriptModule } = (await import(compileCachePath)) as CompileCache;
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-compile-'));
 const cache = join(dir, '.cache');
