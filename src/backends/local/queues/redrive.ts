@@ -18,22 +18,24 @@ interface Candidate {
   dest: string;
 }
 
+const candidateColumns = 'id, message_id, source_queue, attempts, last_error, coalesce(@to, source_queue) AS dest';
+const candidateWhere = 'queue_id = @dlq AND visible_at <= @now AND enqueued_at > @cutoff AND coalesce(@to, source_queue) IN (SELECT name FROM queues)';
+
 /**
  * The statements of redrive. Candidates are the DLQ's messages that are visible (not held by a
  * consumer of the DLQ), not past the DLQ's retention, and have a declared destination (`to`, else
- * their source queue), oldest (lowest row id) first: one query that sorts only these small columns,
+ * their source queue), oldest (lowest row id) first: one query of these small columns,
  * where paging through whole rows re-sorted the queue at every page (14 ms a page of 500 for a
- * 50,000-message DLQ, most of redrive's cost). The move is one UPDATE per chunk of ids.
+ * 50,000-message DLQ, most of redrive's cost). When all of them are wanted they are sorted in JS
+ * (by id, a number) rather than by SQLite, whose sorter copied each row with its last error (55 of
+ * 250 ms for 50,000). The move is one UPDATE per chunk of ids.
  */
 function prepareRedrive(db: Db) {
   return {
-    /** to: null for each message's source queue; limit: -1 for all */
-    candidates: db.prepare<[{ to: string | null; dlq: number; now: number; cutoff: number; limit: number }], Candidate>(
-      `SELECT id, message_id, source_queue, attempts, last_error, coalesce(@to, source_queue) AS dest
-         FROM queue_messages
-        WHERE queue_id = @dlq AND visible_at <= @now AND enqueued_at > @cutoff AND coalesce(@to, source_queue) IN (SELECT name FROM queues)
-        ORDER BY id LIMIT @limit`,
-    ),
+    /** to: null for each message's source queue */
+    candidates: db.prepare<[{ to: string | null; dlq: number; now: number; cutoff: number }], Candidate>(`SELECT ${candidateColumns} FROM queue_messages WHERE ${candidateWhere}`),
+    /** the same, the `limit` oldest */
+    oldest: db.prepare<[{ to: string | null; dlq: number; now: number; cutoff: number; limit: number }], Candidate>(`SELECT ${candidateColumns} FROM queue_messages WHERE ${candidateWhere} ORDER BY id LIMIT @limit`),
     /** ids (JSON array): the whole rows, for the filter */
     rows: db.prepare<[string], MessageRow>('SELECT * FROM queue_messages WHERE id IN (SELECT value FROM json_each(?))'),
     /** to: null for each message's source queue; ids: a JSON array */
@@ -63,7 +65,8 @@ export function makeRedrive(state: QueueState) {
     const filter = options.filter;
     const toName = to?.config.name ?? null;
     // With a filter, every candidate is read (the filter decides); without one, only the first `max`.
-    let chosen = st.candidates.all({ to: toName, dlq: dlq.id, now, cutoff: now - dlq.config.retentionMs, limit: filter || max === Infinity ? -1 : max });
+    const where = { to: toName, dlq: dlq.id, now, cutoff: now - dlq.config.retentionMs };
+    let chosen = filter || max === Infinity ? st.candidates.all(where).sort((a, b) => a.id - b.id) : st.oldest.all({ ...where, limit: max });
     if (filter) {
       const kept: Candidate[] = [];
       for (let i = 0; i < chosen.length && kept.length < max; i += chunkSize) {
