@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * TypeScript handlers compiled once, so a function worker imports plain JavaScript and needs no
  * module loader of its own (a tsx loader is one more thread per worker: ~30 MB each, measured in
