@@ -30,7 +30,7 @@ function charClass(stripControl: boolean, extra: string): string | undefined {
 export function fieldCleaning(o: CleaningOptions = {}): FieldCleaning {
   const strip = charClass(o.stripControl ?? true, o.strip ?? '');
   return {
-    ...(strip ? { strip } : {}),
+    ...(strip ? { strip, stripIsControl: (o.stripControl ?? true) && (o.strip ?? '') === '' } : {}),
     trim: o.trim ?? true,
     emptyToNull: o.emptyToNull ?? true,
     // An ASCII character to strip could be part of a typed value ('-' in a date): then every value is

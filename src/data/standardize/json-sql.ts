@@ -23,7 +23,7 @@
  */
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
-import { dateSql, expected } from './sql.ts';
+import { canonicalInt, dateSql, expected } from './sql.ts';
 
 /** Whether a column tells a JSON null from a missing field (index.ts then gives `null` for a null). */
 export function needsNull(col: Column): boolean {
@@ -87,8 +87,13 @@ function kindValue(col: Column, x: string, text: boolean): string {
       return `CASE ${x} WHEN 'true' THEN true WHEN 'false' THEN false END`;
     case 'number':
       return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${numberOf(col, x)} END`;
-    case 'int':
-      return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? Number.MIN_SAFE_INTEGER} AND ${col.max ?? Number.MAX_SAFE_INTEGER} AND ${numberOf(col, x)} = trunc(${numberOf(col, x)}) THEN CAST(${numberOf(col, x)} AS BIGINT) END`;
+    case 'int': {
+      const min = col.min ?? Number.MIN_SAFE_INTEGER;
+      const max = col.max ?? Number.MAX_SAFE_INTEGER;
+      const checked = `CASE WHEN ${numberOf(col, x)} BETWEEN ${min} AND ${max} AND ${numberOf(col, x)} = trunc(${numberOf(col, x)}) THEN CAST(${numberOf(col, x)} AS BIGINT) END`;
+      // A JSON integer written plainly is the number JSON.parse reads (in the safe range, where the check is exact).
+      return col.coerce ? checked : canonicalInt(x, (v) => `CASE WHEN ${v} BETWEEN ${min} AND ${max} THEN ${v} END`, checked);
+    }
     case 'timestamp':
       return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${str}, 'Z') THEN TRY_CAST(${str} AS TIMESTAMP) ELSE CAST(TRY_CAST(${str} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
     case 'date':

@@ -40,22 +40,37 @@ function castSql(col: Column, raw: string): string {
   // value must be in the number format's range (finite; int: safe integers, z.int32(): 32 bits).
   const range = (v: string) => `CASE WHEN ${v} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${v} END`;
   if (col.kind === 'int') {
-    return range(`CASE WHEN NOT (contains(${raw}, '.') OR contains(${raw}, '_') OR contains(${raw}, 'x') OR contains(${raw}, 'X') OR contains(${raw}, 'b') OR contains(${raw}, 'B')) THEN TRY_CAST(${raw} AS BIGINT) END`);
+    const checked = range(`CASE WHEN NOT (contains(${raw}, '.') OR contains(${raw}, '_') OR contains(${raw}, 'x') OR contains(${raw}, 'X') OR contains(${raw}, 'b') OR contains(${raw}, 'B')) THEN TRY_CAST(${raw} AS BIGINT) END`);
+    return canonicalInt(raw, range, checked);
   }
   if (col.kind === 'number') return range(`CASE WHEN NOT contains(${raw}, '_') THEN TRY_CAST(${raw} AS DOUBLE) END`);
   return `TRY_CAST(${raw} AS ${col.sqlType})`;
 }
 
 /**
- * A date from text, only where the schema's pattern matches. With zod's own date pattern (every
- * YYYY-MM-DD that is a real proleptic Gregorian date, which is what DuckDB writes for a DATE of
- * years 1-9999) a text that casts and is written back as itself matches it, so the regular
- * expression (measured 0.3 s of CPU per 2M values) runs only on the texts that do not.
+ * A whole number from text: the text that casts to BIGINT and is written back as itself (a plain
+ * decimal, as most are) has none of the characters the full check refuses, so it takes one cast
+ * and a compare; the rest take `checked` (measured: 4 columns of 500k values, 0.34 s of CPU with
+ * the six contains() each, 0.25 s with this). `range` keeps the value in the number format's range.
+ */
+export function canonicalInt(text: string, range: (v: string) => string, checked: string): string {
+  return `CASE WHEN CAST(TRY_CAST(${text} AS BIGINT) AS VARCHAR) = ${text} THEN ${range(`TRY_CAST(${text} AS BIGINT)`)} ELSE ${checked} END`;
+}
+
+/** ten characters YYYY-MM-DD, each Y, M and D a digit (GLOB: one cheap match, no regular expression). */
+const dateShape = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+
+/**
+ * A date from text, only where the schema's pattern matches. zod's own date pattern takes every
+ * YYYY-MM-DD of digits that is a real proleptic Gregorian date, which is what DuckDB's cast takes
+ * of such text, so a text of that shape that casts needs no regular expression (measured 0.3 s of
+ * CPU per 2M values); the rest are matched against the pattern. The shape is a GLOB (the check
+ * before it, the date cast and written back as text, measured 1.6x the CPU of this one).
  */
 export function dateSql(pattern: string, text: string): string {
   const exact = `CASE WHEN regexp_full_match(${text}, ${sqlString(pattern)}) THEN TRY_CAST(${text} AS DATE) END`;
   if (pattern !== regexes.date.source) return exact;
-  return `CASE WHEN strlen(${text}) = 10 AND CAST(TRY_CAST(${text} AS DATE) AS VARCHAR) = ${text} THEN TRY_CAST(${text} AS DATE) ELSE ${exact} END`;
+  return `CASE WHEN ${text} GLOB '${dateShape}' AND TRY_CAST(${text} AS DATE) IS NOT NULL THEN TRY_CAST(${text} AS DATE) ELSE ${exact} END`;
 }
 
 /** The reason (or NULL) for one column, from its raw text expression. */

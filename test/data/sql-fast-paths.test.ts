@@ -1,0 +1,84 @@
+/**
+ * The bulk path's shortcuts (issue 15) agree with the full checks they stand in for, on generated
+ * text: a whole number written plainly (canonicalInt), a date of the shape YYYY-MM-DD
+ * (dateSql), and the test for control characters that decides which rows are stripped
+ * (hasStripped: it may say yes wrongly, never no).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { regexes } from 'zod';
+import { withDuck } from '../../src/data/duck.ts';
+import { canonicalInt, dateSql } from '../../src/data/standardize/sql.ts';
+import { hasStripped } from '../../src/data/standardize/stage.ts';
+import { fieldCleaning } from '../../src/data/csv/clean.ts';
+
+/** Evaluates `exprs` (over column v) for each text; returns one row of results per text. */
+async function evaluate(texts: readonly string[], exprs: readonly string[]): Promise<unknown[][]> {
+  return withDuck(async (c) => {
+    await c.run('CREATE TABLE t (i INTEGER, v VARCHAR)');
+    const a = await c.createAppender('t');
+    texts.forEach((text, i) => {
+      a.appendInteger(i);
+      a.appendVarchar(text);
+      a.endRow();
+    });
+    a.closeSync();
+    const r = await c.runAndReadAll(`SELECT ${exprs.map((e) => `(${e})::VARCHAR`).join(', ')} FROM t ORDER BY i`);
+    return r.getRows();
+  });
+}
+
+const digits = (n: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join(''));
+const noise = fc.constantFrom('', ' ', '+', '-', '0', '00', '_', '.', '.0', 'e3', 'E2', 'x', '0x', 'b', '0b', '\t', '٣', '１');
+
+describe('the bulk path shortcuts agree with the full checks', () => {
+  it('a whole number written plainly: canonicalInt gives what the full check gives', async () => {
+    const range = (v: string) => `CASE WHEN ${v} BETWEEN ${Number.MIN_SAFE_INTEGER} AND ${Number.MAX_SAFE_INTEGER} THEN ${v} END`;
+    const checked = range(`CASE WHEN NOT (contains(v, '.') OR contains(v, '_') OR contains(v, 'x') OR contains(v, 'X') OR contains(v, 'b') OR contains(v, 'B')) THEN TRY_CAST(v AS BIGINT) END`);
+    const text = fc.oneof(
+      fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }).map(String),
+      fc.integer().map(String),
+      fc.tuple(noise, fc.integer({ min: 0, max: 99999 }).map(String), noise).map((p) => p.join('')),
+      fc.string({ maxLength: 6 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
+        const rows = await evaluate(texts, [canonicalInt('v', range, checked), checked]);
+        for (const [fast, full] of rows) expect(fast).toBe(full);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a date: dateSql takes exactly what zod.iso.date() takes, as the date the full check gives', async () => {
+    const exact = `CASE WHEN regexp_full_match(v, ${`'${regexes.date.source}'`}) THEN TRY_CAST(v AS DATE) END`;
+    const date = fc.tuple(digits(4), fc.constantFrom('-', '/', '--'), digits(2), fc.constantFrom('-', '-', ' '), digits(2)).map((p) => p.join(''));
+    // Ten characters that DuckDB's cast still takes as a date (' 026-01-01' is year 26) must not pass the shape.
+    const oneOff = fc.tuple(date, fc.integer({ min: 0, max: 9 }), fc.constantFrom(' ', '-', '+', 'x', '٣')).map(([d, i, c]) => d.slice(0, i) + c + d.slice(i + 1));
+    const text = fc.oneof(date, oneOff, fc.tuple(noise, date, noise).map((p) => p.join('')), fc.string({ maxLength: 10 }), fc.constantFrom('0000-02-29', '1900-02-29', '2000-02-29', '2024-02-29', '2026-02-29', '0400-02-29', ' 026-01-01', '-026-01-01', '2026-01-1 ', ' 2026-1-1'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
+        const rows = await evaluate(texts, [dateSql(regexes.date.source, 'v'), exact]);
+        rows.forEach(([fast, full], i) => {
+          expect(fast).toBe(full);
+          expect(fast !== null).toBe(regexes.date.test(texts[i]!));
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('control characters: hasStripped says yes for every text that has one', async () => {
+    const cl = fieldCleaning({});
+    expect(cl.stripIsControl).toBe(true);
+    const ch = fc.oneof(fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)), fc.constantFrom('"', '\\', '\u00a0', '\u2028', 'é', '\u{1F600}', '/'));
+    const text = fc.array(ch, { maxLength: 8 }).map((c) => c.join(''));
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
+        const rows = await evaluate(texts, [hasStripped('v', cl), `regexp_matches(v, '${cl.strip!}')`]);
+        for (const [fast, full] of rows) if (full === 'true') expect(fast).toBe('true');
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
