@@ -18,7 +18,8 @@
  *
  * The cache: <cache root>/<key>/, key = the handler's path, the runtime's files and the resolution
  * settings; a manifest lists every file the build read with the hash of the text it read (taken
- * as esbuild loaded it, so a file saved during a build makes the next check miss). A check hashes
+ * as esbuild loaded it, so a file saved during a build makes the next check miss), and each
+ * package file the build imports from (an upgraded package builds again). A check hashes
  * those files again: any change (a hot reload's edit) builds again. Builds write to a folder of
  * their own and rename it into place, so workers starting together never see half a build.
  */
@@ -133,6 +134,11 @@ function plugin(runtimeFiles, read) {
         resolveDir: dirname(runtimeFiles[0]),
         loader: 'js',
       }));
+      // The installed package's runtime (JavaScript in node_modules) is imported as it is, so the
+      // handler's own `import ... from 'baton/handler'` (external too) reaches the same modules.
+      build.onResolve({ filter: /\.[cm]?js$/, namespace: 'baton-runtime' }, (args) =>
+        args.path.includes(`${sep}node_modules${sep}`) ? { path: pathToFileURL(args.path).href, external: true } : undefined,
+      );
       // Packages: bundled when they are TypeScript sources, else imported from the file Node would pick.
       build.onResolve({ filter: /^[^./]|^\.[^./]|^\.\.[^/]/ }, async (args) => {
         if (args.pluginData === 'inner' || args.path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(args.path)) return undefined;
@@ -142,6 +148,8 @@ function plugin(runtimeFiles, read) {
         if (found.errors.length > 0 || !found.path) return { path: args.path, external: true };
         if (typescript.test(found.path) && !found.path.endsWith('.d.ts') && !found.path.includes(`${sep}node_modules${sep}`)) return { path: found.path };
         if (found.external) return { path: args.path, external: true };
+        // The build names this file: a reinstalled or upgraded package (its file changed or gone) builds again.
+        read.set(found.path, hashFile(found.path));
         return { path: args.kind === 'require-call' || args.kind === 'require-resolve' ? found.path : pathToFileURL(found.path).href, external: true };
       });
       build.onLoad({ filter: /.*/, namespace: 'file' }, async (args) => {
