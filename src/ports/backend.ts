@@ -26,5 +26,14 @@ export interface Backend {
    * same backend through `connect()`; executors add them to every handler's environment.
    */
   readonly handlerEnv: Readonly<Record<string, string>>;
+  /**
+   * Optional: runs `work` so that the store writes it starts before its first await are committed
+   * together, in one transaction (the trigger path writes a run's start with its batch's attempts,
+   * and its finish with the batch's delete: one commit instead of two). Each write still succeeds
+   * or fails on its own, as when called alone. If the shared commit fails, `together` throws and
+   * none of them happened: a caller awaits the writes' promises only after it returned. A backend
+   * without it (aws: separate services) makes the calls one by one.
+   */
+  together?(work: () => void): void;
   close(): Promise<void>;
 }

@@ -35,6 +35,7 @@ const skips = {
   'with delayMs keeps the message hidden that long': clock,
   'ends the lease: the same receipt is stale afterwards': fenced,
   'refuses a stale receipt': fenced,
+  'writes made in backend.together (one by one where a backend has none) each take effect or fail alone': `asserts a stale startAttempts and a second delete are refused, and release dead-letters at once: ${fenced}`,
   'a message sent with delayMs is not receivable until the delay passes': clock,
   "the queue's delay applies to messages sent without one": clock,
   'a message past retention is never delivered and is removed': `${clock} (SQS's shortest retention is 60 s)`,

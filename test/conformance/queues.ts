@@ -591,6 +591,35 @@ export function runQueueConformance(name: string, make: MakeBackend, skips?: Ski
         expect((await receiveOne('q')).attempts).toBe(2);
       });
 
+      test('writes made in backend.together (one by one where a backend has none) each take effect or fail alone', async () => {
+        await withDlq('q', 1, { visibilityTimeoutMs: SECOND });
+        await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
+        const got = await q.receive('q', { maxMessages: 2, countAttempt: false });
+        expect(got).toHaveLength(2);
+        const together = h.backend.together?.bind(h.backend) ?? ((work: () => void) => work());
+        let counted!: Promise<void>;
+        let stale!: Promise<void>;
+        together(() => {
+          counted = q.startAttempts('q', got.map((m) => m.receiptHandle));
+          stale = q.startAttempts('q', ['99999999.1']);
+          stale.catch(() => undefined);
+        });
+        await counted;
+        expect(await rejection(stale)).toBeInstanceOf(StaleReceiptError);
+        let deleted!: Promise<Array<{ ok: boolean }>>;
+        let refused!: Promise<void>;
+        together(() => {
+          deleted = q.deleteBatch('q', [got[0]!.receiptHandle]);
+          refused = q.delete('q', got[0]!.receiptHandle);
+          refused.catch(() => undefined);
+        });
+        expect((await deleted).map((r) => r.ok)).toEqual([true]);
+        expect(await rejection(refused)).toBeInstanceOf(StaleReceiptError);
+        // The other message's attempt counted: released, it goes to the DLQ (maxReceiveCount 1).
+        expect(await q.release('q', got[1]!.receiptHandle, { error: new Error('x') })).toEqual({ deadLettered: true });
+        expect((await q.stats('q')).visible + (await q.stats('q')).inFlight).toBe(0);
+      });
+
       test('a failed message in a queue without a DLQ is simply given back', async () => {
         await q.declare(queueConfig('q'));
         await q.send('q', { body: 'a' });

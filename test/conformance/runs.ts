@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { ConditionFailedError, NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import type { LogRecord } from '../../src/ports/executor.ts';
-import type { RunStore } from '../../src/ports/runs.ts';
+import type { Run, RunStore } from '../../src/ports/runs.ts';
 import type { BackendHarness, MakeBackend } from '../helpers/backend-factory.ts';
 import { caseFor, type Skips } from './skips.ts';
 
@@ -320,6 +320,30 @@ export function runRunStoreConformance(name: string, make: MakeBackend, skips: S
       expect((await runs.prune({ keepPerFn: 1, maxAgeMs: Infinity })).runs).toBe(1);
       expect(await runs.get(r.id)).toBeUndefined();
       expect(await runs.cancelRequests()).toEqual([]);
+    });
+
+    it('writes made in backend.together (one by one where a backend has none) each take effect or fail alone', async () => {
+      const together = h.backend.together?.bind(h.backend) ?? ((work: () => void) => work());
+      let first!: Promise<Run>;
+      let second!: Promise<Run>;
+      let missing!: Promise<Run>;
+      together(() => {
+        first = runs.start({ id: 'grouped-1', fn: 'f', trigger: 'queue:q', recordIds: ['m1'] });
+        missing = runs.finish('no-such-run', { status: 'ok', durationMs: 1 });
+        missing.catch(() => undefined);
+        second = runs.start({ id: 'grouped-2', fn: 'f', trigger: 'queue:q' });
+      });
+      expect((await first).status).toBe('running');
+      expect((await second).status).toBe('running');
+      expect(await rejection(missing)).toBeInstanceOf(NotFoundError);
+      let finished!: Promise<Run>;
+      together(() => {
+        finished = runs.finish('grouped-1', { status: 'ok', durationMs: 2, logs: [line('done')] });
+      });
+      expect(await finished).toMatchObject({ id: 'grouped-1', status: 'ok', durationMs: 2 });
+      expect(await runs.get('grouped-1')).toMatchObject({ status: 'ok', recordIds: ['m1'] });
+      expect((await runs.logs('grouped-1')).map((l) => l.message)).toEqual(['done']);
+      expect(await runs.get('grouped-2')).toMatchObject({ status: 'running' });
     });
 
     it('a finished run and its logs survive a reopen', async () => {

@@ -30,3 +30,20 @@ describe('the SQS event and its wire form', () => {
     expect(second.attributes).toEqual({ ApproximateReceiveCount: '3', SentTimestamp: '1500', SenderId: expect.any(String), ApproximateFirstReceiveTimestamp: '2500' });
   });
 });
+
+describe('the SQS event in the receiving thread', () => {
+  it('reads as a plain array of the records, built when first read', () => {
+    const event = sqsEvent('orders', messages);
+    const expected = messages.map((m) => sqsRecord('orders', m));
+    expect(Array.isArray(event.Records)).toBe(true);
+    expect(event.Records.length).toBe(2);
+    expect(event.Records[1]).toEqual(expected[1]);
+    expect(event.Records[1]).toBe(event.Records[1]);
+    expect(1 in event.Records && !(2 in event.Records)).toBe(true);
+    expect(Object.keys(event.Records)).toEqual(['0', '1']);
+    expect([...event.Records]).toEqual(expected);
+    expect(event.Records.map((r) => r.messageId)).toEqual(['m-1', 'm-2']);
+    expect({ ...event }).toEqual({ Records: expected });
+    expect(event.Records[2]).toBeUndefined();
+  });
+});

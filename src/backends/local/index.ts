@@ -58,6 +58,9 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
   const objects = new LocalObjectStore(context);
   const topics = new LocalTopicStore(context);
   let closed = false;
+  // Every local store writes synchronously when called, so the writes `work` starts land in this
+  // one IMMEDIATE transaction (each store's own transaction becomes a savepoint inside it).
+  const together = db.transaction((work: () => void) => work()).immediate;
   return {
     name: 'local',
     context,
@@ -71,6 +74,7 @@ export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
     runs: new LocalRunStore(context),
     firehose: new LocalFirehoseStore(context),
     jobs: new LocalJobStore(context),
+    together,
     handlerEnv: {
       [defaults.store.backendEnv]: 'local',
       [defaults.store.dirEnv]: dir,

@@ -43,6 +43,13 @@ export interface InvokeSyncOptions extends InvokeOptions {
    * reports a failure (a partial batch response), so the run shows `error` naming what failed.
    */
   resultError?: (result: unknown) => RunError | undefined;
+  /**
+   * Called with the invocation's outcome as its run is finished. The store writes it starts before
+   * its first await are committed with the run's finish (backend.together): a queue batch's delete
+   * costs no commit of its own. The start is grouped the same way: writes `onStart` starts are
+   * committed with the run's start (a queue batch's attempts).
+   */
+  onFinish?: (inv: Invocation) => void;
 }
 
 export interface InvokeResult extends Invocation {
@@ -80,6 +87,8 @@ function redactResult(result: unknown): unknown {
 export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknown, options: InvokeSyncOptions = {}): Promise<InvokeResult> {
   const fn = findFn(deps, fnName);
   const { runs, clock } = deps.backend;
+  // One commit for the run's start (or finish) and the writes its caller makes with it (ports/backend.ts).
+  const together = deps.backend.together?.bind(deps.backend) ?? ((work: () => void) => work());
   // A caller that names the run (the dashboard's retry) shows it at once: the start is written now.
   const delayMs = runs.record && options.runId === undefined ? (options.startWriteDelayMs ?? defaults.runs.startWriteDelayMs) : 0;
   let startInput: (StartRunInput & { id: string }) | undefined;
@@ -118,17 +127,19 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
           input: event,
           startedAt: clock.now(),
         };
-        if (delayMs <= 0) writeStart();
-        else {
-          const timer = (startTimer = new AbortController());
-          clock.sleep(delayMs, timer.signal).then(
-            () => {
-              if (!timer.signal.aborted) writeStart();
-            },
-            () => undefined,
-          );
-        }
-        options.onStart?.(info);
+        together(() => {
+          if (delayMs <= 0) writeStart();
+          else {
+            const timer = (startTimer = new AbortController());
+            clock.sleep(delayMs, timer.signal).then(
+              () => {
+                if (!timer.signal.aborted) writeStart();
+              },
+              () => undefined,
+            );
+          }
+          options.onStart?.(info);
+        });
       },
     });
   } finally {
@@ -150,8 +161,17 @@ export async function invokeSync(deps: InvokeDeps, fnName: string, event: unknow
   // A handler that returns nothing (most queue handlers) has no result worth a write.
   const result = inv.status === 'ok' && inv.result !== undefined && inv.result !== null ? { result: redactResult(inv.result) } : {};
   const finish = { status, durationMs: inv.durationMs, logs, ...(error ? { error } : {}), ...result };
-  if (started) await runs.finish((await started).id, finish);
-  else await runs.record!(startInput, finish);
+  // A failed start write fails the run here, as it would without the group below.
+  if (started) await started;
+  let written!: Promise<Run>;
+  const recorded = startInput;
+  const outcome = inv;
+  together(() => {
+    written = started ? runs.finish(recorded.id, finish) : runs.record!(recorded, finish);
+    written.catch(() => undefined);
+    options.onFinish?.(outcome);
+  });
+  await written;
   if (about) deps.observer?.finished?.({ ...about, status, durationMs: inv.durationMs, ...(error ? { error } : {}) });
   return { ...inv, runId: startInput.id, ...(cancel ? { cancelled: true as const } : {}) };
 }

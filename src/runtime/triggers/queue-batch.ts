@@ -14,7 +14,7 @@
  */
 import { BatonError, StaleReceiptError } from '../../core/errors.ts';
 import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
-import type { ReceivedMessage } from '../../ports/queues.ts';
+import type { BatchResultEntry, ReceivedMessage } from '../../ports/queues.ts';
 import type { RunError } from '../../ports/runs.ts';
 import { invocationErrorToError } from '../executor/index.ts';
 import { invokeSync, type InvokeResult } from '../invoke/index.ts';
@@ -23,6 +23,9 @@ import { batchItemFailures, sqsEvent } from './events/sqs.ts';
 import { startHeartbeat, type Heartbeat } from './heartbeat.ts';
 
 export type BatchOutcome = 'ok' | 'partial' | 'failed' | 'handed-back';
+
+/** What a returned handler's batch settles to: the messages it reported failed, and the delete of the rest. */
+type Settled = { failed: 'whole'; why: string } | { failed: ReceivedMessage[]; deleted?: Promise<Array<BatchResultEntry<void>>> };
 
 export class QueueBatch {
   /** Handles whose lease this batch still holds. */
@@ -56,21 +59,28 @@ export class QueueBatch {
     const { backend } = this.ctx;
     const queue = this.trigger.queue;
     let counting: Promise<void> | undefined;
+    let settled: Settled | undefined;
     let inv: InvokeResult;
     try {
       inv = await invokeSync(this.ctx.deps, this.fn.name, sqsEvent(queue, this.messages), {
         trigger: `queue:${queue}`,
-        attempt: Math.max(...this.messages.map((m) => m.attempts)) + 1,
+        attempt: this.attempt(),
         recordIds: this.messages.map((m) => m.messageId),
         signal: this.ctx.aborting,
         ...(this.trigger.reportBatchItemFailures ? { resultError: (result: unknown) => partialRunError(result, this.messages) } : {}),
+        // Both run in the run's write group (invokeSync onFinish): the attempts commit with the
+        // run's start, the delete of the done messages with its finish.
         onStart: () => {
           counting = backend.queues.startAttempts(queue, [...this.handles]);
           counting.catch(() => undefined);
         },
+        onFinish: (outcome) => {
+          if (outcome.status === 'ok' && !this.ctx.aborting.aborted) settled = this.deleteDone(outcome.result);
+        },
       });
     } catch (err) {
-      // Never started (the engine is stopping, or the executor closed): no attempt was counted.
+      // Never started (the engine is stopping, the executor closed, or the start's write failed,
+      // so no attempt was counted), or its finish could not be written: hand the messages back.
       if (!this.ctx.aborting.aborted && !this.ctx.stopping.aborted) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: invoke`, err);
       await this.handBack();
       return 'handed-back';
@@ -88,21 +98,45 @@ export class QueueBatch {
       await this.releaseAll(this.messages, invocationErrorToError(inv.error!));
       return 'failed';
     }
-    const ids = new Set(this.messages.map((m) => m.messageId));
-    const reported = this.trigger.reportBatchItemFailures ? batchItemFailures(inv.result, ids) : { failed: new Set<string>() };
-    if ('wholeBatch' in reported) {
-      await this.releaseAll(this.messages, new BatonError(`fn "${this.fn.name}": invalid partial batch response (${reported.wholeBatch}); the whole batch is retried, as Lambda does.`, { action: 'Return { batchItemFailures: [{ itemIdentifier: record.messageId }] } naming only messages of the event.' }));
+    const outcome = settled ?? this.deleteDone(inv.result);
+    if (outcome.failed === 'whole') {
+      await this.releaseAll(this.messages, new BatonError(`fn "${this.fn.name}": invalid partial batch response (${outcome.why}); the whole batch is retried, as Lambda does.`, { action: 'Return { batchItemFailures: [{ itemIdentifier: record.messageId }] } naming only messages of the event.' }));
       return 'failed';
     }
-    const failed = this.messages.filter((m) => reported.failed.has(m.messageId));
-    const done = this.messages.filter((m) => !reported.failed.has(m.messageId) && this.handles.has(m.receiptHandle));
-    if (done.length > 0) {
-      const results = await backend.queues.deleteBatch(queue, done.map((m) => m.receiptHandle));
+    const { failed, deleted } = outcome;
+    if (deleted) {
+      const results = await deleted;
       for (const r of results) if (!r.ok && r.error?.name !== 'StaleReceiptError') this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: delete`, r.error);
     }
     if (failed.length === 0) return 'ok';
     await this.releaseAll(failed, new BatonError(`fn "${this.fn.name}" reported this message in batchItemFailures.`));
     return 'partial';
+  }
+
+  /** The run's attempt: one more than the most any message of the batch has had. */
+  private attempt(): number {
+    let most = 0;
+    for (const m of this.messages) if (m.attempts > most) most = m.attempts;
+    return most + 1;
+  }
+
+  /**
+   * For a handler that returned: stops the heartbeat and starts the delete of every message it did
+   * not report in batchItemFailures (while this batch still holds its lease); says which failed
+   * ('whole': an invalid partial batch response, nothing deleted).
+   */
+  private deleteDone(result: unknown): Settled {
+    const ids = new Set(this.messages.map((m) => m.messageId));
+    const reported = this.trigger.reportBatchItemFailures ? batchItemFailures(result, ids) : { failed: new Set<string>() };
+    if ('wholeBatch' in reported) return { failed: 'whole', why: reported.wholeBatch };
+    const failed = this.messages.filter((m) => reported.failed.has(m.messageId));
+    const done = this.messages.filter((m) => !reported.failed.has(m.messageId) && this.handles.has(m.receiptHandle));
+    if (done.length === 0) return { failed };
+    // Aborts the heartbeat's timer now (stop() aborts before its first await): no extension after the delete.
+    void this.heartbeat?.stop();
+    const deleted = this.ctx.backend.queues.deleteBatch(this.trigger.queue, done.map((m) => m.receiptHandle));
+    deleted.catch(() => undefined);
+    return { failed, deleted };
   }
 
   /** Makes every message still leased visible again at once (engine stopping). */

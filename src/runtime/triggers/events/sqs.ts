@@ -3,7 +3,7 @@
  * builds it (@types/aws-lambda SQSEvent): one record per message, string attributes, message
  * attributes typed 'String' or 'Number', and the MD5 of the body.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { encodedEvent, type EncodedEvent } from '../../../ports/executor.ts';
 import type { MessageAttributes, ReceivedMessage } from '../../../ports/queues.ts';
@@ -25,6 +25,13 @@ export function sqsRecord(queue: string, m: ReceivedMessage): SQSRecord {
   return record(queueArn(queue), localRegion, localAccount, m.messageId, m.receiptHandle, m.body, m.receiveCount, m.sentAt, m.firstReceivedAt, m.attributes);
 }
 
+/** crypto.hash (Node 20.12+, one call, no Hash object) where there is one. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+function md5(body: string): string {
+  return oneShot ? oneShot('md5', body, 'hex') : crypto.createHash('md5').update(body, 'utf8').digest('hex');
+}
+
 function record(arn: string, region: string, account: string, messageId: string, receiptHandle: string, body: string, receiveCount: number, sentAt: number, firstReceivedAt: number, attributes: MessageAttributes): SQSRecord {
   return {
     messageId,
@@ -37,30 +44,66 @@ function record(arn: string, region: string, account: string, messageId: string,
       ApproximateFirstReceiveTimestamp: String(firstReceivedAt),
     },
     messageAttributes: messageAttributes(attributes),
-    md5OfBody: createHash('md5').update(body, 'utf8').digest('hex'),
+    md5OfBody: md5(body),
     eventSource: 'aws:sqs',
     eventSourceARN: arn,
     awsRegion: region,
   };
 }
 
+/** The index `key` names in an array of `length` elements, or -1. */
+function indexIn(key: string | symbol, length: number): number {
+  if (typeof key !== 'string') return -1;
+  const i = Number(key);
+  return Number.isInteger(i) && i >= 0 && i < length && String(i) === key ? i : -1;
+}
+
 /**
- * The event for a batch of messages. Its records are built only when read (a run's input summary
- * reads the first few), and it carries its wire form (encodedEvent): the messages' fields as one
- * JSON array, which a worker turns into the same event (sqsEventFromWire), so the thread that
- * receives never hashes the bodies (md5OfBody) nor writes the records' JSON.
+ * The records of `messages` as an array that builds each record when it is first read: a run's
+ * input summary (1 KiB) reads the first few of a batch of 100, so the other records are never built
+ * (nor their bodies hashed) in this thread. Reads, `in`, keys and iteration see a plain array.
+ */
+function lazyRecords(arn: string, messages: readonly ReceivedMessage[]): SQSRecord[] {
+  const built: SQSRecord[] = [];
+  built.length = messages.length;
+  const materialize = (target: SQSRecord[], key: string | symbol): void => {
+    const i = indexIn(key, messages.length);
+    if (i >= 0 && !(i in target)) {
+      const m = messages[i]!;
+      target[i] = record(arn, localRegion, localAccount, m.messageId, m.receiptHandle, m.body, m.receiveCount, m.sentAt, m.firstReceivedAt, m.attributes);
+    }
+  };
+  return new Proxy(built, {
+    get(target, key, receiver) {
+      materialize(target, key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    has(target, key) {
+      materialize(target, key);
+      return Reflect.has(target, key);
+    },
+    getOwnPropertyDescriptor(target, key) {
+      materialize(target, key);
+      return Reflect.getOwnPropertyDescriptor(target, key);
+    },
+    ownKeys(target) {
+      for (let i = 0; i < messages.length; i++) materialize(target, String(i));
+      return Reflect.ownKeys(target);
+    },
+  });
+}
+
+/**
+ * The event for a batch of messages. Its records are built only when read (lazyRecords), and it
+ * carries its wire form (encodedEvent): the messages' fields as one JSON array, which a worker
+ * turns into the same event (sqsEventFromWire), so the thread that receives neither hashes the
+ * bodies (md5OfBody) nor writes the records' JSON.
  */
 export function sqsEvent(queue: string, messages: readonly ReceivedMessage[]): SQSEvent {
-  let records: SQSRecord[] | undefined;
-  const event = {} as SQSEvent;
-  Object.defineProperty(event, 'Records', {
-    enumerable: true,
-    configurable: true,
-    get: () => (records ??= messages.map((m) => sqsRecord(queue, m))),
-    set: (v: SQSRecord[]) => (records = v),
-  });
+  const arn = queueArn(queue);
+  const event: SQSEvent = { Records: lazyRecords(arn, messages) };
   const rows = messages.map((m) => [m.messageId, m.receiptHandle, m.body, m.receiveCount, m.sentAt, m.firstReceivedAt, hasAny(m.attributes) ? m.attributes : 0]);
-  const wire: EncodedEvent = { decoder: 'sqs', json: JSON.stringify([queueArn(queue), localRegion, localAccount, rows]) };
+  const wire: EncodedEvent = { decoder: 'sqs', json: JSON.stringify([arn, localRegion, localAccount, rows]) };
   Object.defineProperty(event, encodedEvent, { value: wire });
   return event;
 }
