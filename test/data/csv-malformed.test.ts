@@ -176,6 +176,14 @@ describe('a line longer than the reader buffer', () => {
     expect(r.rejected[3]!.reasons).toEqual(['amount: expected a number, got "x"']);
   });
 
+  it('is rejected when it fits the small buffer but is over the line limit (the only case that reads it with the length check)', async () => {
+    // 2,010,010 bytes: under the 2 MiB buffer with its slack, over the 2,000,000-byte limit; 1,990,010 bytes is read.
+    const r = await ingest(csv(50, { 11: `10,${'x'.repeat(2_010_000)},10`, 21: `20,${'w'.repeat(1_990_000)},20` }));
+    expect(r.counts).toMatchObject({ read: 50, valid: 49, rejected: 1 });
+    expect(r.ids).toEqual(range(50, [10]));
+    expect(r.rejected.map((x) => [x.line, x.reasons])).toEqual([[11, ['unreadable line: longer than the maximum line size of 2000000 bytes']]]);
+  });
+
   it('is rejected with its line when a quoted value spans lines that are each short', async () => {
     const n = 100_000;
     const r = await ingest(csv(n, { 21: `20,${multiline(1_900_000)},20`, 30_001: `30000,${multiline(10_000_000)},30000`, 90_001: '90000,b,x' }));

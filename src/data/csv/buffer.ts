@@ -9,7 +9,7 @@
  * to run long (a quote that never closes) sends the file back to DuckDB's default buffer, which
  * read such files before, while a physical line too long for that one still gets a buffer that holds it.
  */
-import { bufferFor, eachChunk, holds, smallBuffer } from '../read-buffer.ts';
+import { bufferFor, eachChunk, holds, maxLineSize, smallBuffer } from '../read-buffer.ts';
 import type { Dialect } from './records.ts';
 
 const LF = 0x0a;
@@ -70,11 +70,13 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
 }
 
 /**
- * The buffer for the uncompressed CSV at `path`: the small one when every record fits, else
+ * The buffer for the uncompressed CSV at `path`: the small one when every record fits and none is
+ * over the line limit (read through it, no record needs the length check: stage.ts), else twice
+ * that when every record fits it (some record is over the limit: read with the check), else
  * DuckDB's default when every line fits there, else one that holds the longest line.
  */
 export async function csvBuffer(path: string, d: Dialect): Promise<number | undefined> {
   const { line, record } = await longestRecord(path, d);
-  if (holds(smallBuffer, record)) return smallBuffer;
+  if (holds(smallBuffer, record)) return record <= maxLineSize ? smallBuffer : 2 * smallBuffer;
   return holds(undefined, line) ? undefined : bufferFor(line);
 }
