@@ -57,6 +57,16 @@ describe("the DynamoDB stream event (Lambda's shape, property order included)", 
     expect(unmarshall(dynamodbEventFromWire(wire).Records[0]!.dynamodb!.NewImage as never)).toEqual(item);
   });
 
+  it("the engine's records are ordinary objects to a reader: dynamodb can be replaced, and a copy keeps it", () => {
+    const event = dynamodbEvent(records, 'NEW_AND_OLD_IMAGES');
+    const [first, second] = event.Records;
+    expect(Object.keys(first!)).toEqual(['eventID', 'eventName', 'eventVersion', 'eventSource', 'awsRegion', 'dynamodb', 'eventSourceARN']);
+    expect({ ...second! }.dynamodb).toEqual(expected.Records[1]!.dynamodb);
+    first!.dynamodb = { Keys: { id: { S: 'b' } } };
+    expect(first!.dynamodb).toEqual({ Keys: { id: { S: 'b' } } });
+    expect(second!.dynamodb!.Keys).toEqual({ id: { S: 'a' } }); // each record keeps its own
+  });
+
   it('refuses a value DynamoDB cannot hold, naming it', () => {
     const bad = { ...records[0]!, newImage: { id: 'a', n: Number.POSITIVE_INFINITY } };
     expect(() => JSON.stringify(dynamodbEvent([bad], 'NEW_IMAGE'))).toThrow(/Infinity/);

@@ -170,19 +170,37 @@ function recordBody(sequence: number, createdAt: number, keys: Key, newImage: It
  * the thread that reads the stream never marshals a batch.
  */
 export function dynamodbEvent(records: readonly StreamRecord[], viewType: StreamViewType): DynamoDBStreamEvent {
-  const event: DynamoDBStreamEvent = {
-    Records: records.map((r) => {
-      const record = recordHead(r) as DynamoDBRecord;
-      let body: DynamoDBRecord['dynamodb'];
-      Object.defineProperty(record, 'dynamodb', { enumerable: true, configurable: true, get: () => (body ??= streamRecordBody(r, viewType)), set: (v: DynamoDBRecord['dynamodb']) => (body = v) });
-      record.eventSourceARN = streamArn(r.table, r.createdAt);
-      return record;
-    }),
-  };
+  const Records = new Array<DynamoDBRecord>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const record = recordHead(r) as DynamoDBRecord;
+    lazyBodies.set(record, { source: r, viewType, body: undefined });
+    Object.defineProperty(record, 'dynamodb', lazyBody);
+    record.eventSourceARN = streamArn(r.table, r.createdAt);
+    Records[i] = record;
+  }
+  const event: DynamoDBStreamEvent = { Records };
   const wire: EncodedEvent = { decoder: 'dynamodb-stream', json: wireJson(records, viewType) };
   Object.defineProperty(event, encodedEvent, { value: wire });
   return event;
 }
+
+/**
+ * The engine's records build `dynamodb` when it is first read: one descriptor for all of them,
+ * their state in a WeakMap (no two closures per record).
+ */
+const lazyBodies = new WeakMap<object, { source: StreamRecord; viewType: StreamViewType; body: DynamoDBRecord['dynamodb'] }>();
+const lazyBody: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object) {
+    const lazy = lazyBodies.get(this)!;
+    return (lazy.body ??= streamRecordBody(lazy.source, lazy.viewType));
+  },
+  set(this: object, v: DynamoDBRecord['dynamodb']) {
+    lazyBodies.get(this)!.body = v;
+  },
+};
 
 /**
  * `[viewType, [[sequence, eventName, table, createdAt, keys, newImage|null, oldImage|null], ...], streamArns]`,
@@ -191,15 +209,23 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
  */
 function wireJson(records: readonly StreamRecord[], viewType: StreamViewType): string {
   const arns: Record<string, string> = {};
-  for (const r of records) arns[r.table] ??= streamArn(r.table, r.createdAt);
-  const rows = records.map((r) => {
+  const quoted = new Map<string, string>(); // JSON strings of the table and event names, once each
+  const quote = (name: string) => {
+    let q = quoted.get(name);
+    if (q === undefined) quoted.set(name, (q = JSON.stringify(name)));
+    return q;
+  };
+  let rows = '';
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    arns[r.table] ??= streamArn(r.table, r.createdAt);
     const stored = r[storedJson];
     const keys = stored?.keys ?? JSON.stringify(r.keys);
     const newImage = stored ? (stored.newImage ?? 'null') : (JSON.stringify(r.newImage) ?? 'null');
     const oldImage = stored ? (stored.oldImage ?? 'null') : (JSON.stringify(r.oldImage) ?? 'null');
-    return `[${r.sequence},${JSON.stringify(r.eventName)},${JSON.stringify(r.table)},${r.createdAt},${keys},${newImage},${oldImage}]`;
-  });
-  return `[${JSON.stringify(viewType)},[${rows.join(',')}],${JSON.stringify(arns)}]`;
+    rows += `${i === 0 ? '' : ','}[${r.sequence},${quote(r.eventName)},${quote(r.table)},${r.createdAt},${keys},${newImage},${oldImage}]`;
+  }
+  return `[${JSON.stringify(viewType)},[${rows}],${JSON.stringify(arns)}]`;
 }
 
 type WireRow = [number, StreamRecord['eventName'], string, number, Key, Item | null, Item | null];
