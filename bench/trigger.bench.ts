@@ -81,7 +81,7 @@ async function withTempBackend<T>(work: (backend: ReturnType<typeof openLocal>) 
 }
 
 /** The baseline: the raw queue, sendBatch + receive + deleteBatch at the batch size (as bench/queue.bench.ts measures it). */
-async function rawQueue(batch: number, total: number): Promise<number> {
+export async function rawQueue(batch: number, total: number): Promise<number> {
   return withTempBackend(async (backend) => {
     const q = backend.queues;
     await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
@@ -103,7 +103,7 @@ async function rawQueue(batch: number, total: number): Promise<number> {
  * backlog, then the trigger receives (without counting), counts attempts when the no-op handler
  * starts, runs it in a warm worker and deletes the batch; timed until the queue is empty.
  */
-async function viaTrigger(batch: number, total: number): Promise<{ msgsPerS: number; invocations: number }> {
+export async function viaTrigger(batch: number, total: number): Promise<{ msgsPerS: number; invocations: number }> {
   return withTempBackend(async (backend) => {
     const spec = app('bench', [queue('bench', { visibilityTimeout: '1m' }), fn('noop', './sqs-noop.ts', { timeout: '10s', triggers: [{ queue: 'bench', batchSize: batch }] })]);
     const engine = await startEngine({ backend, spec: { ...spec, root: join(here, 'handlers') } });
