@@ -11,12 +11,19 @@ const dir = process.env.BATON_MEM_SAMPLES;
 if (dir) {
   const name = isMainThread ? 'main' : (workerData && typeof workerData === 'object' && workerData.fnName) || `thread ${threadId}`;
   const peak = { name, usedHeapMb: 0, totalHeapMb: 0, externalMb: 0, limitMb: Math.round(getHeapStatistics().heap_size_limit / 1048576) };
+  // BATON_MEM_SNAPSHOT_MB=<n>: one heap snapshot of the main thread, the first time its heap passes n MB.
+  const snapshotAt = isMainThread ? Number(process.env.BATON_MEM_SNAPSHOT_MB ?? 0) : 0;
+  let snapshotTaken = false;
   let ticks = 0;
   const timer = setInterval(() => {
     const h = getHeapStatistics();
     peak.usedHeapMb = Math.max(peak.usedHeapMb, Math.round(h.used_heap_size / 1048576));
     peak.totalHeapMb = Math.max(peak.totalHeapMb, Math.round(h.total_heap_size / 1048576));
     peak.externalMb = Math.max(peak.externalMb, Math.round(h.external_memory / 1048576));
+    if (snapshotAt > 0 && !snapshotTaken && h.used_heap_size > snapshotAt * 1048576) {
+      snapshotTaken = true;
+      require('node:v8').writeHeapSnapshot(join(dir, '..', `main-${process.pid}.heapsnapshot`));
+    }
     if (++ticks % 4 === 0) writeFileSync(join(dir, `${threadId}.json`), JSON.stringify(peak));
   }, 250);
   timer.unref();
