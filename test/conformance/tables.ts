@@ -503,6 +503,10 @@ export function runTableConformance(name: string, make: MakeBackend, skips?: Ski
         expect(rem!.newImage).toBeUndefined();
         expect(ins!.sequence).toBeLessThan(mod!.sequence);
         expect(mod!.sequence).toBeLessThan(rem!.sequence);
+        // Images behave as plain properties (however a backend builds them): copied, replaced, kept per record.
+        expect({ ...mod! }).toEqual({ sequence: mod!.sequence, eventName: 'MODIFY', table: 'orders', keys: { customer: 'c', n: 1 }, oldImage: { customer: 'c', n: 1, v: 1 }, newImage: { customer: 'c', n: 1, v: 2 }, createdAt: mod!.createdAt });
+        mod!.newImage = { replaced: true };
+        expect([mod!.newImage, ins!.newImage]).toEqual([{ replaced: true }, { customer: 'c', n: 1, v: 1 }]);
       });
 
       test('stamps each record with the clock time of its change', async () => {

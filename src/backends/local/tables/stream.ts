@@ -159,23 +159,36 @@ function readLimit(t: TableEntry, limit: number | undefined): number {
 
 function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
   const record: StreamRecord = { sequence: row.seq, eventName: row.event, table: t.name, keys: JSON.parse(row.keys) as Key, createdAt: row.created_at };
-  if (row.old_image !== null) parsedOnUse(record, 'oldImage', row.old_image);
-  if (row.new_image !== null) parsedOnUse(record, 'newImage', row.new_image);
-  const stored: StoredJson = { keys: row.keys, ...(row.new_image !== null ? { newImage: row.new_image } : {}), ...(row.old_image !== null ? { oldImage: row.old_image } : {}) };
+  const stored: StoredJson = { keys: row.keys };
+  if (row.new_image !== null) stored.newImage = row.new_image;
+  if (row.old_image !== null) stored.oldImage = row.old_image;
   Object.defineProperty(record, storedJson, { value: stored });
+  if (row.old_image !== null || row.new_image !== null) parsed.set(record, {});
+  if (row.old_image !== null) Object.defineProperty(record, 'oldImage', oldImage);
+  if (row.new_image !== null) Object.defineProperty(record, 'newImage', newImage);
   return record;
 }
 
 /**
- * An image is parsed the first time it is read: a reader that skips records (a trigger's filter on
- * eventName) never pays for theirs. It is an ordinary enumerable property otherwise.
+ * An image is parsed the first time it is read: a reader that never looks at it (a trigger hands
+ * the stored text on) never pays for it. It is an ordinary enumerable property otherwise. One
+ * descriptor per image for every record, the parsed values in a WeakMap (no closures per record).
  */
-function parsedOnUse(record: StreamRecord, name: 'oldImage' | 'newImage', json: string): void {
-  let value: Item | undefined;
-  Object.defineProperty(record, name, {
+const parsed = new WeakMap<StreamRecord, { oldImage?: Item; newImage?: Item }>();
+
+function parsedOnUse(name: 'oldImage' | 'newImage'): PropertyDescriptor {
+  return {
     enumerable: true,
     configurable: true,
-    get: () => (value ??= JSON.parse(json) as Item),
-    set: (v: Item) => (value = v),
-  });
+    get(this: StreamRecord) {
+      const values = parsed.get(this)!;
+      return (values[name] ??= JSON.parse(this[storedJson]![name]!) as Item);
+    },
+    set(this: StreamRecord, v: Item) {
+      parsed.get(this)![name] = v;
+    },
+  };
 }
+
+const oldImage = parsedOnUse('oldImage');
+const newImage = parsedOnUse('newImage');
