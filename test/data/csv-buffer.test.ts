@@ -37,5 +37,19 @@ describe('longestRecord', () => {
     expect(m.record).toBe(await scanned(path, Buffer.byteLength(body)));
     expect(m.record).toBeGreaterThan(m.line);
     expect(m.line).toBe(Math.max(...body.split('\n').map((l) => Buffer.byteLength(l))));
+    expect(m).toMatchObject({ spans: true, cr: true });
+  });
+
+  it('says whether a quoted value spans lines, a quote never closes, or a \\r is in the file (csvBatches streams only files with none)', async () => {
+    const measure = async (body: string) => {
+      const path = join(dir, 'f.csv');
+      writeFileSync(path, body);
+      const { spans, cr } = await longestRecord(path, dialect);
+      return { spans, cr };
+    };
+    expect(await measure('a,b\n1,"x, ""y"""\n2,5\'10"\n')).toEqual({ spans: false, cr: false });
+    expect(await measure('a,b\n1,"x\ny"\n')).toEqual({ spans: true, cr: false });
+    expect(await measure('a,b\n1,"never closed\n')).toEqual({ spans: true, cr: false });
+    expect(await measure('a,b\r\n1,2\r\n')).toEqual({ spans: false, cr: true });
   });
 });

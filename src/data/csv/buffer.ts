@@ -16,8 +16,20 @@ const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
 
+/** What the measure found in a CSV: its longest line and record, and what makes it less plain. */
+export interface RecordMeasure {
+  /** The longest line, in bytes. */
+  line: number;
+  /** The longest record (line breaks inside it counted). */
+  record: number;
+  /** Some quoted value spans a line break (or a quote never closes). */
+  spans: boolean;
+  /** The file has a \r (line breaks of \r\n, or mixed ones). */
+  cr: boolean;
+}
+
 /** The longest line and the longest record (in bytes, line breaks inside it counted) of an uncompressed CSV. */
-export async function longestRecord(path: string, d: Dialect): Promise<{ line: number; record: number }> {
+export async function longestRecord(path: string, d: Dialect): Promise<RecordMeasure> {
   const quote = Buffer.from(d.quote, 'utf8')[0]!;
   const delim = Buffer.from(d.delimiter, 'utf8');
   const delimEnd = delim[delim.length - 1]!;
@@ -26,6 +38,8 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
   let lineRun = 0;
   let recordRun = 0;
   let quoted = false;
+  let spans = false;
+  let cr = false;
   // The two bytes before the chunk, and where the last quoted value closed (-1: not just before).
   let before1 = LF;
   let before2 = LF;
@@ -52,7 +66,10 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
       q = quotes(q, nl);
       line = Math.max(line, lineRun + nl - pos);
       lineRun = 0;
-      if (quoted) recordRun += nl + 1 - pos;
+      if (quoted) {
+        spans = true;
+        recordRun += nl + 1 - pos;
+      }
       else {
         record = Math.max(record, recordRun + nl - pos);
         recordRun = 0;
@@ -60,13 +77,14 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
       pos = nl + 1;
     }
     quotes(q, chunk.length);
+    if (!cr && chunk.indexOf(CR) >= 0) cr = true;
     lineRun += chunk.length - pos;
     recordRun += chunk.length - pos;
     closedAt = closedAt === chunk.length - 1 ? -1 : -2;
     before2 = chunk.length > 1 ? chunk[chunk.length - 2]! : before1;
     before1 = chunk[chunk.length - 1]!;
   });
-  return { line: Math.max(line, lineRun), record: Math.max(record, recordRun) };
+  return { line: Math.max(line, lineRun), record: Math.max(record, recordRun), spans: spans || quoted, cr };
 }
 
 /**
@@ -76,7 +94,11 @@ export async function longestRecord(path: string, d: Dialect): Promise<{ line: n
  * DuckDB's default when every line fits there, else one that holds the longest line.
  */
 export async function csvBuffer(path: string, d: Dialect): Promise<number | undefined> {
-  const { line, record } = await longestRecord(path, d);
+  return bufferOf(await longestRecord(path, d));
+}
+
+/** csvBuffer for a file already measured. */
+export function bufferOf({ line, record }: RecordMeasure): number | undefined {
   if (holds(smallBuffer, record)) return record <= maxLineSize ? smallBuffer : 2 * smallBuffer;
   return holds(undefined, line) ? undefined : bufferFor(line);
 }

@@ -5,11 +5,12 @@
  * schema) go to a JSON-lines object with their line numbers and reasons; nothing aborts the run.
  */
 import { join } from 'node:path';
-import { DuckDBInstance, JSDuckDBValueConverter } from '@duckdb/node-api';
+import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { sqlString, withDuck } from '../duck.ts';
+import { releaseChunk, sqlString, withDuck } from '../duck.ts';
 import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
-import { readCsv } from './read.ts';
+import type { CheckedCounts } from '../standardize/stage.ts';
+import { readCsv, readCsvOnce } from './read.ts';
 import type { CsvReadOptions } from './stage.ts';
 
 export type { CleaningOptions } from './clean.ts';
@@ -48,42 +49,151 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
 
 /**
  * Cleans a CSV object and yields its valid rows in batches (plain objects; BIGINT as number when
- * it fits, timestamps as ISO strings), for a caller to send to a queue or a table. The rejected
- * rows are written before the first batch; `onCounts` receives the counts then. Breaking out of
- * the loop closes DuckDB.
+ * it fits, timestamps as ISO strings), in file order, for a caller to send to a queue or a table.
+ * Breaking out of the loop closes DuckDB.
+ *
+ * A plain file (readCsvOnce) is streamed: its rows are cleaned, checked and handed out chunk by
+ * chunk as DuckDB's one pass gives them (a table of every valid row cost ~290 MB for the seed's
+ * 80 MB file), and the rejected rows are written, and `onCounts` called, after the last batch.
+ * Any other file (gzip, \r line breaks, quoted line breaks) may need a second pass: its valid rows
+ * are kept in a table first, and the rejected rows written and `onCounts` called before the first
+ * batch. Should DuckDB fail on a plain file after all (a repair), the repaired file's rows are handed
+ * out from the start again: a caller must take a row sent twice as the same row (as it must anyway
+ * for a retried call).
  */
 export async function* csvBatches(objects: ObjectStore, options: CsvIngestOptions & { batchSize?: number; onCounts?: (c: CsvCounts) => void }): AsyncGenerator<Array<Record<string, unknown>>> {
   const batchSize = options.batchSize ?? 500;
   const tmp = await scratch();
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(tmp.dir, 'spill') });
   const conn = await instance.connect();
+  const out = new Handoff<Array<Record<string, unknown>>>();
+  let reading: Promise<unknown> | undefined;
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
-    // The valid rows are kept in a table (in file order) so the counts and rejected rows come first.
+    const where = `${options.source.bucket}/${options.source.key}`;
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
-    const c = await readCsv(conn, path, `${options.source.bucket}/${options.source.key}`, options, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath });
-    const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
-    options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
-    const result = await conn.stream(`SELECT * FROM valid`);
-    const names = result.columnNames();
-    let batch: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const row of chunk.convertRows(JSDuckDBValueConverter)) {
-        batch.push(Object.fromEntries(names.map((n, i) => [n, plain(row[i])])));
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-    }
-    if (batch.length > 0) yield batch;
+    const counted = async (c: CheckedCounts) => {
+      const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
+      options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
+    };
+    const streamed = { sink: () => '', dir: tmp.dir, rejectedPath, pass: (select: string) => handOut(conn, select, batchSize, out) };
+    reading = readCsvOnce(conn, path, where, options, streamed).then(
+      async (c) => {
+        if (c) await counted(c);
+        out.end(c !== undefined);
+      },
+      (e: unknown) => out.fail(e),
+    );
+    for (let b = await out.take(); b !== undefined; b = await out.take()) yield b;
+    await reading;
+    if (out.streamed) return;
+    // Not a plain file: the valid rows are kept in a table (in file order) so a second pass, if
+    // one is needed, hands nothing out twice; the counts and rejected rows come first.
+    await counted(await readCsv(conn, path, where, options, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath }));
+    const kept = new Handoff<Array<Record<string, unknown>>>();
+    reading = handOut(conn, 'SELECT * FROM valid', batchSize, kept).then(
+      () => kept.end(true),
+      (e: unknown) => kept.fail(e),
+    );
+    for (let b = await kept.take(); b !== undefined; b = await kept.take()) yield b;
+    await reading;
   } finally {
+    out.abort();
+    await reading?.catch(() => undefined);
     conn.closeSync();
     instance.closeSync();
     await tmp.dispose();
+  }
+}
+
+/** Streams `select` on `conn` and hands its rows to `out` in batches of `batchSize`; returns the row count. */
+async function handOut(conn: DuckDBConnection, select: string, batchSize: number, out: Handoff<Array<Record<string, unknown>>>): Promise<number> {
+  const result = await conn.stream(select);
+  const names = result.columnNames();
+  let n = 0;
+  let batch: Array<Record<string, unknown>> = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    for (const row of chunk.convertRows(JSDuckDBValueConverter)) {
+      batch.push(Object.fromEntries(names.map((name, i) => [name, plain(row[i])])));
+      if (batch.length >= batchSize) {
+        n += batch.length;
+        await out.put(batch);
+        batch = [];
+      }
+    }
+    releaseChunk(chunk);
+  }
+  if (batch.length > 0) {
+    n += batch.length;
+    await out.put(batch);
+  }
+  return n;
+}
+
+/**
+ * One value at a time from a producer to a consumer: `put` resolves when the consumer has taken
+ * the value, so the producer (a DuckDB stream) reads no further ahead than one batch.
+ */
+class Handoff<T> {
+  /** Set by end: the producer handed out every value. */
+  streamed = false;
+  private value: { v: T; taken: () => void; refused: (e: unknown) => void } | undefined;
+  private waiter: ((v: { v: T } | { done: true } | { error: unknown }) => void) | undefined;
+  private closed: { done: true } | { error: unknown } | undefined;
+  private aborted = false;
+
+  put(v: T): Promise<void> {
+    if (this.aborted) return Promise.reject(new Error('csvBatches: the consumer stopped'));
+    return new Promise((taken, refused) => {
+      this.value = { v, taken, refused };
+      this.wake();
+    });
+  }
+
+  end(streamed: boolean): void {
+    this.streamed = streamed;
+    this.closed = { done: true };
+    this.wake();
+  }
+
+  fail(error: unknown): void {
+    this.closed = { error };
+    this.wake();
+  }
+
+  /** The consumer stopped: a pending or later put is refused. */
+  abort(): void {
+    this.aborted = true;
+    this.value?.refused(new Error('csvBatches: the consumer stopped'));
+    this.value = undefined;
+  }
+
+  /** The next value, or undefined at the end; throws what the producer failed with. */
+  async take(): Promise<T | undefined> {
+    const got = await new Promise<{ v: T } | { done: true } | { error: unknown }>((resolve) => {
+      this.waiter = resolve;
+      this.wake();
+    });
+    if ('error' in got) throw got.error;
+    return 'v' in got ? got.v : undefined;
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w) return;
+    if (this.value) {
+      const { v, taken } = this.value;
+      this.value = undefined;
+      this.waiter = undefined;
+      w({ v });
+      taken();
+    } else if (this.closed) {
+      this.waiter = undefined;
+      w(this.closed);
+    }
   }
 }
 

@@ -23,7 +23,7 @@ import { isGzip } from '../files.ts';
 import { mixedLineBreaks as invalidState } from '../line-breaks.ts';
 import { smallBuffer, withReadBuffer } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
-import { csvBuffer } from './buffer.ts';
+import { bufferOf, csvBuffer, longestRecord } from './buffer.ts';
 import { CsvMisread } from './lines.ts';
 import { repairCsv, type BrokenLine } from './repair.ts';
 import { csvDialect, csvSource, type CsvReadOptions } from './stage.ts';
@@ -56,6 +56,20 @@ export async function readCsv(conn: DuckDBConnection, path: string, where: strin
     if (passes++ > 0) await dropTempTables(conn);
     return readWith(conn, path, where, o, run, bufferSize);
   });
+}
+
+/**
+ * readCsv for a file whose rows are handed out as the pass gives them (CheckedRun.pass), so the
+ * pass must not need running again: the file is measured first and read once, through the buffer
+ * it needs. Returns undefined, having read nothing, for a file that may need a second pass (gzip,
+ * a \r in it, a quoted value spanning lines or a quote that never closes: what the repair is for);
+ * readCsv takes those.
+ */
+export async function readCsvOnce(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<CheckedCounts | undefined> {
+  if (await isGzip(path)) return undefined;
+  const measure = await longestRecord(path, csvDialect(o));
+  if (measure.cr || measure.spans) return undefined;
+  return readWith(conn, path, where, o, run, bufferOf(measure));
 }
 
 /** readCsv with a reader buffer of `bufferSize` (DuckDB's default when undefined), repairing the file if need be. */

@@ -204,6 +204,11 @@ function rejectCollector(conn: DuckDBConnection, path: string): { count: () => n
 export interface CheckedRun {
   /** The statement taking the valid rows' query (a COPY or CREATE TABLE … AS); it must return the row count. */
   sink(select: string): string;
+  /**
+   * Runs the valid rows' query itself instead of `sink` (e.g. streams it to a consumer) and returns
+   * how many rows it gave; baton_reject is registered on the connection while it runs.
+   */
+  pass?(select: string): Promise<number>;
   /** A folder for temp files. */
   dir: string;
   /** Where the rejected rows go as JSON lines (line, reasons, raw); only written when some are rejected. */
@@ -221,8 +226,8 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
   const collector = rejectCollector(conn, payloads);
   let valid: number;
   try {
-    const result = await conn.runAndReadAll(run.sink(checkedSql(src)));
-    valid = Number(result.getRows()[0]?.[0] ?? 0);
+    if (run.pass) valid = await run.pass(checkedSql(src));
+    else valid = Number((await conn.runAndReadAll(run.sink(checkedSql(src)))).getRows()[0]?.[0] ?? 0);
   } finally {
     collector.close();
   }
