@@ -6,8 +6,9 @@ import { names, rowsPerMessage, transaction } from '../schema.ts';
 // The seed's clean step. The seed forked ~500 processes to clean in parallel; here DuckDB reads and
 // cleans the file on every core in one pass (trim, control and invisible characters stripped, empty
 // to null, coerced to the schema), rows it cannot use go to rejected/ with their line numbers and
-// reasons, and the clean rows go to the load queue, 400 to a message and 10 messages to a call.
-// If this function dies half way, its message comes back and the file is cleaned again: the load
+// reasons, and the clean rows go to the load queue, 400 to a message and 10 messages to a call,
+// as the pass gives them (csvBatches streams the file: no table of every row; the rejected rows and
+// the counts come at the end). If this function dies half way, its message comes back and the file is cleaned again: the load
 // step writes each row only once, so the rows sent twice change nothing.
 export const handler = async (event: SQSEvent): Promise<void> => {
   const { objects, queues } = connect();
