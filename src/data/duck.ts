@@ -7,7 +7,7 @@
  * User values in queries are bound as parameters (query.ts), never pasted.
  */
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
-import bindings from '@duckdb/node-bindings';
+import { createRequire } from 'node:module';
 import { StoreError } from '../core/errors.ts';
 
 export interface DuckOptions {
@@ -66,6 +66,25 @@ export async function one(conn: DuckDBConnection, sql: string): Promise<Record<s
  */
 export function releaseChunk(chunk: DuckDBDataChunk): void {
   const handle = (chunk as unknown as { chunk?: unknown }).chunk;
-  const reset = (bindings as unknown as { data_chunk_reset?: (c: unknown) => void }).data_chunk_reset;
-  if (handle !== undefined && typeof reset === 'function') reset(handle);
+  const reset = chunkReset();
+  if (handle !== undefined && reset) reset(handle);
+}
+
+let reset: ((c: unknown) => void) | null | undefined;
+
+/**
+ * The binding's data_chunk_reset, loaded from where node-api itself resolves its bindings: the
+ * binding is node-api's pinned dependency, not ours, and a second copy of it would not know
+ * node-api's handles. Null (releaseChunk does nothing) when it cannot be found.
+ */
+function chunkReset(): ((c: unknown) => void) | null {
+  if (reset !== undefined) return reset;
+  try {
+    const fromApi = createRequire(createRequire(import.meta.url).resolve('@duckdb/node-api'));
+    const fn = (fromApi('@duckdb/node-bindings') as { data_chunk_reset?: unknown }).data_chunk_reset;
+    reset = typeof fn === 'function' ? (fn as (c: unknown) => void) : null;
+  } catch {
+    reset = null;
+  }
+  return reset;
 }
