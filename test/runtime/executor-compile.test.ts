@@ -2,13 +2,13 @@
  * TypeScript handlers compiled once, cached by content (compile-cache.mjs), so function workers
  * import plain JavaScript with no TypeScript loader (issue 15: a tsx loader thread per worker).
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fn } from '../../src/core/resources/fn.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
+import { tempTree } from '../helpers/temp-tree.ts';
 
 /** compile-cache.mjs is plain JavaScript (a worker runs it before anything could load TypeScript) and has no .d.ts: the build emits it as written. */
 interface CompileCache {
@@ -19,16 +19,8 @@ interface CompileCache {
 const compileCachePath: string = '../../src/runtime/executor/compile-cache.mjs';
 const { compileWorker, customConditions, isTypeScriptModule } = (await import(compileCachePath)) as CompileCache;
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-compile-'));
+const { dir, write } = tempTree('baton-compile-');
 const cache = join(dir, '.cache');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function write(file: string, text: string): string {
-  const path = join(dir, file);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
 
 const runtime = write('rt/runtime.ts', "export const main = (): string => 'runtime';\n");
 const compile = (entry: string) => compileWorker(pathToFileURL(entry).href, [runtime], { cacheRoot: cache, conditions: [] });

@@ -1,21 +1,13 @@
 /** Hot reload in the executor (issue 12): reload(fn) loads the module afresh on the next invocation, never during one; the module graph dev watches. */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fn } from '../../src/core/resources/fn.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
+import { tempTree } from '../helpers/temp-tree.ts';
 import { localSpecifiers, moduleGraph } from '../../src/runtime/executor/module-graph.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-reload-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function write(file: string, text: string): string {
-  const path = join(dir, file);
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text);
-  return path;
-}
+const { dir, write } = tempTree('baton-reload-');
 
 /** Resolves once `file` exists (an fs.watch event on its folder, no sleep); fails after `ms`. */
 function fileAppears(file: string, ms = 10_000): Promise<void> {
