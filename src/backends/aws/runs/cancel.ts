@@ -16,7 +16,7 @@
 import { DeleteItemCommand, TransactWriteItemsCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { ConditionFailedError, show } from '../../../core/errors.ts';
 import type { CancelRequest, CancelRequestInput } from '../../../ports/runs.ts';
-import { notRunning } from '../../shared/runs/cancel.ts';
+import { cancelRequestOf, notRunning, runNotFound } from '../../shared/runs/cancel.ts';
 import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, fromItem, queryPages, toItem } from '../state/dynamo.ts';
@@ -32,7 +32,7 @@ export class AwsRunCancels {
    * Writes the request; resolves true when written, false when the run was already asked to cancel.
    * `read` reads the run (consistently) to explain a failed condition.
    */
-  async request(id: string, input: CancelRequestInput, read: () => Promise<{ status: string; cancelRequest?: unknown } | undefined>, missing: () => Error): Promise<boolean> {
+  async request(id: string, input: CancelRequestInput, read: () => Promise<{ status: string; cancelRequest?: unknown } | undefined>): Promise<boolean> {
     const [runs, cancels] = await Promise.all([ensure(this.ctx, 'runs'), ensure(this.ctx, 'run-cancels')]);
     const request = { at: Math.round(input.at ?? this.ctx.clock.now()), ...(input.by !== undefined ? { by: input.by } : {}) };
     const e = new Expr();
@@ -53,7 +53,7 @@ export class AwsRunCancels {
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       const run = await read();
-      if (!run) throw missing();
+      if (!run) throw runNotFound(id);
       if (run.status !== 'running') throw notRunning(id, run.status);
       if (run.cancelRequest !== undefined) return false;
       throw err;
@@ -66,7 +66,7 @@ export class AwsRunCancels {
     await queryPages(this.ctx, 'run cancel requests', { TableName: await ensure(this.ctx, 'run-cancels'), KeyConditionExpression: e.eq('all', ALL), ConsistentRead: true, ...e.params() }, (items) => {
       for (const i of items) {
         const r = fromItem<CancelRequest & { all: string }>(i);
-        out.push({ runId: r.runId, at: r.at, ...(r.by !== undefined ? { by: r.by } : {}) });
+        out.push({ runId: r.runId, ...cancelRequestOf(r.at, r.by) });
       }
     });
     return out;

@@ -16,7 +16,7 @@
 import { GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { defaults } from '../../../core/defaults.ts';
-import { ConditionFailedError, NotFoundError, ValidationError, show } from '../../../core/errors.ts';
+import { ConditionFailedError, ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogRecord } from '../../../ports/executor.ts';
 import { runStatuses as statuses } from '../../../ports/runs.ts';
@@ -25,6 +25,7 @@ import type { AwsContext } from '../context.ts';
 import { call } from '../errors.ts';
 import { Expr, batchWrite, fromItem, orderKey, pad, queryPages, toItem, updateExpression, type Item } from '../state/dynamo.ts';
 import { ensure } from '../state/tables.ts';
+import { cancelRequestOf, runNotFound } from '../../shared/runs/cancel.ts';
 import { AwsRunCancels } from './cancel.ts';
 import { countRuns, pageRuns } from './page.ts';
 
@@ -61,7 +62,7 @@ function toRun(i: RunItem): Run {
     recordIds: i.recordIds ?? [],
     ...(i.input !== undefined ? { input: i.input } : {}),
     ...(i.result !== undefined ? { result: i.result } : {}),
-    ...(i.cancelRequest ? { cancelRequest: { at: i.cancelRequest.at, ...(i.cancelRequest.by !== undefined ? { by: i.cancelRequest.by } : {}) } } : {}),
+    ...(i.cancelRequest ? { cancelRequest: cancelRequestOf(i.cancelRequest.at, i.cancelRequest.by) } : {}),
   };
 }
 
@@ -123,7 +124,7 @@ export class AwsRunStore implements RunStore {
 
   async appendLogs(id: string, logs: LogRecord[]): Promise<void> {
     if (!logs.length) {
-      if (!(await this.read(id))) throw notFound(id);
+      if (!(await this.read(id))) throw runNotFound(id);
       return;
     }
     const e = new Expr();
@@ -157,9 +158,9 @@ export class AwsRunStore implements RunStore {
   }
 
   async requestCancel(id: string, request: CancelRequestInput = {}): Promise<Run> {
-    await this.cancels.request(id, request, () => this.read(id), () => notFound(id));
+    await this.cancels.request(id, request, () => this.read(id));
     const item = await this.read(id);
-    if (!item) throw notFound(id);
+    if (!item) throw runNotFound(id);
     return toRun(item);
   }
 
@@ -176,7 +177,7 @@ export class AwsRunStore implements RunStore {
   }
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {
-    if (!(await this.read(id))) throw notFound(id);
+    if (!(await this.read(id))) throw runNotFound(id);
     const limit = options.limit ?? Infinity;
     const out: LogRecord[] = [];
     const e = new Expr();
@@ -242,7 +243,7 @@ export class AwsRunStore implements RunStore {
       );
       return fromItem<RunItem>(out.Attributes as Item);
     } catch (err) {
-      throw err instanceof ConditionFailedError ? notFound(id) : err;
+      throw err instanceof ConditionFailedError ? runNotFound(id) : err;
     }
   }
 
@@ -283,9 +284,5 @@ export class AwsRunStore implements RunStore {
 function pair(i: Item): [string, number] {
   const r = fromItem<{ id: string; logCount?: number }>(i);
   return [r.id, r.logCount ?? 0];
-}
-
-function notFound(id: string): NotFoundError {
-  return new NotFoundError(`Run ${show(id)} does not exist (or was pruned by retention).`, { action: 'List runs with `baton runs` to find a run id.' });
 }
 

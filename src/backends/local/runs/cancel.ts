@@ -12,10 +12,9 @@
  * asked to cancel, bounded by retention) and looks each run up by its primary key, so the engine's
  * poll never reads the runs table by status or scans it.
  */
-import { NotFoundError, show } from '../../../core/errors.ts';
 import type { CancelRequest, CancelRequestInput } from '../../../ports/runs.ts';
 import type { Clock } from '../../../ports/clock.ts';
-import { notRunning } from '../../shared/runs/cancel.ts';
+import { cancelRequestOf, notRunning, runNotFound } from '../../shared/runs/cancel.ts';
 import type { Db } from '../db.ts';
 
 interface CancelRow {
@@ -41,7 +40,7 @@ export class LocalRunCancels {
     };
     this.requestTx = db.transaction((id: string, at: number, by: string | null): number => {
       const run = this.stmt.run.get(id);
-      if (!run) throw new NotFoundError(`Run ${show(id)} does not exist (or was pruned by retention).`, { action: 'List runs with `baton runs` to find a run id.' });
+      if (!run) throw runNotFound(id);
       if (run.status !== 'running') throw notRunning(id, run.status);
       this.stmt.insert.run(run.seq, at, by);
       return run.seq;
@@ -56,10 +55,10 @@ export class LocalRunCancels {
   /** The request of the run with this seq, if any. */
   of(seq: number): { at: number; by?: string } | undefined {
     const row = this.stmt.of.get(seq);
-    return row ? { at: row.at, ...(row.by !== null ? { by: row.by } : {}) } : undefined;
+    return row ? cancelRequestOf(row.at, row.by) : undefined;
   }
 
   pending(): CancelRequest[] {
-    return this.stmt.pending.all().map((r) => ({ runId: r.runId, at: r.at, ...(r.by !== null ? { by: r.by } : {}) }));
+    return this.stmt.pending.all().map((r) => ({ runId: r.runId, ...cancelRequestOf(r.at, r.by) }));
   }
 }

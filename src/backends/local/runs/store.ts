@@ -9,13 +9,14 @@
 import type { Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { defaults } from '../../../core/defaults.ts';
-import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
+import { ValidationError, show } from '../../../core/errors.ts';
 import { summarize } from '../../../core/truncate.ts';
 import type { LogLevel, LogRecord } from '../../../ports/executor.ts';
 import { runStatuses as statuses } from '../../../ports/runs.ts';
 import type { CancelRequest, CancelRequestInput, FinishRunInput, ListRunsFilter, RetentionPolicy, Run, RunCount, RunCountFilter, RunPage, RunPageFilter, RunStatus, RunStore, StartRunInput } from '../../../ports/runs.ts';
 import type { LocalContext } from '../context.ts';
 import { boundLimit } from '../db.ts';
+import { runNotFound } from '../../shared/runs/cancel.ts';
 import { LocalRunCancels } from './cancel.ts';
 import { RunPager } from './page.ts';
 import { prepareStatements, runColumns, type RunRow, type Statements } from './statements.ts';
@@ -123,7 +124,7 @@ export class LocalRunStore implements RunStore {
   }
 
   async finish(id: string, input: FinishRunInput): Promise<Run> {
-    if (!this.finishTx(id, input)) throw notFound(id);
+    if (!this.finishTx(id, input)) throw runNotFound(id);
     return this.finished(id);
   }
 
@@ -143,7 +144,7 @@ export class LocalRunStore implements RunStore {
 
   async appendLogs(id: string, logs: LogRecord[]): Promise<void> {
     const row = this.stmt.seqOf.get(id);
-    if (!row) throw notFound(id);
+    if (!row) throw runNotFound(id);
     if (logs.length) this.appendTx(row.seq, logs);
   }
 
@@ -199,7 +200,7 @@ export class LocalRunStore implements RunStore {
 
   async logs(id: string, options: { limit?: number } = {}): Promise<LogRecord[]> {
     const row = this.stmt.seqOf.get(id);
-    if (!row) throw notFound(id);
+    if (!row) throw runNotFound(id);
     return this.stmt.logs.all(row.seq, options.limit ?? -1).map((l) => ({ time: l.time, level: l.level as LogLevel, message: l.message }));
   }
 
@@ -210,8 +211,4 @@ export class LocalRunStore implements RunStore {
     }
     return this.pruneTx(p, this.ctx.clock.now());
   }
-}
-
-function notFound(id: string): NotFoundError {
-  return new NotFoundError(`Run ${show(id)} does not exist (or was pruned by retention).`, { action: 'List runs with `baton runs` to find a run id.' });
 }
