@@ -22,7 +22,7 @@
  */
 import type { Clock } from '../../core/clock.ts';
 import { defaults } from '../../core/defaults.ts';
-import type { CancelRequest, RunError, RunStore } from '../../ports/runs.ts';
+import type { CancelRequest, RunStore } from '../../ports/runs.ts';
 
 /** The abort reason of a cancelled run: who asked and when. */
 export class RunCancelled extends Error {
@@ -37,11 +37,6 @@ export function cancelMessage(r: CancelRequest): string {
   return `Run ${r.runId} was cancelled by ${r.by ?? 'a request'} at ${new Date(r.at).toISOString()}; its worker was stopped.`;
 }
 
-/** The error a cancelled run is finished with. */
-export function cancelledRunError(r: CancelRequest): RunError {
-  return { type: 'Baton.Cancelled', message: cancelMessage(r) };
-}
-
 const held = new WeakMap<RunStore, Map<string, AbortController>>();
 
 /** Holds a running run of `runs` so a cancel request can abort it; returns the release. */
@@ -54,12 +49,12 @@ export function holdRun(runs: RunStore, runId: string, controller: AbortControll
 }
 
 /** How many runs of `runs` this process holds now. */
-export function heldRuns(runs: RunStore): number {
+function heldRuns(runs: RunStore): number {
   return held.get(runs)?.size ?? 0;
 }
 
 /** Aborts the held runs that have a request; returns how many. */
-export function applyCancelRequests(runs: RunStore, requests: readonly CancelRequest[]): number {
+function applyCancelRequests(runs: RunStore, requests: readonly CancelRequest[]): number {
   const mine = held.get(runs);
   let n = 0;
   if (!mine) return 0;
@@ -87,17 +82,30 @@ export interface WatchCancelsOptions {
 /** Reads cancel requests every `everyMs` while this process holds runs of the store, and stops those it holds; resolves once `signal` aborts. */
 export async function watchCancels(options: WatchCancelsOptions): Promise<void> {
   const everyMs = options.everyMs ?? defaults.runs.cancelPollMs;
-  while (!options.signal.aborted) {
-    try {
-      await options.clock.sleep(everyMs, options.signal);
-    } catch {
-      return;
+  // One read per store however many watches run (the engine's, one per dashboard retry): the oldest watch reads.
+  const me = Symbol('watch');
+  let mine = watches.get(options.runs);
+  if (!mine) watches.set(options.runs, (mine = new Set()));
+  mine.add(me);
+  const leads = (set: Set<symbol>) => set.values().next().value === me;
+  try {
+    while (!options.signal.aborted) {
+      try {
+        await options.clock.sleep(everyMs, options.signal);
+      } catch {
+        return;
+      }
+      if (!leads(mine) || heldRuns(options.runs) === 0) continue;
+      try {
+        applyCancelRequests(options.runs, await options.runs.cancelRequests());
+      } catch (err) {
+        options.onError?.(err);
+      }
     }
-    if (heldRuns(options.runs) === 0) continue;
-    try {
-      applyCancelRequests(options.runs, await options.runs.cancelRequests());
-    } catch (err) {
-      options.onError?.(err);
-    }
+  } finally {
+    mine.delete(me);
   }
 }
+
+/** The running watches of each store, oldest first. */
+const watches = new WeakMap<RunStore, Set<symbol>>();
