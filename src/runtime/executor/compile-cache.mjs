@@ -49,7 +49,8 @@ export function cacheRoot(env = process.env) {
   if (env.BATON_COMPILE_CACHE) return resolve(env.BATON_COMPILE_CACHE);
   let user = 'user';
   try {
-    user = String(userInfo().uid >= 0 ? userInfo().uid : userInfo().username);
+    const me = userInfo();
+    user = String(me.uid >= 0 ? me.uid : me.username);
   } catch {
     // no user database entry: one shared folder
   }
@@ -149,7 +150,7 @@ function plugin(runtimeFiles, read) {
         if (typescript.test(found.path) && !found.path.endsWith('.d.ts') && !found.path.includes(`${sep}node_modules${sep}`)) return { path: found.path };
         if (found.external) return { path: args.path, external: true };
         // The build names this file: a reinstalled or upgraded package (its file changed or gone) builds again.
-        read.set(found.path, hashFile(found.path));
+        if (!read.has(found.path)) read.set(found.path, hashFile(found.path));
         return { path: args.kind === 'require-call' || args.kind === 'require-resolve' ? found.path : pathToFileURL(found.path).href, external: true };
       });
       build.onLoad({ filter: /.*/, namespace: 'file' }, async (args) => {
