@@ -86,15 +86,13 @@ export function makeRedrive(state: QueueState) {
       const moved: RedriveResult['messages'][number] = { messageId: state.messageIds.of(c.id, c.message_id), sourceQueue: c.source_queue ?? undefined, to: c.dest, attempts: c.attempts };
       if (c.last_error !== null) moved.lastError = JSON.parse(c.last_error) as SerializedError;
       result.messages[i] = moved;
-      woken.add(c.dest);
     }
     if (!options.dryRun) {
       for (let i = 0; i < chosen.length; i += chunkSize) {
         st.move.run({ to: toName, now, ids: JSON.stringify(chosen.slice(i, i + chunkSize).map((c) => c.id)) });
       }
+      for (const c of chosen) woken.add(c.dest);
       result.moved = chosen.length;
-    } else {
-      woken.clear();
     }
     return { result, woken };
   });

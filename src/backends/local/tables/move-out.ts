@@ -18,15 +18,16 @@ export function moveTablesOut(state: Db, tablesFile: string): void {
     const exists = state.prepare<[string], number>("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(table) === 1;
     return exists && state.prepare(`SELECT EXISTS (SELECT 1 FROM ${table})`).pluck().get() === 1;
   };
-  if (!moved.some(has)) return;
+  const present = moved.filter(has);
+  if (present.length === 0) return;
   state.prepare('ATTACH DATABASE ? AS moving').run(tablesFile);
   try {
     // Written through state.db's connection: the copy commits in tables.db (the only file it writes), then the emptying in state.db.
     state.transaction(() => {
-      for (const t of moved) if (has(t)) state.exec(`INSERT OR IGNORE INTO moving.${t} SELECT * FROM main.${t}`);
+      for (const t of present) state.exec(`INSERT OR IGNORE INTO moving.${t} SELECT * FROM main.${t}`);
     }).immediate();
     state.transaction(() => {
-      for (const t of moved) if (has(t)) state.exec(`DELETE FROM main.${t}`);
+      for (const t of present) state.exec(`DELETE FROM main.${t}`);
     }).immediate();
   } finally {
     state.exec('DETACH DATABASE moving');
