@@ -12,26 +12,12 @@ import { localAccount, localRegion } from './aws.ts';
 
 /** One JSON value in attribute-value form: {S}, {N}, {BOOL}, {NULL: true}, {L}, {M}. */
 export function marshallValue(value: unknown): AttributeValue {
-  if (value === null || value === undefined) return { NULL: true };
-  if (typeof value === 'string') return { S: value };
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValidationError(`Cannot marshall ${value} to a DynamoDB number.`, { action: 'Store finite numbers only.' });
-    return { N: String(value) };
-  }
-  if (typeof value === 'boolean') return { BOOL: value };
-  if (Array.isArray(value)) return { L: value.map(marshallValue) };
-  if (typeof value === 'object') return { M: marshall(value as Record<string, unknown>) };
-  throw new ValidationError(`Cannot marshall a ${typeof value} to a DynamoDB attribute value.`, { action: 'Store JSON values only.' });
+  return sizedValue(value);
 }
 
 /** A whole item: each attribute in attribute-value form (undefined attributes are left out). */
 export function marshall(item: Record<string, unknown>): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
-  for (const k of Object.keys(item)) {
-    const v = item[k];
-    if (v !== undefined) out[k] = marshallValue(v);
-  }
-  return out;
+  return sizedItem(item);
 }
 
 /** The plain JSON value of an attribute value (as @aws-sdk/util-dynamodb's unmarshall, numbers as JS numbers). */
@@ -74,14 +60,12 @@ export function sequenceNumber(seq: number): string {
 }
 
 /**
- * SizeBytes: an item's size as DynamoDB counts it (attribute names plus values; a number by its
- * digits, a list or map 3 bytes plus its elements, each element of a list 1 more). Strings count
- * their UTF-16 length, which equals their UTF-8 bytes for ASCII: SizeBytes is informational, not
- * worth encoding every string.
- */
-/**
- * marshall and itemBytes in one walk, for the images of a stream event: `sized.bytes` grows by
- * what itemBytes would count. (Module state: the walk is synchronous and never re-entered.)
+ * The one attribute-value walk (marshall and marshallValue are it, ignoring the count). It also
+ * counts SizeBytes, an item's size as DynamoDB counts it, into `sized.bytes` (attribute names plus
+ * values; a number by its digits, a list or map 3 bytes plus its elements, each element of a list
+ * 1 more), so a stream event's images are marshalled and sized in one pass. Strings count their
+ * UTF-16 length, which equals their UTF-8 bytes for ASCII: SizeBytes is informational, not worth
+ * encoding every string. (Module state: the walk is synchronous and never re-entered.)
  */
 const sized = { bytes: 0 };
 
