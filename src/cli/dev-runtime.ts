@@ -51,7 +51,9 @@ export class DevRuntime {
   /** The app as opened, at the version it started with. */
   readonly app: App;
   /** The version running now. */
-  spec: AppSpec;
+  get spec(): AppSpec {
+    return this.current.spec;
+  }
   /** The app at the version running now (app.withSpec after each applied config): what the dashboard serves. */
   current: App;
   private readonly appListeners = new Set<(app: App) => void | Promise<void>>();
@@ -68,7 +70,6 @@ export class DevRuntime {
 
   constructor(private readonly o: DevRuntimeOptions) {
     this.app = o.app;
-    this.spec = o.app.spec;
     this.current = o.app;
     const inner = o.app.executor;
     this.shared = {
@@ -145,7 +146,6 @@ export class DevRuntime {
     await this.stopEngine();
     if (this.final) return { ...out, refused: ['baton dev is stopping'] };
     if (hosesChanged) await this.ingestion.close();
-    this.spec = next;
     this.current = app.withSpec(next);
     // Changed functions load afresh; removed ones end their warm workers.
     for (const c of diff) if (c.kind === 'fn') app.executor.reload?.(c.name);
