@@ -66,8 +66,17 @@ describe.skipIf(skip)(`dashboard API: the lake on aws (fauxqs S3 + DynamoDB Loca
     const q = await post('/api/lake/query', { sql: 'SELECT id, amount, dt FROM events WHERE id >= ? ORDER BY id LIMIT 3', params: [1598] });
     expect(q.status).toBe(200);
     expect(q.body).toMatchObject({ columns: ['id', 'amount', 'dt'], rows: [[1598, 3196, '2026-01-02'], [1599, 3198, '2026-01-02']], truncated: false });
+    // The catalog bucket is probed once per query (it was twice: the dashboard's probe, then Catalog.open's), then its tables listed.
+    const listed: string[] = [];
+    const list = objects.list.bind(objects);
+    objects.list = (b, o) => {
+      listed.push(`${b}/${o?.prefix ?? ''}${o?.maxKeys === 1 ? ' (probe)' : ''}`);
+      return list(b, o);
+    };
     const named = await post('/api/lake/query', { sql: 'SELECT count(*) AS n FROM events WHERE dt = $day', params: { day: '2026-01-01' } });
+    objects.list = list;
     expect(named.body.rows).toEqual([[1500]]);
+    expect(listed).toEqual([`${catalog.bucket}/ (probe)`, `${catalog.bucket}/${catalog.prefix}`, `${catalog.bucket}/${catalog.prefix}events/partitions/`]);
     const capped = await post('/api/lake/query', { sql: 'select id from events order by id;' });
     expect(capped.body.rows).toHaveLength(1000);
     expect(capped.body.truncated).toBe(true);

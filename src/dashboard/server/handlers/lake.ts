@@ -53,8 +53,10 @@ export function lakeRoutes(router: Router, deps: DashboardDeps): void {
     const max = defaults.dashboard.maxQueryRows;
     const started = performance.now();
     const text = wrappable ? `SELECT * FROM (${sql}\n) AS baton_query LIMIT ${max + 1}` : sql;
-    // No lake yet: the query runs over no tables instead of through app.query(), which would make the catalog bucket.
-    const result = (await catalog()) ? await deps.app.query(text, params) : await (await import('../../../data/query.ts')).query(new NoTables(deps.app.backend.objects), text, params);
+    // Over the catalog catalog() found, not through app.query(), which would list its bucket a second
+    // time (Catalog.open) and make it when there is no lake yet: then the query runs over no tables.
+    const { query } = await import('../../../data/query.ts');
+    const result = await query((await catalog()) ?? new NoTables(deps.app.backend.objects), text, params);
     const ms = Math.round(performance.now() - started);
     const truncated = result.rows.length > max;
     return { columns: result.columns, rows: result.rows.slice(0, max).map((r) => result.columns.map((c) => r[c] ?? null)), truncated, ms };
