@@ -28,17 +28,21 @@ function prepareStats(db: Db) {
 }
 
 /**
- * Makes stats. First the lazy expiry: when the queue's oldest message is past retention, those
- * messages are deleted in a write transaction; otherwise (nearly always) nothing is written, so
- * stats takes no write lock and never waits behind, or holds up, a sender. Then the counts in one
- * read transaction (one snapshot). `deadLettered` is the depth of the queue's DLQ, not counting
- * messages past the DLQ's own retention.
+ * Makes stats. The counts are read in one read transaction (one snapshot), which first looks up the
+ * queue's oldest message: when it is past retention (rarely), the read stops there, the lazy expiry
+ * deletes those messages in a write transaction, and the counts are read again (without the check,
+ * so a message sent meanwhile with a zero retention cannot loop it). Otherwise nothing is written,
+ * so stats takes no write lock and never waits behind, or holds up, a sender; and the oldest message
+ * is looked up once per call. `deadLettered` is the depth of the queue's DLQ, not counting messages
+ * past the DLQ's own retention.
  */
 export function makeStats(state: QueueState) {
   const st = prepareStats(state.db);
   const expire = state.db.transaction((id: number, cutoff: number) => st.expire.run(id, cutoff));
-  const read = state.db.transaction((entry: QueueEntry, now: number): QueueStats => {
+  /** The stats, or undefined when the oldest message is at or before `cutoff` (expire first). */
+  const read = state.db.transaction((entry: QueueEntry, now: number, cutoff: number): QueueStats | undefined => {
     const oldest = st.oldest.get(entry.id) ?? null;
+    if (oldest !== null && oldest <= cutoff) return undefined;
     const hidden = st.hidden.get(entry.id, now)!;
     const stats: QueueStats = {
       queue: entry.config.name,
@@ -55,9 +59,10 @@ export function makeStats(state: QueueState) {
     const entry = state.require(queue);
     const now = state.ctx.clock.now();
     const cutoff = now - entry.config.retentionMs;
-    const oldest = st.oldest.get(entry.id) ?? null;
-    if (oldest !== null && oldest <= cutoff) expire.immediate(entry.id, cutoff);
-    return read.deferred(entry, now);
+    const stats = read.deferred(entry, now, cutoff);
+    if (stats) return stats;
+    expire.immediate(entry.id, cutoff);
+    return read.deferred(entry, now, -Infinity)!;
   };
 }
 
