@@ -29,10 +29,11 @@ export class AwsRunCancels {
   constructor(private readonly ctx: AwsContext) {}
 
   /**
-   * Writes the request; resolves true when written, false when the run was already asked to cancel.
-   * `read` reads the run (consistently) to explain a failed condition.
+   * Writes the request; resolves undefined when written, or the run as `read` read it when it was
+   * already asked to cancel (the caller returns that run without reading it again). `read` reads
+   * the run (consistently) to explain a failed condition.
    */
-  async request(id: string, input: CancelRequestInput, read: () => Promise<{ status: string; cancelRequest?: unknown } | undefined>): Promise<boolean> {
+  async request<R extends { status: string; cancelRequest?: unknown }>(id: string, input: CancelRequestInput, read: () => Promise<R | undefined>): Promise<R | undefined> {
     const [runs, cancels] = await Promise.all([ensure(this.ctx, 'runs'), ensure(this.ctx, 'run-cancels')]);
     const request = { at: Math.round(input.at ?? this.ctx.clock.now()), ...(input.by !== undefined ? { by: input.by } : {}) };
     const e = new Expr();
@@ -49,13 +50,13 @@ export class AwsRunCancels {
           }),
         ),
       );
-      return true;
+      return undefined;
     } catch (err) {
       if (!(err instanceof ConditionFailedError)) throw err;
       const run = await read();
       if (!run) throw runNotFound(id);
       if (run.status !== 'running') throw notRunning(id, run.status);
-      if (run.cancelRequest !== undefined) return false;
+      if (run.cancelRequest !== undefined) return run;
       throw err;
     }
   }

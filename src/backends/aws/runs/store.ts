@@ -158,8 +158,9 @@ export class AwsRunStore implements RunStore {
   }
 
   async requestCancel(id: string, request: CancelRequestInput = {}): Promise<Run> {
-    await this.cancels.request(id, request, () => this.read(id));
-    const item = await this.read(id);
+    // A refused request (already asked) hands back the run it read to say so: no second read.
+    const asked = await this.cancels.request(id, request, () => this.read(id));
+    const item = asked ?? (await this.read(id));
     if (!item) throw runNotFound(id);
     return toRun(item);
   }
