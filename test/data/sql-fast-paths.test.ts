@@ -1,14 +1,14 @@
 /**
  * The bulk path's shortcuts (issue 15) agree with the full checks they stand in for, on generated
  * text: a whole number written plainly (canonicalInt), a date of the shape YYYY-MM-DD
- * (dateSql), and the test for control characters that decides which rows are stripped
+ * (dateSql), a timestamp of toISOString's shape (timestampSql), and the test for control characters that decides which rows are stripped
  * (hasStripped: it may say yes wrongly, never no).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { regexes } from 'zod';
+import { regexes, z } from 'zod';
 import { withDuck } from '../../src/data/duck.ts';
-import { canonicalInt, dateSql } from '../../src/data/standardize/sql.ts';
+import { canonicalInt, dateSql, timestampSql } from '../../src/data/standardize/sql.ts';
 import { hasStripped } from '../../src/data/standardize/stage.ts';
 import { fieldCleaning } from '../../src/data/csv/clean.ts';
 
@@ -62,6 +62,31 @@ describe('the bulk path shortcuts agree with the full checks', () => {
         rows.forEach(([fast, full], i) => {
           expect(fast).toBe(full);
           expect(fast !== null).toBe(regexes.date.test(texts[i]!));
+        });
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a timestamp: timestampSql takes exactly what z.iso.datetime() takes, as the timestamp the full check gives', async () => {
+    const pattern = regexes.datetime({}).source;
+    const exact = `CASE WHEN regexp_full_match(v, '${pattern}') THEN CASE WHEN ends_with(v, 'Z') THEN TRY_CAST(v AS TIMESTAMP) ELSE CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
+    const iso = z.iso.datetime();
+    // toISOString's shape with any digits (hours 24-29, minutes 60-99, 30 February, year 0000 included).
+    const shaped = fc
+      .tuple(digits(4), digits(2), digits(2), fc.constantFrom('T', 't', ' '), digits(2), digits(2), digits(2), fc.constantFrom('.', ','), digits(3), fc.constantFrom('Z', 'Z', 'z', '+00:00', ''))
+      .map(([y, mo, d, t, h, mi, sec, dot, ms, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${sec}${dot}${ms}${z}`);
+    const real = fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString());
+    const oneOff = fc.tuple(fc.oneof(real, shaped), fc.integer({ min: 0, max: 23 }), fc.constantFrom(' ', '-', '+', 'x', '٣', '0', '9', ':', '.')).map(([d, i, c]) => d.slice(0, i) + c + d.slice(i + 1));
+    const other = fc.oneof(real.map((d) => d.replace('.000Z', 'Z')), real.map((d) => d.replace('Z', '123Z')), real.map((d) => d.slice(0, 16) + 'Z'), real.map((d) => `${d} `));
+    const text = fc.oneof(real, shaped, oneOff, other, fc.string({ maxLength: 24 }), fc.constantFrom('2024-02-29T23:59:59.999Z', '2026-02-29T00:00:00.000Z', '1900-02-29T12:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T23:60:00.000Z', '2026-01-01T23:59:60.000Z'));
+    await fc.assert(
+      fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
+        const rows = await evaluate(texts, [timestampSql(pattern, 'v'), exact, timestampSql(pattern, 'v', 'TRY_CAST(v AS TIMESTAMP)')]);
+        rows.forEach(([fast, full, withCast], i) => {
+          expect(fast).toBe(full);
+          expect(withCast).toBe(full);
+          expect(fast !== null).toBe(iso.safeParse(texts[i]).success);
         });
       }),
       { numRuns: 30 },

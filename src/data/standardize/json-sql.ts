@@ -23,7 +23,7 @@
  */
 import { sqlString } from '../duck.ts';
 import type { Column } from './schema.ts';
-import { canonicalInt, dateSql, expected } from './sql.ts';
+import { canonicalInt, castType, dateSql, expected, timestampSql } from './sql.ts';
 
 /** Whether a column tells a JSON null from a missing field (index.ts then gives `null` for a null). */
 export function needsNull(col: Column): boolean {
@@ -75,8 +75,20 @@ function numberOf(col: Column, x: string): string {
     : `TRY_CAST(${x} AS DOUBLE)`;
 }
 
-/** The typed value of a present, non-null field from its JSON text (or its text: readsText), NULL when it does not fit. */
-function kindValue(col: Column, x: string, text: boolean): string {
+/**
+ * The column's value when castSql's `cast` applies to its JSON text: TRY_CAST(x AS castType) is the
+ * cast kindValue makes of x in its common case (a number not coerced; a timestamp or date read as text).
+ */
+export function jsonCastType(col: Column, text: boolean): string | undefined {
+  if (col.kind === 'int' || col.kind === 'number') return col.coerce ? undefined : castType(col);
+  return text ? castType(col) : undefined;
+}
+
+/**
+ * The typed value of a present, non-null field from its JSON text (or its text: readsText), NULL
+ * when it does not fit. `cast` is TRY_CAST(x AS jsonCastType(col, text)) when the caller has it.
+ */
+function kindValue(col: Column, x: string, text: boolean, cast?: string): string {
   const str = text ? x : stringOf(x);
   switch (col.kind) {
     case 'string':
@@ -85,19 +97,21 @@ function kindValue(col: Column, x: string, text: boolean): string {
       return `CASE WHEN ${str} IN (${(col.values ?? []).map(sqlString).join(', ')}) THEN ${str} END`;
     case 'boolean':
       return `CASE ${x} WHEN 'true' THEN true WHEN 'false' THEN false END`;
-    case 'number':
-      return `CASE WHEN ${numberOf(col, x)} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${numberOf(col, x)} END`;
+    case 'number': {
+      const n = col.coerce ? numberOf(col, x) : (cast ?? numberOf(col, x));
+      return `CASE WHEN ${n} BETWEEN ${col.min ?? -Number.MAX_VALUE} AND ${col.max ?? Number.MAX_VALUE} THEN ${n} END`;
+    }
     case 'int': {
       const min = col.min ?? Number.MIN_SAFE_INTEGER;
       const max = col.max ?? Number.MAX_SAFE_INTEGER;
       const checked = `CASE WHEN ${numberOf(col, x)} BETWEEN ${min} AND ${max} AND ${numberOf(col, x)} = trunc(${numberOf(col, x)}) THEN CAST(${numberOf(col, x)} AS BIGINT) END`;
       // A JSON integer written plainly is the number JSON.parse reads (in the safe range, where the check is exact).
-      return col.coerce ? checked : canonicalInt(x, (v) => `CASE WHEN ${v} BETWEEN ${min} AND ${max} THEN ${v} END`, checked);
+      return col.coerce ? checked : canonicalInt(x, (v) => `CASE WHEN ${v} BETWEEN ${min} AND ${max} THEN ${v} END`, checked, cast);
     }
     case 'timestamp':
-      return `CASE WHEN regexp_full_match(${str}, ${sqlString(col.pattern ?? '')}) THEN CASE WHEN ends_with(${str}, 'Z') THEN TRY_CAST(${str} AS TIMESTAMP) ELSE CAST(TRY_CAST(${str} AS TIMESTAMPTZ) AS TIMESTAMP) END END`;
+      return timestampSql(col.pattern ?? '', str, text ? cast : undefined);
     case 'date':
-      return dateSql(col.pattern ?? '', str);
+      return dateSql(col.pattern ?? '', str, text ? cast : undefined);
   }
 }
 
@@ -118,14 +132,14 @@ const missingRule = (col: Column) => col.missing ?? 'reject';
 /** A JSON null is stored as NULL (for a column where null and missing differ). */
 const nullStored = (col: Column) => needsNull(col) && col.null === 'null';
 
-/** The stored value of a column from its JSON text (its text when `text`: readsText). */
-export function jsonTypedSql(col: Column, x: string, text = false): string {
+/** The stored value of a column from its JSON text (its text when `text`: readsText); `cast` as kindValue's. */
+export function jsonTypedSql(col: Column, x: string, text = false, cast?: string): string {
   const branches: string[] = [];
   const missing = missingRule(col);
   if (missing === 'default') branches.push(`WHEN ${missingSql(col, x)} THEN ${defaultSql(col)}`);
   if (missing === 'null') branches.push(`WHEN ${missingSql(col, x)} THEN NULL`);
   if (nullStored(col)) branches.push(`WHEN ${x} = 'null' THEN NULL`);
-  return branches.length ? `CASE ${branches.join(' ')} ELSE ${kindValue(col, x, text)} END` : kindValue(col, x, text);
+  return branches.length ? `CASE ${branches.join(' ')} ELSE ${kindValue(col, x, text, cast)} END` : kindValue(col, x, text, cast);
 }
 
 /** True when the column's value fails (from its JSON text and its stored value). Never NULL. */

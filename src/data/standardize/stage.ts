@@ -26,8 +26,8 @@ import { BOOLEAN, DuckDBScalarFunction, VARCHAR, type DuckDBConnection } from '@
 import { one, sqlIdent, sqlString } from '../duck.ts';
 import { shiftForReaderRejects } from '../rejects.ts';
 import type { Column } from './schema.ts';
-import { jsonFailSql, jsonReasonSql, jsonTypedSql } from './json-sql.ts';
-import { reasonSql, typedSql } from './sql.ts';
+import { jsonCastType, jsonFailSql, jsonReasonSql, jsonTypedSql } from './json-sql.ts';
+import { castType, reasonSql, typedSql } from './sql.ts';
 
 export interface CheckedSource {
   columns: readonly Column[];
@@ -99,6 +99,7 @@ const typed = (col: Column) => col.kind !== 'string' && col.kind !== 'enum';
  * baton_reject. Layers over the caller's fields (each value is cleaned and cast once; what only
  * rejected rows need is inline in a CASE branch, which DuckDB evaluates only for the rows taking it):
  *
+ *   l0: + _n<i>  TRY_CAST of the text a typed column's value is read from (castType), once per row
  *   l1: + _f<i>  the raw text cast to the column's type (castRawFirst)
  *       + _s     the row has characters to strip, in a column cleaned for every row: one regexp
  *                over their concatenation (a regexp call costs more than the bytes it reads)
@@ -124,14 +125,19 @@ export function checkedSql(src: CheckedSource): string {
   const each = (fn: (col: Column, i: number) => string) => cols.map(fn).join('');
   const keptCols = cols.flatMap((_, i) => (kept(i) ? [i] : []));
   const rowStrip = cl?.strip !== undefined && keptCols.length > 0 ? `, ${hasStripped(`concat(${keptCols.map(x).join(', ')})`, cl)} AS _s` : '';
-  const l1 = `SELECT *${each((col, i) => (fast && typed(col) ? `, ${typedSql(col, x(i))} AS ${f(i)}` : ''))}${rowStrip} FROM (${src.fields(src.reader('rejects_main'))})`;
+  const json = src.values === 'json';
+  const text = (i: number) => src.textFields?.has(i) === true;
+  // The cast of a column's common case, on the text its value is read from when that is _x<i>
+  // (values as read, or cast before cleaning); the SQL below uses _n<i> wherever it would cast _x<i>.
+  const castOf = (col: Column, i: number) => (json ? jsonCastType(col, text(i)) : cl === undefined || (fast && typed(col)) ? castType(col) : undefined);
+  const n = (col: Column, i: number) => (castOf(col, i) === undefined ? undefined : `_n${i + 1}`);
+  const l0 = `SELECT *${each((col, i) => (n(col, i) ? `, TRY_CAST(${x(i)} AS ${castOf(col, i)!}) AS ${n(col, i)!}` : ''))} FROM (${src.fields(src.reader('rejects_main'))})`;
+  const l1 = `SELECT *${each((col, i) => (fast && typed(col) ? `, ${typedSql(col, x(i), n(col, i))} AS ${f(i)}` : ''))}${rowStrip} FROM l0`;
   const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${trim(strip(x(i), '_s'))} AS _t${i + 1}` : ''))} FROM l1`;
   const l3 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l2`;
   // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
-  const json = src.values === 'json';
-  const textValue = (col: Column, i: number) => (!typed(col) ? withDefault(col, r(i)) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i)));
-  const text = (i: number) => src.textFields?.has(i) === true;
-  const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i), text(i)) : textValue(col, i));
+  const textValue = (col: Column, i: number) => (!typed(col) ? withDefault(col, r(i)) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i), cl === undefined ? n(col, i) : undefined));
+  const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i), text(i), n(col, i)) : textValue(col, i));
   const fail = (col: Column, i: number) => (json ? jsonFailSql(col, r(i), c(i)) : failSql(col, r(i), c(i)));
   const reason = (col: Column, i: number) => (json ? jsonReasonSql(col, r(i), c(i), text(i)) : reasonSql(col, r(i)));
   const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
@@ -143,7 +149,7 @@ export function checkedSql(src: CheckedSource): string {
   const l6 = `SELECT *, CASE WHEN _bad THEN ${reject} ELSE true END AS _keep FROM l5`;
   const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || '0 AS _none';
   // NOT MATERIALIZED: DuckDB streams the layers (materializing them measured 2-3x slower).
-  const ctes = [l1, l2, l3, l4, l5, l6].map((q, i) => `l${i + 1} AS NOT MATERIALIZED (${q})`).join(', ');
+  const ctes = [l0, l1, l2, l3, l4, l5, l6].map((q, i) => `l${i} AS NOT MATERIALIZED (${q})`).join(', ');
   return `WITH ${ctes} SELECT ${out} FROM l6 WHERE _keep`;
 }
 
