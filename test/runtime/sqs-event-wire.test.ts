@@ -31,6 +31,29 @@ describe('the SQS event and its wire form', () => {
   });
 });
 
+describe('md5OfBody', () => {
+  const hex = (body: string) => createHash('md5').update(body, 'utf8').digest('hex');
+  const wireOf = (ms: ReceivedMessage[]) => (sqsEvent('orders', ms) as unknown as Record<symbol, EncodedEvent>)[encodedEvent]!.json;
+
+  it('is an ordinary property in its place, of the body the record was built with', () => {
+    const [first, second] = sqsEventFromWire(wireOf(messages)).Records;
+    expect(Object.keys(second!)).toEqual(['messageId', 'receiptHandle', 'body', 'attributes', 'messageAttributes', 'md5OfBody', 'eventSource', 'eventSourceARN', 'awsRegion']);
+    second!.body = 'changed by the handler';
+    expect(second!.md5OfBody).toBe(hex(messages[1]!.body));
+    expect(Object.getOwnPropertyDescriptor(second, 'md5OfBody')).toEqual({ value: hex(messages[1]!.body), enumerable: true, configurable: true, writable: true });
+    first!.md5OfBody = 'set by the handler';
+    expect(first!.md5OfBody).toBe('set by the handler');
+    expect(JSON.parse(JSON.stringify(first)).md5OfBody).toBe('set by the handler');
+  });
+
+  it('bodies with line breaks, brackets and nothing at all come back whole from the wire', () => {
+    const odd = ['', '\n', '[1,\n2]\n', '"', '\ud83d', 'x'.repeat(100_000)].map((body, i) => ({ ...messages[0]!, messageId: `m-${i}`, body }));
+    const records = sqsEventFromWire(wireOf(odd)).Records;
+    expect(records.map((r) => r.body)).toEqual(odd.map((m) => m.body));
+    expect(records.map((r) => r.md5OfBody)).toEqual(odd.map((m) => hex(m.body)));
+  });
+});
+
 describe('the SQS event in the receiving thread', () => {
   it('reads as a plain array of the records, built when first read', () => {
     const event = sqsEvent('orders', messages);

@@ -11,35 +11,47 @@ import { describeKey, keyObject, type KeyValues } from './keys.ts';
 
 const known = new Set(['set', 'add', 'remove', 'condition']);
 
-/** Checks the update's shape before the write starts. */
+/**
+ * Checks the update's shape before the write starts. It runs for every update of a batch: no
+ * closure or message is made unless it fails (a compiled handler's keepNames wrapped a per-call
+ * closure in a naming call: 0.7 s of the csv-pipeline's update step, issue 15).
+ */
 export function validateUpdate(t: TableShape, input: UpdateInput): void {
-  const where = `Update on table "${t.name}"`;
-  if (input === null || typeof input !== 'object') throw new ValidationError(`${where} must be an object like { set: {...} }, not ${show(input)}.`);
+  if (input === null || typeof input !== 'object') throw new ValidationError(`${where(t)} must be an object like { set: {...} }, not ${show(input)}.`);
   for (const k of Object.keys(input)) {
-    if (!known.has(k)) throw new ValidationError(`${where} has unknown field "${k}"; use set, add, remove and condition.`);
+    if (!known.has(k)) throw new ValidationError(`${where(t)} has unknown field "${k}"; use set, add, remove and condition.`);
   }
   const seen = new Map<string, string>();
-  const claim = (attr: string, clause: string) => {
-    if (attr === t.partitionKey.name || attr === t.sortKey?.name) {
-      throw new ValidationError(`${where} cannot ${clause} "${attr}": it is a key attribute.`, { action: 'Delete the item and put it with the new key instead.' });
-    }
-    const other = seen.get(attr);
-    if (other) throw new ValidationError(`${where} names attribute "${attr}" in both ${other} and ${clause}; use one.`);
-    seen.set(attr, clause);
-  };
-  for (const [attr, value] of Object.entries(input.set ?? {})) {
-    claim(attr, 'set');
-    if (value === undefined) throw new ValidationError(`${where}: set.${attr} is undefined.`, { action: `To delete the attribute, use remove: ["${attr}"].` });
+  const set = input.set ?? {};
+  for (const attr of Object.keys(set)) {
+    claim(t, seen, attr, 'set');
+    if (set[attr] === undefined) throw new ValidationError(`${where(t)}: set.${attr} is undefined.`, { action: `To delete the attribute, use remove: ["${attr}"].` });
   }
-  for (const [attr, value] of Object.entries(input.add ?? {})) {
-    claim(attr, 'add');
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(`${where}: add.${attr} = ${show(value)} must be a finite number.`);
+  const add = input.add ?? {};
+  for (const attr of Object.keys(add)) {
+    claim(t, seen, attr, 'add');
+    const value = add[attr];
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError(`${where(t)}: add.${attr} = ${show(value)} must be a finite number.`);
   }
-  if (input.remove !== undefined && !Array.isArray(input.remove)) throw new ValidationError(`${where}: remove must be an array of attribute names.`);
+  if (input.remove !== undefined && !Array.isArray(input.remove)) throw new ValidationError(`${where(t)}: remove must be an array of attribute names.`);
   for (const attr of input.remove ?? []) {
-    if (typeof attr !== 'string') throw new ValidationError(`${where}: remove lists ${show(attr)}, which is not an attribute name.`);
-    claim(attr, 'remove');
+    if (typeof attr !== 'string') throw new ValidationError(`${where(t)}: remove lists ${show(attr)}, which is not an attribute name.`);
+    claim(t, seen, attr, 'remove');
   }
+}
+
+function where(t: TableShape): string {
+  return `Update on table "${t.name}"`;
+}
+
+/** Notes that `clause` names `attr`: refused for a key attribute, or one another clause named. */
+function claim(t: TableShape, seen: Map<string, string>, attr: string, clause: string): void {
+  if (attr === t.partitionKey.name || attr === t.sortKey?.name) {
+    throw new ValidationError(`${where(t)} cannot ${clause} "${attr}": it is a key attribute.`, { action: 'Delete the item and put it with the new key instead.' });
+  }
+  const other = seen.get(attr);
+  if (other) throw new ValidationError(`${where(t)} names attribute "${attr}" in both ${other} and ${clause}; use one.`);
+  seen.set(attr, clause);
 }
 
 /**
