@@ -61,13 +61,11 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
  * out from the start again: a caller must take a row sent twice as the same row (as it must anyway
  * for a retried call).
  */
-export async function* csvBatches(objects: ObjectStore, options: CsvIngestOptions & { batchSize?: number; onCounts?: (c: CsvCounts) => void }): AsyncGenerator<Array<Record<string, unknown>>> {
+export async function* csvBatches(objects: ObjectStore, options: CsvIngestOptions & { batchSize?: number; onCounts?: (c: CsvCounts) => void }): AsyncGenerator<Batch> {
   const batchSize = options.batchSize ?? 500;
   const tmp = await scratch();
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: join(tmp.dir, 'spill') });
   const conn = await instance.connect();
-  const out = new Handoff<Array<Record<string, unknown>>>();
-  let reading: Promise<unknown> | undefined;
   try {
     await conn.run(`SET TimeZone = 'UTC'`);
     const path = await inputPath(objects, options.source, tmp.dir);
@@ -77,42 +75,55 @@ export async function* csvBatches(objects: ObjectStore, options: CsvIngestOption
       const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
       options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
     };
-    const streamed = { sink: () => '', dir: tmp.dir, rejectedPath, pass: (select: string) => handOut(conn, select, batchSize, out) };
-    reading = readCsvOnce(conn, path, where, options, streamed).then(
-      async (c) => {
-        if (c) await counted(c);
-        out.end(c !== undefined);
-      },
-      (e: unknown) => out.fail(e),
-    );
-    for (let b = await out.take(); b !== undefined; b = await out.take()) yield b;
-    await reading;
-    if (out.streamed) return;
+    const run = { sink: (select: string) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath };
+    const once = yield* handedOut((out) => readCsvOnce(conn, path, where, options, { ...run, pass: (select) => handOut(conn, select, batchSize, out) }));
+    if ('read' in once) return await counted(once.read);
     // Not a plain file: the valid rows are kept in a table (in file order) so a second pass, if
     // one is needed, hands nothing out twice; the counts and rejected rows come first.
-    await counted(await readCsv(conn, path, where, options, { sink: (select) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath }));
-    const kept = new Handoff<Array<Record<string, unknown>>>();
-    reading = handOut(conn, 'SELECT * FROM valid', batchSize, kept).then(
-      () => kept.end(true),
-      (e: unknown) => kept.fail(e),
-    );
-    for (let b = await kept.take(); b !== undefined; b = await kept.take()) yield b;
-    await reading;
+    await counted(await readCsv(conn, path, where, options, run, once.declined));
+    yield* handedOut((out) => handOut(conn, 'SELECT * FROM valid', batchSize, out));
   } finally {
-    out.abort();
-    await reading?.catch(() => undefined);
     conn.closeSync();
     instance.closeSync();
     await tmp.dispose();
   }
 }
 
+type Batch = Array<Record<string, unknown>>;
+
+/**
+ * Yields the batches `produce` puts into its handoff as the consumer takes them, and returns what
+ * `produce` returned. A consumer that stops refuses the producer's next put, and the producer is
+ * waited for, so nothing reads from DuckDB once this returns.
+ */
+async function* handedOut<R>(produce: (out: Handoff<Batch>) => Promise<R>): AsyncGenerator<Batch, R> {
+  const out = new Handoff<Batch>();
+  const reading = produce(out).then(
+    (r) => {
+      out.end();
+      return r;
+    },
+    (e: unknown) => {
+      out.fail(e);
+      throw e;
+    },
+  );
+  reading.catch(() => undefined); // its error reaches the consumer through take(), not as unhandled
+  try {
+    for (let b = await out.take(); b !== undefined; b = await out.take()) yield b;
+    return await reading;
+  } finally {
+    out.abort();
+    await reading.catch(() => undefined);
+  }
+}
+
 /** Streams `select` on `conn` and hands its rows to `out` in batches of `batchSize`; returns the row count. */
-async function handOut(conn: DuckDBConnection, select: string, batchSize: number, out: Handoff<Array<Record<string, unknown>>>): Promise<number> {
+async function handOut(conn: DuckDBConnection, select: string, batchSize: number, out: Handoff<Batch>): Promise<number> {
   const result = await conn.stream(select);
   const names = result.columnNames();
   let n = 0;
-  let batch: Array<Record<string, unknown>> = [];
+  let batch: Batch = [];
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
@@ -138,8 +149,6 @@ async function handOut(conn: DuckDBConnection, select: string, batchSize: number
  * the value, so the producer (a DuckDB stream) reads no further ahead than one batch.
  */
 class Handoff<T> {
-  /** Set by end: the producer handed out every value. */
-  streamed = false;
   private value: { v: T; taken: () => void; refused: (e: unknown) => void } | undefined;
   private waiter: ((v: { v: T } | { done: true } | { error: unknown }) => void) | undefined;
   private closed: { done: true } | { error: unknown } | undefined;
@@ -153,8 +162,7 @@ class Handoff<T> {
     });
   }
 
-  end(streamed: boolean): void {
-    this.streamed = streamed;
+  end(): void {
     this.closed = { done: true };
     this.wake();
   }

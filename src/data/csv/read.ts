@@ -23,7 +23,7 @@ import { isGzip } from '../files.ts';
 import { mixedLineBreaks as invalidState } from '../line-breaks.ts';
 import { smallBuffer, withReadBuffer } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
-import { bufferOf, csvBuffer, longestRecord } from './buffer.ts';
+import { bufferOf, csvBuffer, longestRecord, type RecordMeasure } from './buffer.ts';
 import { CsvMisread } from './lines.ts';
 import { repairCsv, type BrokenLine } from './repair.ts';
 import { csvDialect, csvSource, type CsvReadOptions } from './stage.ts';
@@ -47,10 +47,12 @@ async function brokenTable(conn: DuckDBConnection, broken: readonly BrokenLine[]
 
 /**
  * Runs the checked pass over the CSV at `path` on `conn`, which is the read's own (a second
- * attempt drops its temp tables). `where` names the source in error messages.
+ * attempt drops its temp tables). `where` names the source in error messages. `measured`: what
+ * readCsvOnce found when it declined the file, so it is not measured again.
  */
-export async function readCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<CheckedCounts> {
+export async function readCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun, measured?: RecordMeasure): Promise<CheckedCounts> {
   if (await isGzip(path)) return readWith(conn, path, where, o, run, undefined);
+  if (measured) return readWith(conn, path, where, o, run, bufferOf(measured));
   let passes = 0;
   return withReadBuffer(smallBuffer, csvBuffer(path, csvDialect(o)), async (bufferSize) => {
     if (passes++ > 0) await dropTempTables(conn);
@@ -58,18 +60,21 @@ export async function readCsv(conn: DuckDBConnection, path: string, where: strin
   });
 }
 
+/** What readCsvOnce did: read the file, or declined it (with what it measured, nothing for gzip) for readCsv. */
+export type ReadOnce = { read: CheckedCounts } | { declined: RecordMeasure | undefined };
+
 /**
  * readCsv for a file whose rows are handed out as the pass gives them (CheckedRun.pass), so the
  * pass must not need running again: the file is measured first and read once, through the buffer
- * it needs. Returns undefined, having read nothing, for a file that may need a second pass (gzip,
- * a \r in it, a quoted value spanning lines or a quote that never closes: what the repair is for);
- * readCsv takes those.
+ * it needs. Declines, having read nothing, a file that may need a second pass (gzip, a \r in it, a
+ * quoted value spanning lines or a quote that never closes: what the repair is for); readCsv
+ * takes those, with the measure.
  */
-export async function readCsvOnce(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<CheckedCounts | undefined> {
-  if (await isGzip(path)) return undefined;
+export async function readCsvOnce(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<ReadOnce> {
+  if (await isGzip(path)) return { declined: undefined };
   const measure = await longestRecord(path, csvDialect(o));
-  if (measure.cr || measure.spans) return undefined;
-  return readWith(conn, path, where, o, run, bufferOf(measure));
+  if (measure.cr || measure.spans) return { declined: measure };
+  return { read: await readWith(conn, path, where, o, run, bufferOf(measure)) };
 }
 
 /** readCsv with a reader buffer of `bufferSize` (DuckDB's default when undefined), repairing the file if need be. */
