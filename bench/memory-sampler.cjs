@@ -15,6 +15,8 @@ if (dir) {
   const snapshotAt = isMainThread ? Number(process.env.BATON_MEM_SNAPSHOT_MB ?? 0) : 0;
   let snapshotTaken = false;
   let ticks = 0;
+  // BATON_MEM_SERIES=1: also the heap's used and total (MB) every 250 ms with its time (s since the epoch), to line up with the process's RSS.
+  if (process.env.BATON_MEM_SERIES) peak.series = [];
   const timer = setInterval(() => {
     const h = getHeapStatistics();
     peak.usedHeapMb = Math.max(peak.usedHeapMb, Math.round(h.used_heap_size / 1048576));
@@ -24,6 +26,7 @@ if (dir) {
       snapshotTaken = true;
       require('node:v8').writeHeapSnapshot(join(dir, '..', `main-${process.pid}.heapsnapshot`));
     }
+    if (peak.series) peak.series.push([Math.round(Date.now() / 100) / 10, Math.round(h.used_heap_size / 1048576), Math.round(h.total_heap_size / 1048576)]);
     if (++ticks % 4 === 0) writeFileSync(join(dir, `${threadId}.json`), JSON.stringify(peak));
   }, 250);
   timer.unref();
