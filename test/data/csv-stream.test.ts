@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { csvBatches, type CsvCounts } from '../../src/data/csv/index.ts';
+import { csvBatches, csvJsonBatches, type CsvCounts } from '../../src/data/csv/index.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 
 // csvBatches streams a plain file (its rows handed out as DuckDB's pass gives them, the counts and
@@ -68,5 +68,51 @@ describe('csvBatches', () => {
     expect(taken).toBe(100);
     const again = await run('in/b.csv', lines(n).join('\n') + '\n');
     expect(again.ids).toEqual(expectedIds);
+  });
+});
+
+describe('csvJsonBatches', () => {
+  // Every kind the schema compiles to, with the values whose JSON text DuckDB and JavaScript write
+  // differently: whole and huge doubles, -0, microseconds (node-api truncates them to milliseconds),
+  // a timestamp before 1970 with a fraction, a year under 1000, dates, text JSON escapes, nulls.
+  const kinds = z.object({
+    id: z.int(),
+    amount: z.number(),
+    at: z.iso.datetime({ offset: true, local: true }),
+    day: z.iso.date(),
+    ok: z.boolean(),
+    tier: z.enum(['a', 'b']),
+    note: z.string().optional(),
+    count: z.coerce.number().int().optional(),
+  });
+  const rows = [
+    'id,amount,at,day,ok,tier,note,count',
+    '1,100,2021-07-16T12:34:56.789123Z,2021-07-16,true,a,"say ""hi"" \\ / é\u2028",7',
+    '2,-0,1969-12-31T23:59:59.9995Z,0999-01-02,false,b,,',
+    '3,1e21,0999-01-02T03:04:05.678901Z,1970-01-01,true,a,tab\there,-9007199254740991',
+    '4,0.1,2021-07-16T12:34:56+03:00,2024-02-29,false,b,x,9007199254740991',
+    '5,1.5e-7,2021-07-16T12:34:56,2021-12-31,true,a,"",0',
+  ];
+
+  it('gives each row as the JSON text of the row csvBatches gives, as JSON.stringify writes it', async () => {
+    await t.backend.objects.put('uploads', 'in/kinds.csv', rows.join('\n') + '\n');
+    const source = { bucket: 'uploads', key: 'in/kinds.csv' };
+    const objects: Array<Record<string, unknown>> = [];
+    for await (const b of csvBatches(t.backend.objects, { source, schema: kinds, rejected: { bucket: 'uploads', key: 'k1.rej' }, batchSize: 2 })) objects.push(...b);
+    const texts: string[] = [];
+    let counts: CsvCounts | undefined;
+    for await (const b of csvJsonBatches(t.backend.objects, { source, schema: kinds, rejected: { bucket: 'uploads', key: 'k2.rej' }, batchSize: 2, onCounts: (c) => (counts = c) })) texts.push(...b);
+    expect(objects).toHaveLength(rows.length - 1);
+    expect(counts).toMatchObject({ valid: rows.length - 1, rejected: 0 });
+    const parsed = texts.map((x) => JSON.parse(x) as Record<string, unknown>);
+    expect(parsed).toEqual(objects.map((o) => JSON.parse(JSON.stringify(o)) as unknown));
+    expect(parsed[1]).toMatchObject({ amount: 0, at: '1970-01-01T00:00:00.000Z', day: '0999-01-02T00:00:00.000Z', note: null, count: null });
+  });
+
+  it('hands out the rows of a file kept in a table (CRLF) the same way', async () => {
+    await t.backend.objects.put('uploads', 'in/kinds-crlf.csv', rows.join('\r\n') + '\r\n');
+    const texts: string[] = [];
+    for await (const b of csvJsonBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/kinds-crlf.csv' }, schema: kinds, rejected: { bucket: 'uploads', key: 'k3.rej' } })) texts.push(...b);
+    expect(texts.map((x) => (JSON.parse(x) as { id: number }).id)).toEqual([1, 2, 3, 4, 5]);
   });
 });
