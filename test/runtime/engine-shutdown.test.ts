@@ -43,7 +43,9 @@ describe('graceful shutdown', () => {
     // What is left is receivable at once, not hidden behind a lease.
     const left = await q.receive('busy', { maxMessages: 1000, countAttempt: false });
     expect(new Set([...processed, ...left.map((m) => m.messageId)])).toEqual(new Set(sent));
-    expect(left.every((m) => m.attempts === 0)).toBe(true);
+    // Never received, or received once and handed back unrun: the trigger's receive counts the
+    // attempt, as SQS's does (ports/queues.ts), so at most one each, and none dead-lettered.
+    expect(left.every((m) => m.attempts <= 1)).toBe(true);
   });
 
   it('at the deadline aborts a batch still running and makes its messages visible again at once', async () => {
