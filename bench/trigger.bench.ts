@@ -1,6 +1,7 @@
 // npm run bench -- trigger: the cost of running handlers through Baton.
 // Each part is an exported function returning figures, so other parts (queue -> function
 // throughput) can be added beside it and run in the same report.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -99,6 +100,39 @@ export async function rawQueue(batch: number, total: number): Promise<number> {
 }
 
 /**
+ * The store's floor for the trigger path: what a queue trigger must write per batch at the least,
+ * in one thread, with no engine and no worker: the same sendBatch of the backlog, then per batch a
+ * receive (counting the attempt), the run's start row (its input summarized, as the trigger's) and,
+ * in one group (backend.together), the run's finish and the batch's deleteBatch. Its ratio to the
+ * raw queue says how much of the trigger's gap the store itself explains; the rest is the runtime's.
+ */
+export async function storeFloor(batch: number, total: number): Promise<number> {
+  return withTempBackend(async (backend) => {
+    const q = backend.queues;
+    await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
+    const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
+    const together = backend.together?.bind(backend) ?? ((work: () => void) => work());
+    const t0 = performance.now();
+    for (let sent = 0; sent < total; sent += batch) await q.sendBatch('bench', inputs);
+    for (let drained = 0; drained < total; ) {
+      const got = await q.receive('bench', { maxMessages: batch });
+      if (got.length === 0) throw new Error(`queue ran dry after ${drained} of ${total} messages`);
+      const run = await backend.runs.start({ fn: 'noop', trigger: 'queue:bench', requestId: randomUUID(), recordIds: got.map((m) => m.messageId), input: { Records: got } });
+      let finished!: Promise<unknown>;
+      let deleted!: Promise<unknown>;
+      together(() => {
+        finished = backend.runs.finish(run.id, { status: 'ok', durationMs: 0.1, logs: [] });
+        deleted = q.deleteBatch('bench', got.map((m) => m.receiptHandle));
+      });
+      await finished;
+      await deleted;
+      drained += got.length;
+    }
+    return total / ((performance.now() - t0) / 1000);
+  });
+}
+
+/**
  * Queue -> function -> delete through the engine's queue trigger: the same sendBatch of the
  * backlog, then the trigger receives (without counting), counts attempts when the no-op handler
  * starts, runs it in a warm worker and deletes the batch; timed until the queue is empty.
@@ -144,6 +178,11 @@ export async function queueToFunction(options: { totals?: Record<10 | 100, numbe
     const raw = await rawQueue(batch, total);
     const run = await viaTrigger(batch, total);
     figures.push({ bench: 'trigger', figure: `msgs_per_s_batch${batch}`, value: run.msgsPerS, unit: 'msg/s', baseline: raw });
+    if (batch === 100) {
+      const floor = await storeFloor(batch, total);
+      figures.push({ bench: 'trigger', figure: `store_floor_msgs_per_s_batch${batch}`, value: floor, unit: 'msg/s', baseline: raw, goal: 'context: the store writes of the trigger path alone' });
+      notes.push(`store floor batch ${batch}: the least the trigger writes (sendBatch; per batch receive, the run's start row, its finish + deleteBatch in one group) in one thread, no engine or worker; baseline the same raw queue run.`);
+    }
     notes.push(`queue -> fn batch ${batch}: ${total.toLocaleString('en-US')} messages in ${run.invocations.toLocaleString('en-US')} invocations (fn concurrency 4, one trigger); baseline is the raw queue (sendBatch + receive + deleteBatch) in the same run.`);
   }
   return { figures, notes };
