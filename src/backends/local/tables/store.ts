@@ -14,7 +14,7 @@ import { TableCatalog, type TableEntry } from './catalog.ts';
 import { validateCondition } from '../../shared/tables/conditions.ts';
 import { ItemWriter } from './items.ts';
 import { encodeItem } from '../../shared/tables/json.ts';
-import { itemKey, keyValues } from '../../shared/tables/keys.ts';
+import { itemKey, keyValues, type KeyValues } from '../../shared/tables/keys.ts';
 import { QueryRunner } from './query.ts';
 import { StreamLog } from './stream.ts';
 import { checkEventNames } from '../../shared/tables/stream-read.ts';
@@ -22,9 +22,16 @@ import { validateUpdate } from '../../shared/tables/update.ts';
 
 type BatchResult = { index: number; ok: boolean; error?: SerializedError };
 
+/** A request of a batch checked and encoded before the write lock is taken, or its error. */
+type Prepared =
+  | { put: KeyValues; json: string; condition: Condition | undefined }
+  | { delete: KeyValues; condition: Condition | undefined }
+  | { update: KeyValues; input: UpdateInput }
+  | { error: SerializedError };
+
 interface PendingBatch {
   t: TableEntry;
-  requests: WriteRequest[];
+  requests: Prepared[];
   resolve: (results: BatchResult[]) => void;
   reject: (err: unknown) => void;
 }
@@ -109,9 +116,10 @@ export class LocalTableStore implements TableStore {
       });
     }
     if (requests.length === 0) return [];
+    const prepared = requests.map((r, index) => this.prepare(t, r, index));
     return new Promise<BatchResult[]>((resolve, reject) => {
       if (this.pending.length === 0) queueMicrotask(() => this.flush());
-      this.pending.push({ t, requests, resolve, reject });
+      this.pending.push({ t, requests: prepared, resolve, reject });
     });
   }
 
@@ -152,11 +160,12 @@ export class LocalTableStore implements TableStore {
   }
 
   /**
-   * One request of a batch, inside the batch's transaction. A Baton error (bad input, failed
-   * condition, too large) is raised before the request writes anything and fails only this request;
-   * anything else (a storage failure) fails the whole batch, which then writes nothing.
+   * One request of a batch checked, its key found and a put's item encoded, before any lock is
+   * taken: the batch's transaction then holds the one writer of the tables file only for what needs
+   * the stored item (issue 15: the csv-pipeline's load and update steps take turns on it). A Baton
+   * error (bad input, too large) fails only this request.
    */
-  private batchOne(t: TableEntry, request: WriteRequest, index: number): BatchResult {
+  private prepare(t: TableEntry, request: WriteRequest, index: number): Prepared {
     try {
       if (request === null || typeof request !== 'object') throw new ValidationError(`batchWrite request ${index} ${shapes}, not ${show(request)}.`);
       const kinds = (['put', 'delete', 'update'] as const).filter((k) => k in request);
@@ -164,16 +173,33 @@ export class LocalTableStore implements TableStore {
       if ('put' in request) {
         if (request.condition) validateCondition(t, request.condition);
         const kv = itemKey(t, request.put);
-        this.items.putIn(t, kv, encodeItem(t, kv, request.put), request.condition);
-      } else if ('delete' in request) {
-        if (request.condition) validateCondition(t, request.condition);
-        this.items.deleteIn(t, keyValues(t, request.delete), request.condition);
-      } else {
-        const { update: key, ...input } = request;
-        validateUpdate(t, input);
-        if (input.condition) validateCondition(t, input.condition);
-        this.items.updateIn(t, keyValues(t, key), input);
+        return { put: kv, json: encodeItem(t, kv, request.put), condition: request.condition };
       }
+      if ('delete' in request) {
+        if (request.condition) validateCondition(t, request.condition);
+        return { delete: keyValues(t, request.delete), condition: request.condition };
+      }
+      const { update: key, ...input } = request;
+      validateUpdate(t, input);
+      if (input.condition) validateCondition(t, input.condition);
+      return { update: keyValues(t, key), input };
+    } catch (err) {
+      if (!(err instanceof BatonError)) throw err;
+      return { error: serializeError(err) };
+    }
+  }
+
+  /**
+   * One prepared request, inside the batch's transaction. A Baton error (failed condition, too
+   * large after an update) is raised before the request writes anything and fails only this
+   * request; anything else (a storage failure) fails the whole batch, which then writes nothing.
+   */
+  private batchOne(t: TableEntry, request: Prepared, index: number): BatchResult {
+    if ('error' in request) return { index, ok: false, error: request.error };
+    try {
+      if ('put' in request) this.items.putIn(t, request.put, request.json, request.condition);
+      else if ('delete' in request) this.items.deleteIn(t, request.delete, request.condition);
+      else this.items.updateIn(t, request.update, request.input);
       return { index, ok: true };
     } catch (err) {
       if (!(err instanceof BatonError)) throw err;
