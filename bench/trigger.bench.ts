@@ -134,8 +134,8 @@ export async function storeFloor(batch: number, total: number): Promise<number> 
 
 /**
  * Queue -> function -> delete through the engine's queue trigger: the same sendBatch of the
- * backlog, then the trigger receives (without counting), counts attempts when the no-op handler
- * starts, runs it in a warm worker and deletes the batch; timed until the queue is empty.
+ * backlog, then the trigger receives (each receive counting an attempt, as SQS's), writes the run,
+ * runs the no-op handler in a warm worker and deletes the batch; timed until the queue is empty.
  */
 export async function viaTrigger(batch: number, total: number): Promise<{ msgsPerS: number; invocations: number }> {
   return withTempBackend(async (backend) => {
