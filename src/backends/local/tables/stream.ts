@@ -159,36 +159,47 @@ function readLimit(t: TableEntry, limit: number | undefined): number {
 
 function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
   const record: StreamRecord = { sequence: row.seq, eventName: row.event, table: t.name, keys: JSON.parse(row.keys) as Key, createdAt: row.created_at };
-  const stored: StoredJson = { keys: row.keys };
+  const stored: Held = { keys: row.keys };
   if (row.new_image !== null) stored.newImage = row.new_image;
   if (row.old_image !== null) stored.oldImage = row.old_image;
   Object.defineProperty(record, storedJson, { value: stored });
-  if (row.old_image !== null || row.new_image !== null) parsed.set(record, {});
   if (row.old_image !== null) Object.defineProperty(record, 'oldImage', oldImage);
   if (row.new_image !== null) Object.defineProperty(record, 'newImage', newImage);
   return record;
 }
 
+/** A record's stored texts, and its images once parsed (or set). */
+interface Held extends StoredJson {
+  parsedOld?: Item;
+  parsedNew?: Item;
+}
+
 /**
  * An image is parsed the first time it is read: a reader that never looks at it (a trigger hands
  * the stored text on) never pays for it. It is an ordinary enumerable property otherwise. One
- * descriptor per image for every record, the parsed values in a WeakMap (no closures per record).
+ * descriptor per image for every record, the parsed value kept beside the stored text (no
+ * closures, no map entry per record).
  */
-const parsed = new WeakMap<StreamRecord, { oldImage?: Item; newImage?: Item }>();
+const oldImage: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: StreamRecord) {
+    const held = this[storedJson] as Held;
+    return (held.parsedOld ??= JSON.parse(held.oldImage!) as Item);
+  },
+  set(this: StreamRecord, v: Item) {
+    (this[storedJson] as Held).parsedOld = v;
+  },
+};
 
-function parsedOnUse(name: 'oldImage' | 'newImage'): PropertyDescriptor {
-  return {
-    enumerable: true,
-    configurable: true,
-    get(this: StreamRecord) {
-      const values = parsed.get(this)!;
-      return (values[name] ??= JSON.parse(this[storedJson]![name]!) as Item);
-    },
-    set(this: StreamRecord, v: Item) {
-      parsed.get(this)![name] = v;
-    },
-  };
-}
-
-const oldImage = parsedOnUse('oldImage');
-const newImage = parsedOnUse('newImage');
+const newImage: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: StreamRecord) {
+    const held = this[storedJson] as Held;
+    return (held.parsedNew ??= JSON.parse(held.newImage!) as Item);
+  },
+  set(this: StreamRecord, v: Item) {
+    (this[storedJson] as Held).parsedNew = v;
+  },
+};
