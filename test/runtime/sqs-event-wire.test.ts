@@ -46,6 +46,14 @@ describe('md5OfBody', () => {
     expect(JSON.parse(JSON.stringify(first)).md5OfBody).toBe('set by the handler');
   });
 
+  it('reads on a record the handler froze or sealed before reading it', () => {
+    const [first, second] = sqsEventFromWire(wireOf(messages)).Records;
+    expect(Object.freeze(first!).md5OfBody).toBe(hex(messages[0]!.body));
+    expect(Object.seal(second!).md5OfBody).toBe(hex(messages[1]!.body));
+    expect(JSON.parse(JSON.stringify(first)).md5OfBody).toBe(hex(messages[0]!.body));
+    expect(Object.freeze(sqsEvent('orders', messages).Records[1]!).md5OfBody).toBe(hex(messages[1]!.body));
+  });
+
   it('bodies with line breaks, brackets and nothing at all come back whole from the wire', () => {
     const odd = ['', '\n', '[1,\n2]\n', '"', '\ud83d', 'x'.repeat(100_000)].map((body, i) => ({ ...messages[0]!, messageId: `m-${i}`, body }));
     const records = sqsEventFromWire(wireOf(odd)).Records;

@@ -59,13 +59,17 @@ function record(arn: string, region: string, account: string, messageId: string,
 /** The body each record was built with (its md5OfBody is of that body, whatever a handler does to `body`). */
 const unhashed = new WeakMap<SQSRecord, string>();
 
-/** md5OfBody: an ordinary enumerable property once read or set; the first read hashes the body. */
+/**
+ * md5OfBody: an ordinary enumerable property once read or set; the first read hashes the body. A
+ * record a handler froze or sealed before reading it cannot take the value in place (its accessor
+ * is no longer configurable): the read still answers, hashing again each time.
+ */
 const md5OnRead: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: SQSRecord) {
     const value = md5(unhashed.get(this)!);
-    Object.defineProperty(this, 'md5OfBody', { value, enumerable: true, configurable: true, writable: true });
+    Reflect.defineProperty(this, 'md5OfBody', { value, enumerable: true, configurable: true, writable: true });
     return value;
   },
   set(this: SQSRecord, value: string) {
