@@ -74,7 +74,8 @@ describe('csvBatches', () => {
 describe('csvJsonBatches', () => {
   // Every kind the schema compiles to, with the values whose JSON text DuckDB and JavaScript write
   // differently: whole and huge doubles, -0, microseconds (node-api truncates them to milliseconds),
-  // a timestamp before 1970 with a fraction, a year under 1000, dates, text JSON escapes, nulls.
+  // a timestamp before 1970 with a fraction, a year under 1000 or outside 0000-9999, dates, text
+  // JSON escapes (U+2028/2029, non-BMP), nulls.
   const kinds = z.object({
     id: z.int(),
     amount: z.number(),
@@ -92,6 +93,9 @@ describe('csvJsonBatches', () => {
     '3,1e21,0999-01-02T03:04:05.678901Z,1970-01-01,true,a,tab\there,-9007199254740991',
     '4,0.1,2021-07-16T12:34:56+03:00,2024-02-29,false,b,x,9007199254740991',
     '5,1.5e-7,2021-07-16T12:34:56,2021-12-31,true,a,"",0',
+    // Offsets that move the instant out of 0000-9999: toISOString writes -000001 and +010000.
+    '6,0.30000000000000004,0000-01-01T00:30:00+01:00,0000-02-29,false,b,\u{1F600}\u2029,1',
+    '7,123456789.12345679,9999-12-31T23:59:59.999-01:00,9999-12-31,true,a,y,2',
   ];
 
   it('gives each row as the JSON text of the row csvBatches gives, as JSON.stringify writes it', async () => {
@@ -107,12 +111,13 @@ describe('csvJsonBatches', () => {
     const parsed = texts.map((x) => JSON.parse(x) as Record<string, unknown>);
     expect(parsed).toEqual(objects.map((o) => JSON.parse(JSON.stringify(o)) as unknown));
     expect(parsed[1]).toMatchObject({ amount: 0, at: '1970-01-01T00:00:00.000Z', day: '0999-01-02T00:00:00.000Z', note: null, count: null });
+    expect(parsed.slice(5).map((p) => p['at'])).toEqual(['-000001-12-31T23:30:00.000Z', '+010000-01-01T00:59:59.999Z']);
   });
 
   it('hands out the rows of a file kept in a table (CRLF) the same way', async () => {
     await t.backend.objects.put('uploads', 'in/kinds-crlf.csv', rows.join('\r\n') + '\r\n');
     const texts: string[] = [];
     for await (const b of csvJsonBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/kinds-crlf.csv' }, schema: kinds, rejected: { bucket: 'uploads', key: 'k3.rej' } })) texts.push(...b);
-    expect(texts.map((x) => (JSON.parse(x) as { id: number }).id)).toEqual([1, 2, 3, 4, 5]);
+    expect(texts.map((x) => (JSON.parse(x) as { id: number }).id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });

@@ -164,11 +164,18 @@ const rowTexts: RowReader<string> = {
 /**
  * A column's value in a row's JSON as `plain` gives it in a row object: a BIGINT as a number when
  * safe, else as text; a timestamp as toISOString writes the Date node-api makes of it (milliseconds,
- * truncated toward zero); a date as its midnight; -0 as 0 (JSON.stringify writes it so).
+ * truncated toward zero; a year outside 0000-9999, which an offset can reach from 0000-01-01 or
+ * 9999-12-31, as a sign and six digits); a date as its midnight; -0 as 0 (JSON.stringify writes it so).
  */
 function jsonValue(col: string, type: string): string {
   if (/^(U?(BIG|HUGE|SMALL|TINY)?INT(EGER)?|UHUGEINT)$/.test(type)) return `CASE WHEN ${col} BETWEEN -9007199254740991 AND 9007199254740991 THEN to_json(${col}) ELSE to_json(${col}::VARCHAR) END`;
-  if (type === 'TIMESTAMP') return `strftime(make_timestamp((epoch_us(${col}) // 1000) * 1000), '%Y-%m-%dT%H:%M:%S.%gZ')`;
+  if (type === 'TIMESTAMP') {
+    const ms = `(epoch_us(${col}) // 1000)`;
+    const at = `make_timestamp(${ms} * 1000)`;
+    // 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z in milliseconds since the epoch.
+    const expanded = `CASE WHEN ${ms} < 0 THEN '-' ELSE '+' END || lpad(abs(year(${at}))::VARCHAR, 6, '0') || strftime(${at}, '-%m-%dT%H:%M:%S.%gZ')`;
+    return `CASE WHEN ${ms} BETWEEN -62167219200000 AND 253402300799999 THEN strftime(${at}, '%Y-%m-%dT%H:%M:%S.%gZ') ELSE ${expanded} END`;
+  }
   if (type === 'DATE') return `strftime(${col}, '%Y-%m-%d') || 'T00:00:00.000Z'`;
   if (type === 'DOUBLE' || type === 'FLOAT') return `CASE WHEN ${col} = 0 THEN 0 ELSE ${col} END`;
   return col;
