@@ -12,7 +12,11 @@ import { canonicalInt, dateSql, timestampSql } from '../../src/data/standardize/
 import { hasStripped } from '../../src/data/standardize/stage.ts';
 import { fieldCleaning } from '../../src/data/csv/clean.ts';
 
-/** Evaluates `exprs` (over column v) for each text; returns one row of results per text. */
+/**
+ * Evaluates `exprs` for each text; returns one row of results per text. Over column v and its casts
+ * computed beside it (n_int, n_date, n_ts: TRY_CAST to BIGINT, DATE, TIMESTAMP), as checkedSql's
+ * layer l0 hands a `cast` column to canonicalInt, dateSql and timestampSql.
+ */
 async function evaluate(texts: readonly string[], exprs: readonly string[]): Promise<unknown[][]> {
   return withDuck(async (c) => {
     await c.run('CREATE TABLE t (i INTEGER, v VARCHAR)');
@@ -23,7 +27,8 @@ async function evaluate(texts: readonly string[], exprs: readonly string[]): Pro
       a.endRow();
     });
     a.closeSync();
-    const r = await c.runAndReadAll(`SELECT ${exprs.map((e) => `(${e})::VARCHAR`).join(', ')} FROM t ORDER BY i`);
+    const casts = 'TRY_CAST(v AS BIGINT) AS n_int, TRY_CAST(v AS DATE) AS n_date, TRY_CAST(v AS TIMESTAMP) AS n_ts';
+    const r = await c.runAndReadAll(`SELECT ${exprs.map((e) => `(${e})::VARCHAR`).join(', ')} FROM (SELECT *, ${casts} FROM t) ORDER BY i`);
     return r.getRows();
   });
 }
@@ -43,8 +48,11 @@ describe('the bulk path shortcuts agree with the full checks', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
-        const rows = await evaluate(texts, [canonicalInt('v', range, checked), checked]);
-        for (const [fast, full] of rows) expect(fast).toBe(full);
+        const rows = await evaluate(texts, [canonicalInt('v', range, checked), checked, canonicalInt('v', range, checked, 'n_int')]);
+        for (const [fast, full, withCast] of rows) {
+          expect(fast).toBe(full);
+          expect(withCast).toBe(full);
+        }
       }),
       { numRuns: 30 },
     );
@@ -58,9 +66,10 @@ describe('the bulk path shortcuts agree with the full checks', () => {
     const text = fc.oneof(date, oneOff, fc.tuple(noise, date, noise).map((p) => p.join('')), fc.string({ maxLength: 10 }), fc.constantFrom('0000-02-29', '1900-02-29', '2000-02-29', '2024-02-29', '2026-02-29', '0400-02-29', ' 026-01-01', '-026-01-01', '2026-01-1 ', ' 2026-1-1'));
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
-        const rows = await evaluate(texts, [dateSql(regexes.date.source, 'v'), exact]);
-        rows.forEach(([fast, full], i) => {
+        const rows = await evaluate(texts, [dateSql(regexes.date.source, 'v'), exact, dateSql(regexes.date.source, 'v', 'n_date')]);
+        rows.forEach(([fast, full, withCast], i) => {
           expect(fast).toBe(full);
+          expect(withCast).toBe(full);
           expect(fast !== null).toBe(regexes.date.test(texts[i]!));
         });
       }),
@@ -82,7 +91,7 @@ describe('the bulk path shortcuts agree with the full checks', () => {
     const text = fc.oneof(real, shaped, oneOff, other, fc.string({ maxLength: 24 }), fc.constantFrom('2024-02-29T23:59:59.999Z', '2026-02-29T00:00:00.000Z', '1900-02-29T12:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T23:60:00.000Z', '2026-01-01T23:59:60.000Z'));
     await fc.assert(
       fc.asyncProperty(fc.array(text, { minLength: 1, maxLength: 200 }), async (texts) => {
-        const rows = await evaluate(texts, [timestampSql(pattern, 'v'), exact, timestampSql(pattern, 'v', 'TRY_CAST(v AS TIMESTAMP)')]);
+        const rows = await evaluate(texts, [timestampSql(pattern, 'v'), exact, timestampSql(pattern, 'v', 'n_ts')]);
         rows.forEach(([fast, full, withCast], i) => {
           expect(fast).toBe(full);
           expect(withCast).toBe(full);
