@@ -1,7 +1,7 @@
 /**
  * CSV ingestion (seeds 001 and 004): a large CSV object, cleaned and coerced in DuckDB (stage.ts),
- * either written as one Parquet object or handed out in batches of row objects for a caller to
- * send to a queue or a table. Rejected rows (unreadable lines and values that do not fit the
+ * either written as one Parquet object or handed out in batches of row objects (or of their JSON
+ * texts) for a caller to send to a queue or a table. Rejected rows (unreadable lines and values that do not fit the
  * schema) go to a JSON-lines object with their line numbers and reasons; nothing aborts the run.
  */
 import { join } from 'node:path';
@@ -68,9 +68,10 @@ export function csvBatches(objects: ObjectStore, options: CsvBatchOptions): Asyn
 /**
  * csvBatches with each row as its JSON text: the row csvBatches gives, as JSON.stringify writes it
  * (the same values once parsed: BIGINT a number when it fits else text, timestamps ISO strings with
- * milliseconds, dates their midnight; the text itself may differ, as 100.0 for 100), so a caller that sends rows on as JSON joins them instead of building objects to
- * stringify. DuckDB writes the text on its threads: the seed's clean step took 12.1 -> 5.6 s of CPU
- * (558,000 rows; /tmp probe, rows and texts alternated).
+ * milliseconds, dates their midnight; the text itself may differ, as 100.0 for 100), so a caller
+ * that sends rows on as JSON joins them instead of building objects to stringify. DuckDB writes the
+ * text on its threads: the seed's clean step, measured with it, took 12.1 -> 5.6 s of CPU (558,000
+ * rows; /tmp probe, rows and texts alternated).
  */
 export function csvJsonBatches(objects: ObjectStore, options: CsvBatchOptions): AsyncGenerator<string[]> {
   return batchesOf(objects, options, rowTexts);

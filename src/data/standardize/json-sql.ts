@@ -76,8 +76,8 @@ function numberOf(col: Column, x: string): string {
 }
 
 /**
- * The column's value when castSql's `cast` applies to its JSON text: TRY_CAST(x AS castType) is the
- * cast kindValue makes of x in its common case (a number not coerced; a timestamp or date read as text).
+ * The type kindValue casts a field's JSON text x to in its common case (a number not coerced; a
+ * timestamp or date read as text), or undefined: TRY_CAST(x AS <it>) is what kindValue takes as `cast`.
  */
 export function jsonCastType(col: Column, text: boolean): string | undefined {
   if (col.kind === 'int' || col.kind === 'number') return col.coerce ? undefined : castType(col);

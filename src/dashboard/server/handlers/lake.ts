@@ -1,8 +1,8 @@
 /**
  * The lake: GET /api/lake/tables (catalog tables with their partition, row and byte totals),
- * GET /api/lake/tables/:name/partitions, POST /api/lake/query (one read-only statement through the
- * app's query(), parameters bound, at most 1,000 rows back: a SELECT is wrapped in a LIMIT so a
- * large result is never read whole).
+ * GET /api/lake/tables/:name/partitions, POST /api/lake/query (one read-only statement over the
+ * catalog, as the app's query() runs it, parameters bound, at most 1,000 rows back: a SELECT is
+ * wrapped in a LIMIT so a large result is never read whole).
  */
 import { defaults } from '../../../core/defaults.ts';
 import { NotFoundError, ValidationError, show } from '../../../core/errors.ts';
