@@ -11,13 +11,9 @@
  * releasing with an older handle fails with StaleReceiptError, so a consumer that outlived its
  * lease can never delete a message someone else now holds.
  *
- * Attempts: a receive normally counts as an attempt, as SQS's ApproximateReceiveCount does, so a
- * message received and then handed back or left to time out without its handler having run (the
- * engine stopped or crashed between the receive and the start) has used an attempt too; the queue
- * trigger receives this way (its slot is taken before it receives, so the handler starts at once).
- * A runtime that may receive more than it can start (the async invoke queue) receives with
- * `countAttempt: false` and calls `startAttempts` when a handler really starts, so those messages
- * are never dead-lettered without having run. When a message
+ * Attempts: a receive normally counts as an attempt. A runtime that may receive more than it can
+ * start (a throttled trigger) receives with `countAttempt: false` and calls `startAttempts` when a
+ * handler really starts, so messages are never dead-lettered without having run. When a message
  * with `attempts >= maxReceiveCount` fails (released with an error) or its lease expires, it moves
  * to the queue's dead-letter queue in the same transaction, keeping its source queue, attempts
  * and last error.

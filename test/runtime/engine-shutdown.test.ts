@@ -43,9 +43,7 @@ describe('graceful shutdown', () => {
     // What is left is receivable at once, not hidden behind a lease.
     const left = await q.receive('busy', { maxMessages: 1000, countAttempt: false });
     expect(new Set([...processed, ...left.map((m) => m.messageId)])).toEqual(new Set(sent));
-    // Never received, or received once and handed back unrun: the trigger's receive counts the
-    // attempt, as SQS's does (ports/queues.ts), so at most one each, and none dead-lettered.
-    expect(left.every((m) => m.attempts <= 1)).toBe(true);
+    expect(left.every((m) => m.attempts === 0)).toBe(true);
   });
 
   it('at the deadline aborts a batch still running and makes its messages visible again at once', async () => {
@@ -67,16 +65,21 @@ describe('graceful shutdown', () => {
 });
 
 describe('stopping while a batch fills its batching window', () => {
-  it('hands the partial batch back at once instead of waiting out the window', async () => {
+  it('hands the partial batch back at once instead of waiting out the window, its attempt not used', async () => {
     const t = makeLocalBackend();
     try {
-      const spec = app('window', [queue('w'), fn('w', './sqs-partial.ts', { triggers: [{ queue: 'w', batchSize: 100, batchingWindow: '5m' }] })]);
+      const spec = app('window', [queue('w', { deadLetter: { maxReceiveCount: 1 } }), fn('w', './sqs-partial.ts', { triggers: [{ queue: 'w', batchSize: 100, batchingWindow: '5m' }] })]);
       const engine = await startEngine({ backend: t.backend, spec, executor, settings: { asyncDrainers: 0 } });
       await t.backend.queues.send('w', { body: '{}' });
       await until(async () => (await t.backend.queues.stats('w')).inFlight === 1, { what: 'the batch to start filling' });
       await engine.stop({ deadlineMs: 1000 });
       expect(await t.backend.queues.stats('w')).toMatchObject({ visible: 1, inFlight: 0 });
       expect(await t.backend.runs.list()).toEqual([]);
+      // No handler started, so no attempt was used: with one attempt allowed, the message is still
+      // delivered, not dead-lettered (an attempt counts only when a handler starts: DESIGN.md).
+      const again = await t.backend.queues.receive('w', { maxMessages: 10 });
+      expect(again.map((m) => m.attempts)).toEqual([1]);
+      expect(await t.backend.queues.stats('w')).toMatchObject({ deadLettered: 0 });
     } finally {
       await t.close();
     }

@@ -1,11 +1,8 @@
 /**
  * One batch of a queue trigger, from receive to settle:
  *
- *   received  leased, one attempt counted per message by the receive itself (as SQS counts
- *             ApproximateReceiveCount; issue 15: a separate count at the handler's start was a
- *             write of 100 rows and ~15% of the engine thread's time per batch); the heartbeat
- *             keeps the leases alive
- *   started   the handler got a worker slot: its run is written as started
+ *   received  leased without counting an attempt; the heartbeat keeps the leases alive
+ *   started   the handler got a worker slot: startAttempts counts one attempt per message
  *   settled   ok:       deleted, except the ids in `batchItemFailures` (when the trigger reports
  *                       them), which are released with an error
  *             error or timeout: every message released with the handler's error; it comes back
@@ -13,7 +10,7 @@
  *                       are used up (the queue store decides)
  *             handed back: the engine stopped (the invocation never started, or was aborted at
  *                       the stop deadline): visible again at once, the lease kept so no DLQ move
- *                       happens here; the receive's attempt stays counted, as on SQS
+ *                       happens here
  */
 import { BatonError, StaleReceiptError } from '../../core/errors.ts';
 import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
@@ -59,7 +56,9 @@ export class QueueBatch {
 
   /** Runs the batch through the function and settles every message. */
   async run(): Promise<BatchOutcome> {
+    const { backend } = this.ctx;
     const queue = this.trigger.queue;
+    let counting: Promise<void> | undefined;
     let settled: Settled | undefined;
     let inv: InvokeResult;
     try {
@@ -69,18 +68,27 @@ export class QueueBatch {
         recordIds: this.messages.map((m) => m.messageId),
         signal: this.ctx.aborting,
         ...(this.trigger.reportBatchItemFailures ? { resultError: (result: unknown) => partialRunError(result, this.messages) } : {}),
-        // In the run's write group (invokeSync onFinish): the delete of the done messages commits with its finish.
+        // Both run in the run's write group (invokeSync onFinish): the attempts commit with the
+        // run's start, the delete of the done messages with its finish.
+        onStart: () => {
+          counting = backend.queues.startAttempts(queue, [...this.handles]);
+          counting.catch(() => undefined);
+        },
         onFinish: (outcome) => {
           if (outcome.status === 'ok' && !this.ctx.aborting.aborted) settled = this.deleteDone(outcome.result);
         },
       });
     } catch (err) {
-      // Never started (the engine is stopping, the executor closed, or the start's write failed),
-      // or its finish could not be written: hand the messages back.
+      // Never started (the engine is stopping, the executor closed, or the start's write failed,
+      // so no attempt was counted), or its finish could not be written: hand the messages back.
       if (!this.ctx.aborting.aborted && !this.ctx.stopping.aborted) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: invoke`, err);
       await this.handBack();
       return 'handed-back';
     }
+    await counting?.catch((err: unknown) => {
+      // Stale handles: their leases lapsed while waiting; another receive owns them now.
+      if (!(err instanceof StaleReceiptError)) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: startAttempts`, err);
+    });
     await this.heartbeat?.stop();
     if (inv.status !== 'ok' && this.ctx.aborting.aborted) {
       await this.handBack();
@@ -105,11 +113,11 @@ export class QueueBatch {
     return 'partial';
   }
 
-  /** The run's attempt: the most attempts any message of the batch has had, this receive's counted (on both backends). */
+  /** The run's attempt: one more than the most any message of the batch has had. */
   private attempt(): number {
-    let most = 1;
+    let most = 0;
     for (const m of this.messages) if (m.attempts > most) most = m.attempts;
-    return most;
+    return most + 1;
   }
 
   /**

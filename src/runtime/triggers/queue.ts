@@ -3,9 +3,7 @@
  *
  * The loop, per trigger:
  *   1. wait for a free slot (at most `maxConcurrency` batches in flight)
- *   2. long-poll the queue for a first message; each receive counts an attempt, as SQS's does
- *      (ApproximateReceiveCount), in the receive's own transaction: the slot was taken before the
- *      receive, so the handler starts at once and no write of its own is needed to count it
+ *   2. long-poll the queue for a first message, without counting an attempt
  *   3. with a batching window, keep receiving until the batch is full or the window has passed
  *      (from the first message); the heartbeat of the batch starts with its first message
  *   4. run the batch (queue-batch.ts) in the background and go back to 1
@@ -113,6 +111,7 @@ export class QueueTrigger {
       return await this.ctx.backend.queues.receive(this.trigger.queue, {
         maxMessages: Math.min(max, defaults.queue.maxReceiveBatchLocal),
         waitMs,
+        countAttempt: false,
         signal: this.ctx.stopping,
       });
     } catch (err) {
