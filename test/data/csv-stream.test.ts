@@ -121,3 +121,25 @@ describe('csvJsonBatches', () => {
     expect(texts.map((x) => (JSON.parse(x) as { id: number }).id)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
+
+describe('a header whose names look like the check\'s own columns', () => {
+  // Every layer of the check passes the reader's columns through, so a header named like one of its
+  // own columns (_c1, _x2, _pre, _keep, __n1 ...) once took that column's place: "_c1" gave every row
+  // the wrong value with no error, "_f1" failed the read. Our names now start with more underscores
+  // than any header name does.
+  it('reads the values of those columns, and rejects a bad row with its own text', async () => {
+    const named = z.object({ _c1: z.string(), _x1: z.int(), _pre: z.string(), _keep: z.number(), __n1: z.string(), _f1: z.string() });
+    const body = ['_c1,_x1,_pre,_keep,__n1,_f1', 'hello,1,a,1.5,n,f', 'world,2,b,oops,m,g', 'again,3,c,2.5,o,h'].join('\n') + '\n';
+    await t.backend.objects.put('uploads', 'in/ours.csv', body);
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/ours.csv' }, schema: named, rejected: { bucket: 'uploads', key: 'ours.rej' }, batchSize: 10 })) rows.push(...batch);
+    expect(rows).toEqual([
+      { _c1: 'hello', _x1: 1, _pre: 'a', _keep: 1.5, __n1: 'n', _f1: 'f' },
+      { _c1: 'again', _x1: 3, _pre: 'c', _keep: 2.5, __n1: 'o', _f1: 'h' },
+    ]);
+    const rejected = (await t.backend.objects.get('uploads', 'ours.rej')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[]; raw: string });
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ line: 3, reasons: ['_keep: expected a number, got "oops"'] });
+    expect(JSON.parse(rejected[0]!.raw)).toMatchObject({ _c1: 'world', _keep: 'oops' });
+  });
+});

@@ -18,7 +18,7 @@ import { sqlIdent, sqlString } from '../duck.ts';
 import { isGzip } from '../files.ts';
 import { maxLineSize, smallBuffer, tooLongReason } from '../read-buffer.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
-import type { CheckedSource } from '../standardize/stage.ts';
+import { internalPrefix, type CheckedSource } from '../standardize/stage.ts';
 import { fieldCleaning, type CleaningOptions } from './clean.ts';
 import { renumberCsv } from './lines.ts';
 import type { Dialect } from './records.ts';
@@ -142,12 +142,14 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions, 
   const oneColumn = header.length === 1;
   const gzip = await isGzip(path);
   const dialect = csvDialect(o);
+  const ours = internalPrefix(header);
   return {
     columns,
+    internal: ours,
     reader: (rejects) => readSql(path, gzip, header, dialect, rejects, s.bufferSize),
     // DuckDB reads a blank line of a one-column file (or one holding just "") as a NULL row: a
     // blank line is skipped, not rejected (lines.ts still counts it as a row, as ORDINALITY does).
-    fields: (from) => `SELECT *, ${s.bufferSize === undefined || !lengthChecked(s.bufferSize) ? 'NULL::VARCHAR[]' : tooLongSql(header, dialect)} AS _pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS _x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
+    fields: (from) => `SELECT *, ${s.bufferSize === undefined || !lengthChecked(s.bufferSize) ? 'NULL::VARCHAR[]' : tooLongSql(header, dialect)} AS ${ours}pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS ${ours}x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
     line: 'ordinality',

@@ -18,7 +18,8 @@
  *
  * The caller describes its source (CheckedSource): the reader, and a query over it giving the
  * reader's columns, _pre (reasons found before the fields, such as malformed JSON, or NULL) and
- * _x1.._xn (each field's raw text). Names starting with _ are ours.
+ * _x1.._xn (each field's raw text). Names starting with _ are ours: with `internal`, a longer prefix
+ * when the reader's own columns (a CSV's header) start with _.
  */
 import { openSync, closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +39,13 @@ export interface CheckedSource {
    * reader, possibly WITH ORDINALITY), leaving out rows that are not records (blank lines).
    */
   fields(from: string): string;
+  /**
+   * The prefix of the check's own column names (_pre, _x<i>, _c<i>, _keep ...; default '_'): one
+   * that no column of the reader starts with, since every layer passes the reader's columns through
+   * (SELECT *) and a header named like one of ours took its place (a CSV column "_c1" gave every
+   * row the wrong value). internalPrefix gives it.
+   */
+  internal?: string;
   /** The row's text as written to the rejected object, over the reader's columns (evaluated for rejected rows only). */
   raw: string;
   /** A hash of the row's text, over the reader's columns: the same value in every pass. */
@@ -113,44 +121,45 @@ export function checkedSql(src: CheckedSource): string {
   const cols = src.columns;
   const cl = src.cleaning;
   const fast = cl?.castRawFirst === true;
-  const x = (i: number) => `_x${i + 1}`;
-  const c = (i: number) => `_c${i + 1}`;
-  const f = (i: number) => `_f${i + 1}`;
+  const ours = src.internal ?? '_'; // the prefix of our own column names (CheckedSource.internal)
+  const x = (i: number) => `${ours}x${i + 1}`;
+  const c = (i: number) => `${ours}c${i + 1}`;
+  const f = (i: number) => `${ours}f${i + 1}`;
   const strip = (e: string, when?: string) => (cl?.strip === undefined ? e : when ? `CASE WHEN ${when} THEN regexp_replace(${e}, ${sqlString(cl.strip)}, '', 'g') ELSE ${e} END` : `regexp_replace(${e}, ${sqlString(cl.strip)}, '', 'g')`);
   const trim = (e: string) => (cl?.trim ? `trim(${e})` : e);
   const nullIfEmpty = (e: string) => (cl?.emptyToNull ? `NULLIF(${e}, '')` : e);
   // Cleaned text: a column when every row needs it, else inline (evaluated only where it is used).
   const kept = (i: number) => cl !== undefined && !(fast && typed(cols[i]!));
-  const r = (i: number) => (cl === undefined ? x(i) : kept(i) ? `_r${i + 1}` : nullIfEmpty(trim(strip(x(i)))));
+  const r = (i: number) => (cl === undefined ? x(i) : kept(i) ? `${ours}r${i + 1}` : nullIfEmpty(trim(strip(x(i)))));
   const each = (fn: (col: Column, i: number) => string) => cols.map(fn).join('');
   const keptCols = cols.flatMap((_, i) => (kept(i) ? [i] : []));
-  const rowStrip = cl?.strip !== undefined && keptCols.length > 0 ? `, ${hasStripped(`concat(${keptCols.map(x).join(', ')})`, cl)} AS _s` : '';
+  const rowStrip = cl?.strip !== undefined && keptCols.length > 0 ? `, ${hasStripped(`concat(${keptCols.map(x).join(', ')})`, cl)} AS ${ours}s` : '';
   const json = src.values === 'json';
   const text = (i: number) => src.textFields?.has(i) === true;
   // The cast of a column's common case, on the text its value is read from when that is _x<i>
   // (values as read, or cast before cleaning); the SQL below uses _n<i> wherever it would cast _x<i>.
   const castOf = (col: Column, i: number) => (json ? jsonCastType(col, text(i)) : cl === undefined || (fast && typed(col)) ? castType(col) : undefined);
-  const n = (col: Column, i: number) => (castOf(col, i) === undefined ? undefined : `_n${i + 1}`);
+  const n = (col: Column, i: number) => (castOf(col, i) === undefined ? undefined : `${ours}n${i + 1}`);
   const l0 = `SELECT *${each((col, i) => (n(col, i) ? `, TRY_CAST(${x(i)} AS ${castOf(col, i)!}) AS ${n(col, i)!}` : ''))} FROM (${src.fields(src.reader('rejects_main'))})`;
   const l1 = `SELECT *${each((col, i) => (fast && typed(col) ? `, ${typedSql(col, x(i), n(col, i))} AS ${f(i)}` : ''))}${rowStrip} FROM l0`;
-  const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${trim(strip(x(i), '_s'))} AS _t${i + 1}` : ''))} FROM l1`;
-  const l3 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`_t${i + 1}`)} AS _r${i + 1}` : ''))} FROM l2`;
+  const l2 = `SELECT *${each((_, i) => (kept(i) ? `, ${trim(strip(x(i), `${ours}s`))} AS ${ours}t${i + 1}` : ''))} FROM l1`;
+  const l3 = `SELECT *${each((_, i) => (kept(i) ? `, ${nullIfEmpty(`${ours}t${i + 1}`)} AS ${ours}r${i + 1}` : ''))} FROM l2`;
   // CASE, not COALESCE: DuckDB evaluated the COALESCE fallback for every row (measured 0.5 s of 1.4 s).
   const textValue = (col: Column, i: number) => (!typed(col) ? withDefault(col, r(i)) : fast ? `CASE WHEN ${f(i)} IS NOT NULL THEN ${f(i)} ELSE ${typedSql(col, r(i))} END` : typedSql(col, r(i), cl === undefined ? n(col, i) : undefined));
   const value = (col: Column, i: number) => (json ? jsonTypedSql(col, r(i), text(i), n(col, i)) : textValue(col, i));
   const fail = (col: Column, i: number) => (json ? jsonFailSql(col, r(i), c(i)) : failSql(col, r(i), c(i)));
   const reason = (col: Column, i: number) => (json ? jsonReasonSql(col, r(i), c(i), text(i)) : reasonSql(col, r(i)));
   const l4 = `SELECT *${each((col, i) => `, ${value(col, i)} AS ${c(i)}`)} FROM l3`;
-  const l5 = `SELECT *, (_pre IS NOT NULL${each((col, i) => ` OR (${fail(col, i)})`)}) AS _bad FROM l4`;
-  const reasons = cols.length ? `coalesce(_pre, list_filter([${cols.map(reason).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(_pre, []::VARCHAR[])`;
+  const l5 = `SELECT *, (${ours}pre IS NOT NULL${each((col, i) => ` OR (${fail(col, i)})`)}) AS ${ours}bad FROM l4`;
+  const reasons = cols.length ? `coalesce(${ours}pre, list_filter([${cols.map(reason).join(', ')}], lambda x: x IS NOT NULL))` : `coalesce(${ours}pre, []::VARCHAR[])`;
   const reject = `baton_reject(to_json(struct_pack(h := (${src.hash})::VARCHAR, k := ${src.raw}, r := ${reasons}))::VARCHAR)`;
   // _keep is a column (not the filter itself) and volatile: DuckDB does not push the filter down
   // into the layers, where it would compute the values a second time.
-  const l6 = `SELECT *, CASE WHEN _bad THEN ${reject} ELSE true END AS _keep FROM l5`;
-  const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || '0 AS _none';
+  const l6 = `SELECT *, CASE WHEN ${ours}bad THEN ${reject} ELSE true END AS ${ours}keep FROM l5`;
+  const out = cols.map((col, i) => `${c(i)} AS ${sqlIdent(col.name)}`).join(', ') || `0 AS ${ours}none`;
   // NOT MATERIALIZED: DuckDB streams the layers (materializing them measured 2-3x slower).
   const ctes = [l0, l1, l2, l3, l4, l5, l6].map((q, i) => `l${i} AS NOT MATERIALIZED (${q})`).join(', ');
-  return `WITH ${ctes} SELECT ${out} FROM l6 WHERE _keep`;
+  return `WITH ${ctes} SELECT ${out} FROM l6 WHERE ${ours}keep`;
 }
 
 /**
@@ -221,6 +230,13 @@ export interface CheckedRun {
   rejectedPath: string;
   /** Rows the caller rejected before the pass (a table of line, reasons, raw), reported and counted with the others. */
   rejectedBefore?: { table: string; rows: number };
+}
+
+/** A prefix of underscores longer than any run of them that starts one of `names` (CheckedSource.internal). */
+export function internalPrefix(names: readonly string[]): string {
+  let longest = 0;
+  for (const name of names) longest = Math.max(longest, /^_*/.exec(name)![0].length);
+  return '_'.repeat(longest + 1);
 }
 
 /**
