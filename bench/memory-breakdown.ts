@@ -213,7 +213,9 @@ if (!isMainThread && (workerData as { duckDir?: string } | null)?.duckDir) {
     const samples = s === 'pipeline' ? mkdtempSync(join(tmpdir(), 'baton-mem-samples-')) : undefined;
     const env = samples ? { ...process.env, BATON_MEM_SAMPLES: samples, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(here, 'memory-sampler.cjs')}`.trim() } : process.env;
     const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'one', s], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20, env });
-    if (samples) rmSync(samples, { recursive: true, force: true });
+    // With BATON_MEM_SERIES the per-thread series are the point: keep them and say where.
+    if (samples && process.env.BATON_MEM_SERIES) console.error(`per-thread heap series kept in ${samples}/<thread id>.json`);
+    else if (samples) rmSync(samples, { recursive: true, force: true });
     for (const line of out.trim().split('\n')) if (line.startsWith('{')) rowsOut.push(JSON.parse(line) as Row);
   }
   const cols: Array<keyof Row> = ['scenario', 'maxRssMb', 'rssMb', 'heapUsedMb', 'externalMb', 'note'];
