@@ -180,26 +180,19 @@ interface Held extends StoredJson {
  * descriptor per image for every record, the parsed value kept beside the stored text (no
  * closures, no map entry per record).
  */
-const oldImage: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: StreamRecord) {
-    const held = this[storedJson] as Held;
-    return (held.parsedOld ??= JSON.parse(held.oldImage!) as Item);
-  },
-  set(this: StreamRecord, v: Item) {
-    (this[storedJson] as Held).parsedOld = v;
-  },
-};
+function parsedOnUse(text: 'oldImage' | 'newImage', parsed: 'parsedOld' | 'parsedNew'): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: StreamRecord) {
+      const held = this[storedJson] as Held;
+      return (held[parsed] ??= JSON.parse(held[text]!) as Item);
+    },
+    set(this: StreamRecord, v: Item) {
+      (this[storedJson] as Held)[parsed] = v;
+    },
+  };
+}
 
-const newImage: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: StreamRecord) {
-    const held = this[storedJson] as Held;
-    return (held.parsedNew ??= JSON.parse(held.newImage!) as Item);
-  },
-  set(this: StreamRecord, v: Item) {
-    (this[storedJson] as Held).parsedNew = v;
-  },
-};
+const oldImage = parsedOnUse('oldImage', 'parsedOld');
+const newImage = parsedOnUse('newImage', 'parsedNew');
