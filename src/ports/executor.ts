@@ -67,7 +67,8 @@ export const encodedEvent = Symbol.for('baton.encodedEvent');
 
 export interface EncodedEvent {
   decoder: 'dynamodb-stream' | 'sqs';
-  json: string;
+  /** The event's wire form, the text the decoder reads (not always JSON: the SQS one carries its bodies as they are). */
+  wire: string;
 }
 
 export interface InvokeOptions {

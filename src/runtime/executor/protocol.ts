@@ -25,7 +25,10 @@ export interface WorkerSetup {
 export interface InvokeMessage {
   type: 'invoke';
   requestId: string;
-  /** The event as JSON, parsed in the worker so the handler gets its own copy, as on Lambda. */
+  /**
+   * The event as JSON, parsed in the worker so the handler gets its own copy, as on Lambda; or, with
+   * `decoder`, its wire form (EncodedEvent.wire).
+   */
   eventJson: string;
   /** Set when eventJson is the event's wire form (ports/executor.ts encodedEvent), expanded by this decoder. */
   decoder?: EncodedEvent['decoder'];

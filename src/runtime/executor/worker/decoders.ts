@@ -3,11 +3,11 @@ import type { EncodedEvent } from '../../../ports/executor.ts';
 import { dynamodbEventFromWire } from '../../triggers/events/dynamodb.ts';
 import { sqsEventFromWire } from '../../triggers/events/sqs.ts';
 
-const decoders: Record<EncodedEvent['decoder'], (json: string) => unknown> = {
+const decoders: Record<EncodedEvent['decoder'], (wire: string) => unknown> = {
   'dynamodb-stream': dynamodbEventFromWire,
   sqs: sqsEventFromWire,
 };
 
-export function decodeEvent(json: string, decoder: EncodedEvent['decoder'] | undefined): unknown {
-  return decoder === undefined ? JSON.parse(json) : decoders[decoder](json);
+export function decodeEvent(text: string, decoder: EncodedEvent['decoder'] | undefined): unknown {
+  return decoder === undefined ? JSON.parse(text) : decoders[decoder](text);
 }

@@ -132,10 +132,10 @@ export function sqsEvent(queue: string, messages: readonly ReceivedMessage[]): S
   const arn = queueArn(queue);
   const event: SQSEvent = { Records: lazyRecords(arn, messages) };
   const rows = messages.map((m) => [m.messageId, m.receiptHandle, m.body.length, m.receiveCount, m.sentAt, m.firstReceivedAt, hasAny(m.attributes) ? m.attributes : 0]);
-  let json = `${JSON.stringify([arn, localRegion, localAccount, rows])}\n`;
-  for (const m of messages) json += m.body;
-  const wire: EncodedEvent = { decoder: 'sqs', json };
-  Object.defineProperty(event, encodedEvent, { value: wire });
+  let wire = `${JSON.stringify([arn, localRegion, localAccount, rows])}\n`;
+  for (const m of messages) wire += m.body;
+  const encoded: EncodedEvent = { decoder: 'sqs', wire };
+  Object.defineProperty(event, encodedEvent, { value: encoded });
   return event;
 }
 
