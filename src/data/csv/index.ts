@@ -213,13 +213,14 @@ async function handOut<T>(conn: DuckDBConnection, select: string, batchSize: num
  * the value, so the producer (a DuckDB stream) reads no further ahead than one batch.
  */
 class Handoff<T> {
+  private static readonly stopped = 'the CSV batches were not read to the end (the consumer stopped)';
   private value: { v: T; taken: () => void; refused: (e: unknown) => void } | undefined;
   private waiter: ((v: { v: T } | { done: true } | { error: unknown }) => void) | undefined;
   private closed: { done: true } | { error: unknown } | undefined;
   private aborted = false;
 
   put(v: T): Promise<void> {
-    if (this.aborted) return Promise.reject(new Error('csvBatches: the consumer stopped'));
+    if (this.aborted) return Promise.reject(new Error(Handoff.stopped));
     return new Promise((taken, refused) => {
       this.value = { v, taken, refused };
       this.wake();
@@ -239,7 +240,7 @@ class Handoff<T> {
   /** The consumer stopped: a pending or later put is refused. */
   abort(): void {
     this.aborted = true;
-    this.value?.refused(new Error('csvBatches: the consumer stopped'));
+    this.value?.refused(new Error(Handoff.stopped));
     this.value = undefined;
   }
 
