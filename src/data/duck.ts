@@ -88,3 +88,13 @@ function chunkReset(): ((c: unknown) => void) | null {
   }
   return reset;
 }
+
+/**
+ * A DuckDB value (as node-api's JS converter gives it) as Baton hands it out in rows: a BIGINT as a
+ * number when it is safe, else as text; a timestamp as its ISO string.
+ */
+export function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}

@@ -12,7 +12,7 @@ import { DuckDBTypeId, JSDuckDBValueConverter } from '@duckdb/node-api';
 import { BatonError, ValidationError } from '../core/errors.ts';
 import type { Catalog, CatalogTable } from './catalog/index.ts';
 import { notParquet } from './catalog/parquet-check.ts';
-import { sqlIdent, sqlString, withDuck } from './duck.ts';
+import { plain, sqlIdent, sqlString, withDuck } from './duck.ts';
 import { inputPath, scratch } from './files.ts';
 
 export type QueryParams = readonly unknown[] | Record<string, unknown>;
@@ -105,10 +105,4 @@ function toDuck(params: QueryParams): DuckDBValue[] | Record<string, DuckDBValue
     throw new ValidationError(`Query parameter ${JSON.stringify(v)} is not a string, number, boolean, bigint, Date or null.`, { action: 'Pass scalar values; build lists in SQL.' });
   };
   return Array.isArray(params) ? params.map(conv) : Object.fromEntries(Object.entries(params).map(([k, v]) => [k, conv(v)]));
-}
-
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Date) return v.toISOString();
-  return v;
 }

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
-import { releaseChunk, sqlIdent, sqlString, withDuck } from '../duck.ts';
+import { plain, releaseChunk, sqlIdent, sqlString, withDuck } from '../duck.ts';
 import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
 import type { CheckedCounts } from '../standardize/stage.ts';
 import { readCsv, readCsvOnce, type ReadOnce } from './read.ts';
@@ -268,10 +268,4 @@ class Handoff<T> {
       w(this.closed);
     }
   }
-}
-
-function plain(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (v instanceof Date) return v.toISOString();
-  return v;
 }
