@@ -143,3 +143,23 @@ describe('a header whose names look like the check\'s own columns', () => {
     expect(JSON.parse(rejected[0]!.raw)).toMatchObject({ _c1: 'world', _keep: 'oops' });
   });
 });
+
+describe('a header column named ordinality', () => {
+  // The numbering scan reads the file WITH ORDINALITY, whose column is named ordinality: a header
+  // column of that name took its place, so the rejected rows' line numbers were that column's text
+  // (here "x", which failed the read). The scan now names its ordinal column itself.
+  it('numbers the rejected rows by their lines, not by that column', async () => {
+    const named = z.object({ id: z.int(), ordinality: z.string() });
+    const body = ['id,ordinality', '1,900', 'bad,901', '3,x', 'no,902'].join('\n') + '\n';
+    await t.backend.objects.put('uploads', 'in/ord.csv', body);
+    const rows: Array<Record<string, unknown>> = [];
+    for await (const batch of csvBatches(t.backend.objects, { source: { bucket: 'uploads', key: 'in/ord.csv' }, schema: named, rejected: { bucket: 'uploads', key: 'ord.rej' }, batchSize: 10 })) rows.push(...batch);
+    expect(rows).toEqual([
+      { id: 1, ordinality: '900' },
+      { id: 3, ordinality: 'x' },
+    ]);
+    const rejected = (await t.backend.objects.get('uploads', 'ord.rej')).body.toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reasons: string[]; raw: string });
+    expect(rejected.map((r) => r.line)).toEqual([3, 5]);
+    expect(rejected.map((r) => (JSON.parse(r.raw) as { ordinality: string }).ordinality)).toEqual(['901', '902']);
+  });
+});

@@ -15,7 +15,6 @@ import { createGunzip } from 'node:zlib';
 import type { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
-import { isGzip } from '../files.ts';
 import { maxLineSize, smallBuffer, tooLongReason } from '../read-buffer.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import { internalPrefix, type CheckedSource } from '../standardize/stage.ts';
@@ -53,9 +52,9 @@ function readSql(path: string, gzip: boolean, header: readonly string[], d: Dial
  * The file's first line, read in Node (gunzipped if need be): asking DuckDB for it made the CSV
  * reader load a whole 32 MiB buffer first (0.1-0.4 s per call).
  */
-async function firstLine(path: string): Promise<string> {
+async function firstLine(path: string, gzip: boolean): Promise<string> {
   const file = createReadStream(path);
-  const input = (await isGzip(path)) ? file.pipe(createGunzip()) : file;
+  const input = gzip ? file.pipe(createGunzip()) : file;
   input.setEncoding('utf8');
   let text = '';
   try {
@@ -73,8 +72,8 @@ async function firstLine(path: string): Promise<string> {
 }
 
 /** The header's field names, from the first line (quoted names allowed). */
-async function readHeader(path: string, where: string, o: CsvReadOptions): Promise<string[]> {
-  const first = (await firstLine(path)).replace(/^\uFEFF/, '');
+async function readHeader(path: string, gzip: boolean, where: string, o: CsvReadOptions): Promise<string[]> {
+  const first = (await firstLine(path, gzip)).replace(/^\uFEFF/, '');
   if (first.trim() === '') {
     throw new ValidationError(`The CSV ${where} has no header line.`, { action: 'Give the file a first line naming its columns.' });
   }
@@ -128,9 +127,12 @@ function tooLongSql(header: readonly string[], d: Dialect): string {
  */
 const lengthChecked = (size: number) => size !== smallBuffer;
 
-/** The source of a CSV for stage.ts, with its data columns. `where` names the source for error messages. */
-export async function csvSource(path: string, where: string, o: CsvReadOptions, s: CsvSourceOptions = {}): Promise<CheckedSource> {
-  const header = await readHeader(path, where, o);
+/**
+ * The source of a CSV for stage.ts, with its data columns. `gzip`: the file is gzipped (the caller
+ * looked once: isGzip). `where` names the source for error messages.
+ */
+export async function csvSource(path: string, gzip: boolean, where: string, o: CsvReadOptions, s: CsvSourceOptions = {}): Promise<CheckedSource> {
+  const header = await readHeader(path, gzip, where, o);
   const columns: Column[] = o.schema ? compileSchema(o.schema) : header.map((name) => ({ name, kind: 'string', sqlType: 'VARCHAR', optional: true }));
   const missing = columns.filter((c) => !header.includes(c.name));
   if (missing.length > 0) {
@@ -140,7 +142,6 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions, 
   }
   const all = header.map(sqlIdent);
   const oneColumn = header.length === 1;
-  const gzip = await isGzip(path);
   const dialect = csvDialect(o);
   const ours = internalPrefix(header);
   return {
@@ -152,8 +153,8 @@ export async function csvSource(path: string, where: string, o: CsvReadOptions, 
     fields: (from) => `SELECT *, ${s.bufferSize === undefined || !lengthChecked(s.bufferSize) ? 'NULL::VARCHAR[]' : tooLongSql(header, dialect)} AS ${ours}pre${columns.map((c, i) => `, ${sqlIdent(c.name)} AS ${ours}x${i + 1}`).join('')} FROM ${from}${oneColumn ? ` WHERE ${all[0]} IS NOT NULL` : ''}`,
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
-    line: 'ordinality',
-    renumber: (conn, tables) => renumberCsv(conn, path, dialect, oneColumn, !s.repaired, tables),
+    readerColumns: header,
+    renumber: (conn, tables) => renumberCsv(conn, path, gzip, dialect, oneColumn, !s.repaired, tables),
     cleaning: fieldCleaning(o.cleaning),
   };
 }

@@ -81,7 +81,7 @@ export function jsonLinesSource(columns: readonly Column[], path: string, gzip: 
       FROM (SELECT *, ${extract} AS _v FROM ${from} WHERE ${nonBlank})`,
     raw: 'j',
     hash: 'hash(j)',
-    line: 'ordinality',
+    readerColumns: ['j'],
     values: 'json',
     ...(distinct ? { textFields: new Set(columns.flatMap((c, i) => (readsText(c) ? [i] : []))) } : {}),
   };

@@ -50,8 +50,13 @@ export interface CheckedSource {
   raw: string;
   /** A hash of the row's text, over the reader's columns: the same value in every pass. */
   hash: string;
-  /** The row's line number, over the reader's columns and `ordinality`, before reader rejects are counted in. */
-  line: string;
+  /**
+   * The reader's columns, in order: the numbering scan names them and then its ordinal column
+   * (`<internal>ord`, the row's line number before reader rejects are counted in), since WITH
+   * ORDINALITY's own name, ordinality, loses to a reader column of that name (a CSV header
+   * "ordinality" gave its text as the line number).
+   */
+  readerColumns: readonly string[];
   /**
    * Sets the line numbers instead of shiftForReaderRejects (which takes every row and refused line
    * to be one line): `_line` in `numbered` and `line` in the reader's rejects (see RenumberTables).
@@ -263,7 +268,9 @@ export async function runChecked(conn: DuckDBConnection, src: CheckedSource, run
     // Numbering: the serial scan keeps only the rows whose hash is a rejected row's; the raw text
     // decides. The hashes are unnested from one list so DuckDB estimates them as the smaller side
     // and builds its hash table on them (with a plain IN it built one on the whole file: 6x slower).
-    await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${src.line} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY
+    const ord = `${src.internal ?? '_'}ord`;
+    const named = `${src.internal ?? '_'}numbered(${[...src.readerColumns, ord].map(sqlIdent).join(', ')})`;
+    await conn.run(`CREATE TEMP TABLE numbered AS SELECT ${sqlIdent(ord)} AS _line, ${src.raw} AS _key FROM ${src.reader('rejects_numbered')} WITH ORDINALITY AS ${named}
       WHERE (${src.hash}) IN (SELECT unnest(list(DISTINCT h::UBIGINT)) FROM payloads)`);
     if (!src.renumber) await shiftForReaderRejects(conn, 'numbered', 'rejects_numbered');
   }
