@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection, type DuckDBDataChunk } from '@duckdb/node-api';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { plain, releaseChunk, sqlIdent, sqlString, withDuck } from '../duck.ts';
-import { inputPath, putFile, scratch, type ObjectRef } from '../files.ts';
+import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
 import type { CheckedCounts } from '../standardize/stage.ts';
 import { readCsv, readCsvOnce, type ReadOnce } from './read.ts';
 import type { CsvReadOptions } from './stage.ts';
@@ -38,7 +38,8 @@ export async function csvToParquet(objects: ObjectStore, options: CsvIngestOptio
     const parquet = join(tmp.dir, 'out.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
     const where = `${options.source.bucket}/${options.source.key}`;
-    const c = await withDuck((conn) => readCsv(conn, path, where, options, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath }), { tempDir: join(tmp.dir, 'spill') });
+    const gzip = await isGzip(path);
+    const c = await withDuck((conn) => readCsv(conn, path, gzip, where, options, { sink: (select) => `COPY (${select}) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`, dir: tmp.dir, rejectedPath }), { tempDir: join(tmp.dir, 'spill') });
     const output = await putFile(objects, options.output, parquet, 'application/vnd.apache.parquet');
     const rejectedObject = c.rejected > 0 ? await putFile(objects, options.rejected, rejectedPath, 'application/x-ndjson') : undefined;
     return { ...c, output, ...(rejectedObject ? { rejectedObject } : {}) };
@@ -98,11 +99,12 @@ async function* batchesOf<T>(objects: ObjectStore, options: CsvBatchOptions, row
       options.onCounts?.({ ...c, ...(rejectedObject ? { rejectedObject } : {}) });
     };
     const run = { sink: (select: string) => `CREATE TEMP TABLE valid AS ${select}`, dir: tmp.dir, rejectedPath };
-    const once = yield* handedOut<T, ReadOnce>((out) => readCsvOnce(conn, path, where, options, { ...run, pass: (select) => handOut(conn, select, batchSize, rows, out) }));
+    const gzip = await isGzip(path);
+    const once = yield* handedOut<T, ReadOnce>((out) => readCsvOnce(conn, path, gzip, where, options, { ...run, pass: (select) => handOut(conn, select, batchSize, rows, out) }));
     if ('read' in once) return await counted(once.read);
     // Not a plain file: the valid rows are kept in a table (in file order) so a second pass, if
     // one is needed, hands nothing out twice; the counts and rejected rows come first.
-    await counted(await readCsv(conn, path, where, options, run, once.declined));
+    await counted(await readCsv(conn, path, gzip, where, options, run, once.declined));
     yield* handedOut<T, number>((out) => handOut(conn, 'SELECT * FROM valid', batchSize, rows, out));
   } finally {
     conn.closeSync();

@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlString } from '../duck.ts';
-import { isGzip } from '../files.ts';
 import { mixedLineBreaks as invalidState } from '../line-breaks.ts';
 import { smallBuffer, withReadBuffer } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
@@ -47,16 +46,17 @@ async function brokenTable(conn: DuckDBConnection, broken: readonly BrokenLine[]
 
 /**
  * Runs the checked pass over the CSV at `path` on `conn`, which is the read's own (a second
- * attempt drops its temp tables). `where` names the source in error messages. `measured`: what
- * readCsvOnce found when it declined the file, so it is not measured again.
+ * attempt drops its temp tables). `gzip`: the file is gzipped (the caller looked once, isGzip).
+ * `where` names the source in error messages. `measured`: what readCsvOnce found when it declined
+ * the file, so it is not measured again.
  */
-export async function readCsv(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun, measured?: RecordMeasure): Promise<CheckedCounts> {
-  if (await isGzip(path)) return readWith(conn, path, where, o, run, undefined);
-  if (measured) return readWith(conn, path, where, o, run, bufferOf(measured));
+export async function readCsv(conn: DuckDBConnection, path: string, gzip: boolean, where: string, o: CsvReadOptions, run: CheckedRun, measured?: RecordMeasure): Promise<CheckedCounts> {
+  if (gzip) return readWith(conn, path, true, where, o, run, undefined);
+  if (measured) return readWith(conn, path, false, where, o, run, bufferOf(measured));
   let passes = 0;
   return withReadBuffer(smallBuffer, csvBuffer(path, csvDialect(o)), async (bufferSize) => {
     if (passes++ > 0) await dropTempTables(conn);
-    return readWith(conn, path, where, o, run, bufferSize);
+    return readWith(conn, path, false, where, o, run, bufferSize);
   });
 }
 
@@ -70,26 +70,26 @@ export type ReadOnce = { read: CheckedCounts } | { declined: RecordMeasure | und
  * quoted value spanning lines or a quote that never closes: what the repair is for); readCsv
  * takes those, with the measure.
  */
-export async function readCsvOnce(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun): Promise<ReadOnce> {
-  if (await isGzip(path)) return { declined: undefined };
+export async function readCsvOnce(conn: DuckDBConnection, path: string, gzip: boolean, where: string, o: CsvReadOptions, run: CheckedRun): Promise<ReadOnce> {
+  if (gzip) return { declined: undefined };
   const measure = await longestRecord(path, csvDialect(o));
   if (measure.cr || measure.spans) return { declined: measure };
-  return { read: await readWith(conn, path, where, o, run, bufferOf(measure)) };
+  return { read: await readWith(conn, path, false, where, o, run, bufferOf(measure)) };
 }
 
 /** readCsv with a reader buffer of `bufferSize` (DuckDB's default when undefined), repairing the file if need be. */
-async function readWith(conn: DuckDBConnection, path: string, where: string, o: CsvReadOptions, run: CheckedRun, bufferSize: number | undefined): Promise<CheckedCounts> {
+async function readWith(conn: DuckDBConnection, path: string, gzip: boolean, where: string, o: CsvReadOptions, run: CheckedRun, bufferSize: number | undefined): Promise<CheckedCounts> {
   const sized = bufferSize === undefined ? {} : { bufferSize };
   try {
-    return await runChecked(conn, await csvSource(path, where, o, sized), run);
+    return await runChecked(conn, await csvSource(path, gzip, where, o, sized), run);
   } catch (e) {
     if (!invalidState(e) && !(e instanceof CsvMisread)) throw e;
   }
   await dropTempTables(conn);
-  const repaired = await repairCsv(path, csvDialect(o), run.dir, where);
+  const repaired = await repairCsv(path, gzip, csvDialect(o), run.dir, where);
   const before = repaired.broken.length > 0 ? await brokenTable(conn, repaired.broken, run.dir) : undefined;
   try {
-    return await runChecked(conn, await csvSource(repaired.path, where, o, { ...sized, repaired: true }), { ...run, ...(before ? { rejectedBefore: before } : {}) });
+    return await runChecked(conn, await csvSource(repaired.path, false, where, o, { ...sized, repaired: true }), { ...run, ...(before ? { rejectedBefore: before } : {}) });
   } catch (e) {
     if (!invalidState(e)) throw e;
     throw new ValidationError(`DuckDB cannot read the CSV ${where}, even with its line breaks made alike.`, { action: 'Check that it is a UTF-8 CSV with the configured delimiter and quote.', cause: e });

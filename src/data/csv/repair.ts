@@ -15,7 +15,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ValidationError } from '../../core/errors.ts';
-import { isGzip } from '../files.ts';
 import { newlines } from '../line-breaks.ts';
 import { openCsv } from './lines.ts';
 import { scanRecords, type CsvRecord, type Dialect, type Verdict } from './records.ts';
@@ -83,13 +82,13 @@ async function* rewrite(input: AsyncIterable<Buffer>, blank: readonly Blank[], r
   }
 }
 
-/** Writes the repaired copy of `path` to `dir`; returns its path and the lines left blank. */
-export async function repairCsv(path: string, dialect: Dialect, dir: string, where: string): Promise<{ path: string; broken: BrokenLine[] }> {
+/** Writes the repaired copy of `path` (gzipped when `gzip`) to `dir`, uncompressed; returns its path and the lines left blank. */
+export async function repairCsv(path: string, gzip: boolean, dialect: Dialect, dir: string, where: string): Promise<{ path: string; broken: BrokenLine[] }> {
   let plain = path;
-  if (await isGzip(path)) {
+  if (gzip) {
     // The scan for broken lines starts again mid-file, so it reads an uncompressed copy.
     plain = join(dir, 'input.csv');
-    await pipeline(await openCsv(path), createWriteStream(plain));
+    await pipeline(openCsv(path, true), createWriteStream(plain));
   }
   const blank = await brokenLines(plain, dialect, where);
   const repaired = join(dir, 'repaired.csv');
