@@ -13,7 +13,9 @@
  *
  * Attempts: a receive normally counts as an attempt. A runtime that may receive more than it can
  * start (a throttled trigger) receives with `countAttempt: false` and calls `startAttempts` when a
- * handler really starts, so messages are never dead-lettered without having run. When a message
+ * handler really starts, so messages are never dead-lettered without having run. A runtime that
+ * receives to start a handler at once may count at receive, and gives back with `handBack` what it
+ * then could not start (the attempt is taken back). When a message
  * with `attempts >= maxReceiveCount` fails (released with an error) or its lease expires, it moves
  * to the queue's dead-letter queue in the same transaction, keeping its source queue, attempts
  * and last error.
@@ -52,7 +54,10 @@ export interface ReceiveOptions {
   visibilityTimeoutMs?: number;
   /** Long poll: wait up to this long for a first message (default 0: return at once). */
   waitMs?: number;
-  /** false: do not count this receive as an attempt; call startAttempts when a handler starts. */
+  /**
+   * false: do not count this receive as an attempt; call startAttempts when a handler starts.
+   * `attempts` of each message received then does not include this receive (on every backend).
+   */
   countAttempt?: boolean;
   signal?: AbortSignal;
 }
@@ -133,6 +138,14 @@ export interface QueueStore {
   startAttempts(queue: string, receiptHandles: string[]): Promise<void>;
   delete(queue: string, receiptHandle: string): Promise<void>;
   deleteBatch(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>>;
+  /**
+   * Gives back messages no handler started on (a batch received but not started: the engine is
+   * stopping): visible again at once, each lease kept as by changeVisibility(0), and an attempt its
+   * receive counted (countAttempt: true) taken back, so a batch handed back unrun costs no attempt.
+   * One result per handle, in order; a stale handle fails alone (StaleReceiptError). On SQS the
+   * receive count cannot be taken back (every receive counts there).
+   */
+  handBack(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>>;
   /** Sets the message's visibility to now + ms (heartbeat, or 0 to make it visible now). */
   changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutMs: number): Promise<void>;
   /**

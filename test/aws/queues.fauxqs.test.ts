@@ -45,6 +45,7 @@ const skips = {
   'receives with countAttempt: false never dead-letter a message that did not run': attempts,
   'startAttempts counts an attempt once per lease, and then the DLQ applies': attempts,
   'startAttempts refuses a stale receipt': `${attempts}; ${fenced}`,
+  'handBack makes the messages visible at once, keeps each lease, and takes back the attempt the receive counted': `${attempts} (a receive's count cannot be taken back); ${fenced}`,
   'moves every message back to its source queue with attempts and receive count reset': viaRelease,
   'a dry run reports what would move and moves nothing': viaRelease,
   'max moves at most that many': viaRelease,
@@ -99,6 +100,19 @@ describe('aws queue store on SQS, in real time', () => {
     expect(second.receiptHandle).not.toBe(first.receiptHandle);
     expect(second.receiveCount).toBe(2);
     expect(second.firstReceivedAt).toBe(first.firstReceivedAt);
+  });
+
+  it('handBack makes the messages visible at once in one batch call; the receive count stays (SQS cannot take it back)', async () => {
+    await q.declare(queueConfig('q', { visibilityTimeoutMs: 60 * SECOND }));
+    await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
+    const got = await q.receive('q', { maxMessages: 2 });
+    expect(got).toHaveLength(2);
+    requests.length = 0;
+    expect((await q.handBack('q', got.map((m) => m.receiptHandle))).map((r) => r.ok)).toEqual([true, true]);
+    expect(requests).toEqual(['ChangeMessageVisibilityBatchCommand']);
+    const again = await q.receive('q', { maxMessages: 2 });
+    expect(again.map((m) => m.messageId).sort()).toEqual(got.map((m) => m.messageId).sort());
+    expect(again.map((m) => m.attempts)).toEqual([2, 2]);
   });
 
   it('a visibilityTimeoutMs on receive overrides the queue default; release with delayMs hides the message that long', async () => {

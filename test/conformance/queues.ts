@@ -591,6 +591,46 @@ export function runQueueConformance(name: string, make: MakeBackend, skips?: Ski
         expect((await receiveOne('q')).attempts).toBe(2);
       });
 
+      test('with countAttempt: false, attempts are those before this receive, so one history gives the same count as counted receives', async () => {
+        await withDlq('q', 5, { visibilityTimeoutMs: SECOND });
+        await q.send('q', { body: 'a' });
+        const first = await receiveOne('q', { countAttempt: false });
+        expect(first.attempts).toBe(0);
+        await q.startAttempts('q', [first.receiptHandle]);
+        await q.changeVisibility('q', first.receiptHandle, 0);
+        const second = await receiveOne('q', { countAttempt: false });
+        expect(second.attempts).toBe(1);
+        await q.startAttempts('q', [second.receiptHandle]);
+        await q.changeVisibility('q', second.receiptHandle, 0);
+        // A counted receive includes its own attempt: the third.
+        expect((await receiveOne('q')).attempts).toBe(3);
+      });
+
+      test('handBack makes the messages visible at once, keeps each lease, and takes back the attempt the receive counted', async () => {
+        await withDlq('q', 1, { visibilityTimeoutMs: 60 * SECOND });
+        await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);
+        const got = await q.receive('q', { maxMessages: 2 });
+        expect(got.map((m) => m.attempts)).toEqual([1, 1]);
+        const results = await q.handBack('q', [got[0]!.receiptHandle, got[1]!.receiptHandle]);
+        expect(results.map((r) => r.ok)).toEqual([true, true]);
+        expect(await q.stats('q')).toMatchObject({ visible: 2, inFlight: 0, deadLettered: 0 });
+        // The lease is kept until the next receive, as after changeVisibility(0).
+        await q.changeVisibility('q', got[0]!.receiptHandle, 0);
+        // With one attempt allowed, both are delivered again, not dead-lettered.
+        const again = await q.receive('q', { maxMessages: 2 });
+        expect(again.map((m) => m.attempts)).toEqual([1, 1]);
+        expect((await q.stats('q')).deadLettered).toBe(0);
+        // A stale handle fails alone; an uncounted receive's lease has nothing to take back.
+        expect((await q.handBack('q', [again[1]!.receiptHandle])).map((r) => r.ok)).toEqual([true]);
+        const uncounted = await receiveOne('q', { countAttempt: false });
+        const mixed = await q.handBack('q', [got[1]!.receiptHandle, uncounted.receiptHandle]);
+        expect(mixed.map((r) => [r.ok, r.error?.name])).toEqual([
+          [false, 'StaleReceiptError'],
+          [true, undefined],
+        ]);
+        expect((await receiveOne('q', { countAttempt: false })).attempts).toBe(0);
+      });
+
       test('writes made in backend.together (one by one where a backend has none) each take effect or fail alone', async () => {
         await withDlq('q', 1, { visibilityTimeoutMs: SECOND });
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);

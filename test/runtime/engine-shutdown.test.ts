@@ -85,3 +85,30 @@ describe('stopping while a batch fills its batching window', () => {
     }
   });
 });
+
+describe('stopping while a batch received to start at once waits for a function slot', () => {
+  it('hands it back with the attempt its receive counted taken back', async () => {
+    const env = (current = realBackend());
+    // No batching window, one trigger within the fn's concurrency: the trigger counts attempts at
+    // receive (queue.ts). A direct invoke holds the fn's only slot, so the batch waits unstarted.
+    const work = fn('w', './sqs-poison.ts', { concurrency: 1, timeout: '30s', triggers: [{ queue: 'w', batchSize: 10 }] });
+    const spec = app('slot', [queue('w', { visibilityTimeout: '1m', deadLetter: { maxReceiveCount: 1 } }), work]);
+    const engine = await startEngine({ backend: env.backend, spec, executor, settings: { asyncDrainers: 0 } });
+    const holder = new AbortController();
+    const held = executor.invoke(work.config, { Records: [{ messageId: 'x', body: '{"sleepMs":20000}', attributes: { ApproximateReceiveCount: '1' } }] }, { signal: holder.signal });
+    try {
+      await env.backend.queues.send('w', { body: '{}' });
+      await until(async () => (await env.backend.queues.stats('w')).inFlight === 1, { what: 'the batch to be received' });
+      await engine.stop({ deadlineMs: 200 });
+    } finally {
+      holder.abort();
+      await held;
+    }
+    expect(await env.backend.runs.list()).toEqual([]);
+    expect(await env.backend.queues.stats('w')).toMatchObject({ visible: 1, inFlight: 0, deadLettered: 0 });
+    // Its one allowed attempt is still unused: delivered again, not dead-lettered.
+    const again = await env.backend.queues.receive('w', { maxMessages: 10 });
+    expect(again.map((m) => m.attempts)).toEqual([1]);
+    expect(await env.backend.queues.stats('w')).toMatchObject({ deadLettered: 0 });
+  });
+});

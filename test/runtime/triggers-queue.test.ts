@@ -80,6 +80,28 @@ describe('queue -> fn trigger', () => {
     expect(stats.visible + stats.inFlight + stats.delayed).toBe(0);
   });
 
+  it.each([
+    ['without a batching window (attempts counted by the receive)', undefined],
+    ['with a batching window (attempts counted when the handler starts)', '1ms'],
+  ] as const)('numbers the runs of a retried message by its attempts, %s, and dead-letters it after maxReceiveCount', async (_how, batchingWindow) => {
+    env = realBackend();
+    const spec = app('retries', [
+      queue('jobs', { visibilityTimeout: '100ms', deadLetter: { maxReceiveCount: 2 } }),
+      fn('poison', './sqs-poison.ts', { triggers: [{ queue: 'jobs', batchSize: 10, ...(batchingWindow ? { batchingWindow } : {}) }] }),
+    ]);
+    engine = await startEngine({ backend: env.backend, spec, executor });
+    const { messageId } = await env.backend.queues.send('jobs', { body: 'poison' });
+    await until(async () => (await env!.backend.queues.stats('jobs')).deadLettered === 1, { what: 'the message in the DLQ' });
+    await runsSettled(env.backend, 'poison', 2);
+    const all = await runs('poison');
+    expect(all.map((r) => [r.status, r.attempt, r.recordIds])).toEqual([
+      ['error', 2, [messageId]],
+      ['error', 1, [messageId]],
+    ]);
+    const [dead] = await env.backend.queues.receive('jobs-dlq', { countAttempt: false });
+    expect(dead).toMatchObject({ messageId, attempts: 2 });
+  });
+
   it('extends the visibility of a batch that outlives its visibility timeout, so it is not delivered twice', async () => {
     // The fake clock races ahead (100 ms per 5 ms of real time) while the handler sleeps 400 ms
     // of real time: about 50 visibility timeouts pass, and only the heartbeat keeps the lease.

@@ -1,8 +1,10 @@
 /**
  * One batch of a queue trigger, from receive to settle:
  *
- *   received  leased without counting an attempt; the heartbeat keeps the leases alive
- *   started   the handler got a worker slot: startAttempts counts one attempt per message
+ *   received  leased without counting an attempt (or counted by the receive, when the batch is
+ *             started at once: queue.ts); the heartbeat keeps the leases alive
+ *   started   the handler got a worker slot: startAttempts counts one attempt per message (unless
+ *             the receive counted them)
  *   settled   ok:       deleted, except the ids in `batchItemFailures` (when the trigger reports
  *                       them), which are released with an error
  *             error or timeout: every message released with the handler's error; it comes back
@@ -10,7 +12,8 @@
  *                       are used up (the queue store decides)
  *             handed back: the engine stopped (the invocation never started, or was aborted at
  *                       the stop deadline): visible again at once, the lease kept so no DLQ move
- *                       happens here
+ *                       happens here; never started: the attempts its receive counted are taken
+ *                       back (queues.handBack)
  */
 import { BatonError, StaleReceiptError } from '../../core/errors.ts';
 import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
@@ -32,12 +35,16 @@ export class QueueBatch {
   readonly handles = new Set<string>();
   readonly messages: ReceivedMessage[] = [];
   private heartbeat: Heartbeat | undefined;
+  /** The handler got a worker slot (its attempts count from then on). */
+  private started = false;
 
   constructor(
     private readonly ctx: TriggerContext,
     private readonly fn: FnConfig,
     private readonly trigger: QueueTriggerConfig,
     private readonly visibilityMs: number,
+    /** Its messages were received with countAttempt: true (queue.ts): no startAttempts at the start. */
+    private readonly counted = false,
   ) {}
 
   get size(): number {
@@ -71,6 +78,8 @@ export class QueueBatch {
         // Both run in the run's write group (invokeSync onFinish): the attempts commit with the
         // run's start, the delete of the done messages with its finish.
         onStart: () => {
+          this.started = true;
+          if (this.counted) return;
           counting = backend.queues.startAttempts(queue, [...this.handles]);
           counting.catch(() => undefined);
         },
@@ -113,11 +122,11 @@ export class QueueBatch {
     return 'partial';
   }
 
-  /** The run's attempt: one more than the most any message of the batch has had. */
+  /** The run's attempt: the most any message of the batch has had, counting this one. */
   private attempt(): number {
     let most = 0;
     for (const m of this.messages) if (m.attempts > most) most = m.attempts;
-    return most + 1;
+    return this.counted ? most : most + 1;
   }
 
   /**
@@ -139,9 +148,23 @@ export class QueueBatch {
     return { failed, deleted };
   }
 
-  /** Makes every message still leased visible again at once (engine stopping). */
+  /**
+   * Makes every message still leased visible again at once (engine stopping). Never started: in one
+   * call that also takes back the attempts the receive counted; started (aborted at the stop
+   * deadline): its attempts stay counted.
+   */
   async handBack(): Promise<void> {
     await this.heartbeat?.stop();
+    if (!this.started) {
+      try {
+        const results = await this.ctx.backend.queues.handBack(this.trigger.queue, [...this.handles]);
+        for (const r of results) if (!r.ok && r.error?.name !== 'StaleReceiptError') this.ctx.report.error(`queue trigger ${this.trigger.queue}: hand back`, r.error);
+      } catch (err) {
+        this.ctx.report.error(`queue trigger ${this.trigger.queue}: hand back`, err);
+      }
+      this.handles.clear();
+      return;
+    }
     for (const handle of this.handles) {
       try {
         await this.ctx.backend.queues.changeVisibility(this.trigger.queue, handle, 0);

@@ -59,9 +59,12 @@ export function fromSqsAttributes(attributes: Record<string, MessageAttributeVal
 
 /**
  * A received SQS message in the port's shape. attempts = receiveCount: on SQS every receive counts
- * toward maxReceiveCount, whether or not a handler started. No lastError: SQS cannot record one.
+ * toward maxReceiveCount, whether or not a handler started. For a receive with countAttempt: false
+ * it is receiveCount - 1, the attempts before this one, as the port says (the local backend's
+ * count there; startAttempts would add this one): a run's attempt is then the same on both.
+ * No lastError: SQS cannot record one.
  */
-export function toReceived(ctx: AwsContext, m: Message): ReceivedMessage {
+export function toReceived(ctx: AwsContext, m: Message, counted = true): ReceivedMessage {
   const a = m.Attributes ?? {};
   const receiveCount = Number(a.ApproximateReceiveCount ?? 1);
   const sentAt = Number(a.SentTimestamp ?? 0);
@@ -71,7 +74,7 @@ export function toReceived(ctx: AwsContext, m: Message): ReceivedMessage {
     body: m.Body ?? '',
     attributes: fromSqsAttributes(m.MessageAttributes),
     receiveCount,
-    attempts: receiveCount,
+    attempts: counted ? receiveCount : receiveCount - 1,
     sentAt,
     firstReceivedAt: Number(a.ApproximateFirstReceiveTimestamp ?? sentAt),
   };

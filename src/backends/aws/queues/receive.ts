@@ -55,7 +55,7 @@ export async function receive(ctx: AwsContext, queue: string, url: string, optio
       // With a zero visibility timeout SQS may hand the same message to the next call: never twice in one batch.
       if (seen.has(m.MessageId!)) continue;
       seen.add(m.MessageId!);
-      out.push(toReceived(ctx, m));
+      out.push(toReceived(ctx, m, options.countAttempt ?? true));
       fresh++;
     }
     if (fresh === 0) break;

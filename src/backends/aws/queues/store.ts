@@ -9,7 +9,8 @@
  *   the message was received again) instead of refusing it; only a malformed or unknown handle is
  *   a StaleReceiptError. A consumer that outlived its lease can delete a message someone else holds.
  * - Attempts counted only when a handler starts: every receive counts toward maxReceiveCount
- *   (attempts = ApproximateReceiveCount); `countAttempt: false` and `startAttempts` change nothing.
+ *   (attempts = ApproximateReceiveCount, less this receive's for `countAttempt: false`, as the port
+ *   says); `startAttempts` changes nothing and `handBack` cannot take a receive's count back.
  * - release records no error and never dead-letters at once: it makes the message visible after
  *   delayMs (ChangeMessageVisibility) and returns `{ deadLettered: false }`; SQS moves the message
  *   to the DLQ on the receive after maxReceiveCount. A dead-lettered message has no lastError,
@@ -180,6 +181,11 @@ export class AwsQueueStore implements QueueStore {
     }
     await this.changeVisibility(queue, receiptHandle, delayMs);
     return { deadLettered: false };
+  }
+
+  /** Visible at once (ChangeMessageVisibilityBatch 0); the receive count stays: SQS cannot take it back. */
+  async handBack(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>> {
+    return changeVisibilityBatch(this.ctx, queue, await this.dir.url(queue, 'changeVisibility'), receiptHandles, 0);
   }
 
   /** ChangeMessageVisibilityBatch for many handles at once (a runtime giving back a batch). */

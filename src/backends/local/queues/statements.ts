@@ -47,6 +47,10 @@ export function prepare(db: Db) {
     extendLeased: db.prepare<[number, number, number, number]>(
       'UPDATE queue_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0',
     ),
+    /** visible_at, id, queue_id, lease_seq: visible, lease kept, the attempt this lease counted taken back */
+    handBack: db.prepare<[number, number, number, number]>(
+      'UPDATE queue_messages SET visible_at = ?, attempts = attempts - (lease_state = 2), lease_state = 1 WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0',
+    ),
     /** id, queue_id, lease_seq: counts an attempt once per lease */
     startAttempt: db.prepare<[number, number, number]>(
       'UPDATE queue_messages SET attempts = attempts + (lease_state = 1), lease_state = 2 WHERE id = ? AND queue_id = ? AND lease_seq = ? AND lease_state <> 0',

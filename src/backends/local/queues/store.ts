@@ -10,6 +10,7 @@
  *                                   unless countAttempt: false; startAttempts counts it later)
  *   IN FLIGHT ──delete (current handle)──▶ GONE
  *   IN FLIGHT ──changeVisibility(ms)──▶ IN FLIGHT until now+ms (0: VISIBLE, lease kept)
+ *   IN FLIGHT ──handBack──▶ VISIBLE (lease kept, the attempt its receive counted taken back)
  *   IN FLIGHT ──release──▶ DELAYED/VISIBLE (lease ended, error recorded)
  *                     └──attempts ≥ maxReceiveCount──▶ in the DLQ (same transaction)
  *   IN FLIGHT ──visibility timeout passes──▶ VISIBLE (the old handle still works until the
@@ -46,6 +47,7 @@ import type { LocalContext } from '../context.ts';
 import { makeStartAttempts } from './attempts.ts';
 import { declare } from './declare.ts';
 import { deleteOne, makeDeleteBatch } from './delete.ts';
+import { makeHandBack } from './hand-back.ts';
 import { peek } from './peek.ts';
 import { makeReceive } from './receive.ts';
 import { makeRedrive } from './redrive.ts';
@@ -62,6 +64,7 @@ function makeOps(state: QueueState) {
     receive: makeReceive(state),
     startAttempts: makeStartAttempts(state),
     deleteBatch: makeDeleteBatch(state),
+    handBack: makeHandBack(state),
     release: makeRelease(state),
     redrive: makeRedrive(state),
     stats: makeStats(state),
@@ -107,6 +110,10 @@ export class LocalQueueStore implements QueueStore {
 
   async deleteBatch(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>> {
     return this.ops.deleteBatch(queue, receiptHandles);
+  }
+
+  async handBack(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>> {
+    return this.ops.handBack(queue, receiptHandles);
   }
 
   async changeVisibility(queue: string, receiptHandle: string, visibilityTimeoutMs: number): Promise<void> {
