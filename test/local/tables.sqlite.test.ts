@@ -129,6 +129,48 @@ describe('local tables (SQLite)', () => {
     });
   });
 
+  // A batch's updates are worked out before the write lock (items.ts ahead) and written only if the
+  // item is still the text they were worked out on: a batch earlier in the same group commit changes
+  // the item in between, so these take the other path.
+  describe('a batch update whose item changed after it was worked out', () => {
+    const key = { customer: 'c', n: 1 };
+
+    it('applies to the item as it is in the transaction, and streams that as the old image', async () => {
+      const b = await open();
+      await b.tables.put('orders', { ...key, v: 1, stage: 'loaded' });
+      const [put, update] = await Promise.all([
+        b.tables.batchWrite('orders', [{ put: { ...key, v: 5, stage: 'loaded' } }]),
+        b.tables.batchWrite('orders', [{ update: key, add: { v: 1 }, set: { stage: 'processed' }, condition: { equals: { stage: 'loaded' } } }]),
+      ]);
+      expect([put, update]).toEqual([[{ index: 0, ok: true }], [{ index: 0, ok: true }]]);
+      expect(await b.tables.get('orders', key)).toEqual({ ...key, v: 6, stage: 'processed' });
+      const last = (await b.tables.readStream('orders', 'r')).at(-1)!;
+      expect([last.eventName, last.oldImage, last.newImage]).toEqual(['MODIFY', { ...key, v: 5, stage: 'loaded' }, { ...key, v: 6, stage: 'processed' }]);
+    });
+
+    it('fails on a condition the item no longer meets, writing nothing', async () => {
+      const b = await open();
+      await b.tables.put('orders', { ...key, v: 1, stage: 'loaded' });
+      const [, update] = await Promise.all([
+        b.tables.batchWrite('orders', [{ put: { ...key, v: 1, stage: 'processed' } }]),
+        b.tables.batchWrite('orders', [{ update: key, add: { v: 1 }, condition: { equals: { stage: 'loaded' } } }]),
+      ]);
+      expect(update[0]).toMatchObject({ index: 0, ok: false, error: { code: 'CONDITION_FAILED' } });
+      expect(await b.tables.get('orders', key)).toEqual({ ...key, v: 1, stage: 'processed' });
+      expect((await b.tables.readStream('orders', 'r')).map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY']);
+    });
+
+    it('succeeds on an item that was absent when worked out and is there in the transaction', async () => {
+      const b = await open();
+      const [, update] = await Promise.all([
+        b.tables.batchWrite('orders', [{ put: { ...key, v: 1 } }]),
+        b.tables.batchWrite('orders', [{ update: key, add: { v: 1 }, condition: { exists: true } }]),
+      ]);
+      expect(update).toEqual([{ index: 0, ok: true }]);
+      expect(await b.tables.get('orders', key)).toEqual({ ...key, v: 2 });
+    });
+  });
+
   it(`caps a stream read at ${defaults.tables.maxStreamReadLimit} records`, async () => {
     const b = await open();
     const requests = Array.from({ length: defaults.tables.maxBatchWrite }, (_, i) => ({ put: { customer: 'c', n: i } }));

@@ -5,6 +5,7 @@
  * request that fails inside a batch has written nothing and needs no SAVEPOINT. The stream record
  * of a change is appended in the same transaction as the change.
  */
+import { BatonError } from '../../../core/errors.ts';
 import type { Condition, Item, UpdateInput } from '../../../ports/tables.ts';
 import type { Db } from '../db.ts';
 import type { TableEntry } from './catalog.ts';
@@ -14,14 +15,23 @@ import { keyObject, type KeyValues } from '../../shared/tables/keys.ts';
 import type { StreamLog } from './stream.ts';
 import { applyUpdate } from '../../shared/tables/update.ts';
 
+/** An update worked out before its transaction (ItemWriter.ahead). */
+export interface Ahead {
+  old: string;
+  json: string;
+}
+
 type Transaction<A extends unknown[], R> = ((...args: A) => R) & { immediate: (...args: A) => R };
 
 export class ItemWriter {
   readonly get;
   private readonly upsert;
   private readonly replace;
+  private readonly replaceIf;
   private readonly remove;
   readonly putIn = this.putItem.bind(this);
+  /** Reads ahead for updates (`ahead`), all in one read transaction (one snapshot, no write lock). */
+  readonly readAhead: (work: () => void) => void;
   readonly updateIn = this.updateItem.bind(this);
   readonly deleteIn = this.deleteItem.bind(this);
   readonly put: Transaction<[t: TableEntry, kv: KeyValues, json: string, condition: Condition | undefined], string | undefined>;
@@ -38,7 +48,10 @@ export class ItemWriter {
     );
     // When the item is known to exist (read in the same transaction): no insert attempted first.
     this.replace = db.prepare<[string, number, string | number, string | number]>('UPDATE table_items SET item = ? WHERE tid = ? AND pk = ? AND sk = ?');
+    // An update worked out ahead: written only if the item is still the text it was worked out on.
+    this.replaceIf = db.prepare<[string, number, string | number, string | number, string]>('UPDATE table_items SET item = ? WHERE tid = ? AND pk = ? AND sk = ? AND item = ?');
     this.remove = db.prepare<[number, string | number, string | number]>('DELETE FROM table_items WHERE tid = ? AND pk = ? AND sk = ?');
+    this.readAhead = db.transaction((work: () => void) => work()).deferred;
     this.put = db.transaction(this.putIn);
     this.update = db.transaction(this.updateIn);
     this.delete = db.transaction(this.deleteIn);
@@ -54,8 +67,35 @@ export class ItemWriter {
     return old;
   }
 
-  /** Returns the item's JSON as it is after the update. */
-  private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput): string {
+  /**
+   * An update worked out ahead, outside any write transaction, on the item as read then: the stored
+   * text and the text after the update. undefined when there is no item, the update changes nothing
+   * or would fail on it (updateIn then does it all, and fails it, inside the transaction). It is
+   * written only if the item is still byte for byte that text in the transaction (one conditional
+   * UPDATE): the outcome is a function of that text and the input alone, so the write lock is not
+   * held while the item is read, parsed, updated and encoded (issue 15: the csv-pipeline's update
+   * step held the tables file's one writer for that).
+   */
+  ahead(t: TableEntry, kv: KeyValues, input: UpdateInput): Ahead | undefined {
+    const old = this.get.get(t.id, kv.pk, kv.sk);
+    if (old === undefined) return undefined;
+    try {
+      const current = JSON.parse(old) as Item;
+      if (input.condition) checkCondition(t, kv, input.condition, old, current);
+      const json = encodeItem(t, kv, applyUpdate(t, kv, current, input, true));
+      return json === old ? undefined : { old, json };
+    } catch (err) {
+      if (err instanceof BatonError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Returns the item's JSON as it is after the update (worked out `ahead` when the item did not change since). */
+  private updateItem(t: TableEntry, kv: KeyValues, input: UpdateInput, ahead?: Ahead): string {
+    if (ahead !== undefined && this.replaceIf.run(ahead.json, t.id, kv.pk, kv.sk, ahead.old).changes === 1) {
+      this.record(t, kv, ahead.old, ahead.json);
+      return ahead.json;
+    }
     const old = this.get.get(t.id, kv.pk, kv.sk);
     const current = old === undefined ? undefined : (JSON.parse(old) as Item);
     if (input.condition) checkCondition(t, kv, input.condition, old, current);

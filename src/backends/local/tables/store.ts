@@ -12,7 +12,7 @@ import type { Condition, Item, Key, QueryInput, QueryResult, ScanInput, StreamRe
 import type { LocalContext } from '../context.ts';
 import { TableCatalog, type TableEntry } from './catalog.ts';
 import { validateCondition } from '../../shared/tables/conditions.ts';
-import { ItemWriter } from './items.ts';
+import { ItemWriter, type Ahead } from './items.ts';
 import { encodeItem } from '../../shared/tables/json.ts';
 import { itemKey, keyValues, type KeyValues } from '../../shared/tables/keys.ts';
 import { QueryRunner } from './query.ts';
@@ -26,7 +26,7 @@ type BatchResult = { index: number; ok: boolean; error?: SerializedError };
 type Prepared =
   | { put: KeyValues; json: string; condition: Condition | undefined }
   | { delete: KeyValues; condition: Condition | undefined }
-  | { update: KeyValues; input: UpdateInput }
+  | { update: KeyValues; input: UpdateInput; ahead?: Ahead }
   | { error: SerializedError };
 
 interface PendingBatch {
@@ -133,6 +133,7 @@ export class LocalTableStore implements TableStore {
     this.pending = [];
     let results: BatchResult[][];
     try {
+      this.readAhead(groups);
       results = this.batches(groups);
     } catch (err) {
       for (const g of groups) g.reject(err);
@@ -140,6 +141,23 @@ export class LocalTableStore implements TableStore {
     }
     groups.forEach((g, i) => g.resolve(results[i]!));
     for (const t of new Set(groups.map((g) => g.t))) this.signal(t);
+  }
+
+  /**
+   * The batches' updates worked out before the write lock is taken (ItemWriter.ahead), in one read
+   * transaction: the write transaction then only checks that each item is unchanged and writes.
+   */
+  private readAhead(groups: readonly PendingBatch[]): void {
+    if (!groups.some((g) => g.requests.some((r) => 'update' in r))) return;
+    this.items.readAhead(() => {
+      for (const g of groups) {
+        for (const r of g.requests) {
+          if (!('update' in r)) continue;
+          const ahead = this.items.ahead(g.t, r.update, r.input);
+          if (ahead) r.ahead = ahead;
+        }
+      }
+    });
   }
 
   async readStream(table: string, consumer: string, options: StreamReadOptions = {}): Promise<StreamRecords> {
@@ -199,7 +217,7 @@ export class LocalTableStore implements TableStore {
     try {
       if ('put' in request) this.items.putIn(t, request.put, request.json, request.condition);
       else if ('delete' in request) this.items.deleteIn(t, request.delete, request.condition);
-      else this.items.updateIn(t, request.update, request.input);
+      else this.items.updateIn(t, request.update, request.input, request.ahead);
       return { index, ok: true };
     } catch (err) {
       if (!(err instanceof BatonError)) throw err;
