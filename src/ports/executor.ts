@@ -67,8 +67,13 @@ export const encodedEvent = Symbol.for('baton.encodedEvent');
 
 export interface EncodedEvent {
   decoder: 'dynamodb-stream' | 'sqs';
-  /** The event's wire form, the text the decoder reads (not always JSON: the SQS one carries its bodies as they are). */
-  wire: string;
+  /**
+   * The event's wire form, the text the decoder reads (not always JSON: the SQS one carries its
+   * bodies as they are). Made afresh on each call and held by no one else, so that once the
+   * executor has sent it, the copy a thread's postMessage flattens it into is garbage at once
+   * (runtime/executor/pool.ts) rather than kept with the event until the handler returns.
+   */
+  wire(): string;
 }
 
 export interface InvokeOptions {

@@ -52,7 +52,7 @@ describe("the DynamoDB stream event (Lambda's shape, property order included)", 
     const event = dynamodbEvent(records, 'NEW_AND_OLD_IMAGES');
     expect(arn).toMatch(/^arn:aws:dynamodb:us-east-1:000000000000:table\/event-shape\/stream\//);
     expect(JSON.stringify(event)).toBe(JSON.stringify(expected));
-    const wire = (event as unknown as Record<symbol, { wire: string }>)[encodedEvent]!.wire;
+    const wire = (event as unknown as Record<symbol, { wire(): string }>)[encodedEvent]!.wire();
     expect(JSON.stringify(dynamodbEventFromWire(wire))).toBe(JSON.stringify(expected));
     expect(unmarshall(dynamodbEventFromWire(wire).Records[0]!.dynamodb!.NewImage as never)).toEqual(item);
   });

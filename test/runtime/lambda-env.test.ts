@@ -33,7 +33,7 @@ describe('stream records name a stream labelled with a real time', () => {
     const event = dynamodbEvent([record(1, at), record(2, at + 5000)], 'NEW_IMAGE');
     const arn = 'arn:aws:dynamodb:us-east-1:000000000000:table/label-orders/stream/2026-12-06T04:33:15.123';
     expect(event.Records.map((r) => r.eventSourceARN)).toEqual([arn, arn]);
-    const wire = (event as unknown as Record<symbol, { wire: string }>)[encodedEvent]!.wire;
+    const wire = (event as unknown as Record<symbol, { wire(): string }>)[encodedEvent]!.wire();
     expect(dynamodbEventFromWire(wire).Records.map((r) => r.eventSourceARN)).toEqual([arn, arn]);
     // Later batches keep the label.
     expect(dynamodbEvent([record(3, at + 60_000)], 'NEW_IMAGE').Records[0]!.eventSourceARN).toBe(arn);

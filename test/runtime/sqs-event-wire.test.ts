@@ -16,8 +16,8 @@ describe('the SQS event and its wire form', () => {
     const wire = (event as unknown as Record<symbol, EncodedEvent>)[encodedEvent]!;
     expect(wire.decoder).toBe('sqs');
     const expected = { Records: messages.map((m) => sqsRecord('orders', m)) };
-    expect(sqsEventFromWire(wire.wire)).toEqual(expected);
-    expect(decodeEvent(wire.wire, wire.decoder)).toEqual(expected);
+    expect(sqsEventFromWire(wire.wire())).toEqual(expected);
+    expect(decodeEvent(wire.wire(), wire.decoder)).toEqual(expected);
     // The event in this thread reads the same, and serializes the same (a run's input summary).
     expect(JSON.parse(JSON.stringify(event))).toEqual(expected);
     const second = expected.Records[1]!;
@@ -33,7 +33,7 @@ describe('the SQS event and its wire form', () => {
 
 describe('md5OfBody', () => {
   const hex = (body: string) => createHash('md5').update(body, 'utf8').digest('hex');
-  const wireOf = (ms: ReceivedMessage[]) => (sqsEvent('orders', ms) as unknown as Record<symbol, EncodedEvent>)[encodedEvent]!.wire;
+  const wireOf = (ms: ReceivedMessage[]) => (sqsEvent('orders', ms) as unknown as Record<symbol, EncodedEvent>)[encodedEvent]!.wire();
 
   it('is an ordinary property in its place, of the body the record was built with', () => {
     const [first, second] = sqsEventFromWire(wireOf(messages)).Records;

@@ -80,7 +80,7 @@ describe('stream event wire form', () => {
         const event = dynamodbEvent(records, 'NEW_AND_OLD_IMAGES');
         const wire = (event as { [encodedEvent]?: EncodedEvent })[encodedEvent]!;
         expect(wire.decoder).toBe('dynamodb-stream');
-        expect(decodeEvent(wire.wire, wire.decoder)).toEqual(JSON.parse(JSON.stringify(event)));
+        expect(decodeEvent(wire.wire(), wire.decoder)).toEqual(JSON.parse(JSON.stringify(event)));
         expect(event.Records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
         expect(unmarshall(event.Records[1]!.dynamodb!.OldImage as never)).toMatchObject({ n: 1 });
         expect(unmarshall(event.Records[1]!.dynamodb!.NewImage as never)).toMatchObject({ n: 3 });

@@ -37,6 +37,11 @@ export type PoolMember = Pick<PoolWorker, 'state' | 'ready' | 'attachLogs' | 'ru
 export interface PoolRequest {
   fnName: string;
   requestId: string;
+  /**
+   * Taken by invoke(): emptied once the worker has been handed it, so the pool does not keep the
+   * event's text (a thread's postMessage flattens it: a copy of a whole batch) while the handler
+   * runs; the caller holds no other reference to it (EncodedEvent.wire makes it afresh).
+   */
   eventJson: string;
   decoder?: InvokeMessage['decoder'];
   timeoutMs: number;
@@ -100,7 +105,9 @@ export class FnPool {
       worker.attachLogs(sink);
       const startedAt = Date.now();
       const t0 = performance.now();
-      const outcome = await race(worker.run({ type: 'invoke', requestId: req.requestId, eventJson: req.eventJson, ...(req.decoder ? { decoder: req.decoder } : {}), deadline: startedAt + req.timeoutMs }), req.timeoutMs, req.signal);
+      const running = worker.run({ type: 'invoke', requestId: req.requestId, eventJson: req.eventJson, ...(req.decoder ? { decoder: req.decoder } : {}), deadline: startedAt + req.timeoutMs });
+      req.eventJson = '';
+      const outcome = await race(running, req.timeoutMs, req.signal);
       const durationMs = performance.now() - t0;
       const timing = { startedAt, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) };
       if (outcome.kind === 'timeout') {

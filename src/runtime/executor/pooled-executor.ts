@@ -89,7 +89,7 @@ export abstract class PooledExecutor implements Executor {
     const encoded = (event as { [encodedEvent]?: EncodedEvent } | null | undefined)?.[encodedEvent];
     let eventJson: string;
     try {
-      eventJson = encoded?.wire ?? JSON.stringify(event ?? null);
+      eventJson = encoded ? encoded.wire() : JSON.stringify(event ?? null);
     } catch (err) {
       throw new ValidationError(`fn "${fn.name}": the event cannot be serialized to JSON (${(err as Error).message}).`, { action: 'Pass plain data: Lambda events are JSON.' });
     }

@@ -164,7 +164,7 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
     Records[i] = record;
   }
   const event: DynamoDBStreamEvent = { Records };
-  const wire: EncodedEvent = { decoder: 'dynamodb-stream', wire: wireJson(records, viewType) };
+  const wire: EncodedEvent = { decoder: 'dynamodb-stream', wire: () => wireJson(records, viewType) };
   Object.defineProperty(event, encodedEvent, { value: wire });
   return event;
 }

@@ -131,12 +131,16 @@ function lazyRecords(arn: string, messages: readonly ReceivedMessage[]): SQSReco
 export function sqsEvent(queue: string, messages: readonly ReceivedMessage[]): SQSEvent {
   const arn = queueArn(queue);
   const event: SQSEvent = { Records: lazyRecords(arn, messages) };
-  const rows = messages.map((m) => [m.messageId, m.receiptHandle, m.body.length, m.receiveCount, m.sentAt, m.firstReceivedAt, hasAny(m.attributes) ? m.attributes : 0]);
-  let wire = `${JSON.stringify([arn, localRegion, localAccount, rows])}\n`;
-  for (const m of messages) wire += m.body;
-  const encoded: EncodedEvent = { decoder: 'sqs', wire };
+  const encoded: EncodedEvent = { decoder: 'sqs', wire: () => sqsWire(arn, messages) };
   Object.defineProperty(event, encodedEvent, { value: encoded });
   return event;
+}
+
+function sqsWire(arn: string, messages: readonly ReceivedMessage[]): string {
+  const rows = messages.map((m): WireRow => [m.messageId, m.receiptHandle, m.body.length, m.receiveCount, m.sentAt, m.firstReceivedAt, hasAny(m.attributes) ? m.attributes : 0]);
+  let wire = `${JSON.stringify([arn, localRegion, localAccount, rows])}\n`;
+  for (const m of messages) wire += m.body;
+  return wire;
 }
 
 function hasAny(attributes: MessageAttributes): boolean {
