@@ -26,14 +26,8 @@ import type { TableEntry } from './catalog.ts';
 
 export type EventName = StreamRecord['eventName'];
 
-interface RecordRow {
-  seq: number;
-  event: EventName;
-  keys: string;
-  old_image: string | null;
-  new_image: string | null;
-  created_at: number;
-}
+/** A stream row as the selects hand it out: an array (raw), not an object per row. */
+type RecordRow = [seq: number, event: EventName, keys: string, oldImage: string | null, newImage: string | null, createdAt: number];
 
 export class StreamLog {
   private readonly lastTrim = new Map<number, number>();
@@ -58,13 +52,16 @@ export class StreamLog {
     this.insert = db.prepare<[number, number, EventName, string, string | null, string | null, number]>(
       'INSERT INTO table_stream (tid, seq, event, keys, old_image, new_image, created_at) VALUES (?, coalesce((SELECT max(seq) FROM table_stream WHERE tid = ?), 0) + 1, ?, ?, ?, ?, ?)',
     );
-    this.select = db.prepare<[number, number, number, number], RecordRow>(
-      `SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}`,
-    );
+    // Rows as arrays (raw): better-sqlite3 builds an object of six named properties per row otherwise.
+    this.select = db
+      .prepare<[number, number, number, number], RecordRow>(`SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}`)
+      .raw();
     // The same range, only records whose event is in the list ('INSERT,MODIFY': no name is part of another).
-    this.selectKinds = db.prepare<[number, number, number, number, string], RecordRow>(
-      `SELECT seq, event, keys, old_image, new_image, created_at FROM (SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}) WHERE instr(?, event) > 0`,
-    );
+    this.selectKinds = db
+      .prepare<[number, number, number, number, string], RecordRow>(
+        `SELECT seq, event, keys, old_image, new_image, created_at FROM (SELECT seq, event, keys, old_image, new_image, created_at FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit}) WHERE instr(?, event) > 0`,
+      )
+      .raw();
     this.lastRead = db.prepare<[number, number, number, number], { last: number | null; read: number }>(
       `SELECT max(seq) AS last, count(*) AS read FROM (SELECT seq FROM table_stream WHERE tid = ? AND seq > ? AND created_at >= ? ORDER BY seq ${boundLimit})`,
     );
@@ -157,14 +154,14 @@ function readLimit(t: TableEntry, limit: number | undefined): number {
   return Math.min(limit, defaults.tables.maxStreamReadLimit);
 }
 
-function toRecord(t: TableEntry, row: RecordRow): StreamRecord {
-  const record: StreamRecord = { sequence: row.seq, eventName: row.event, table: t.name, keys: JSON.parse(row.keys) as Key, createdAt: row.created_at };
-  const stored: Held = { keys: row.keys };
-  if (row.new_image !== null) stored.newImage = row.new_image;
-  if (row.old_image !== null) stored.oldImage = row.old_image;
+function toRecord(t: TableEntry, [seq, event, keys, oldJson, newJson, createdAt]: RecordRow): StreamRecord {
+  const record: StreamRecord = { sequence: seq, eventName: event, table: t.name, keys: JSON.parse(keys) as Key, createdAt };
+  const stored: Held = { keys };
+  if (newJson !== null) stored.newImage = newJson;
+  if (oldJson !== null) stored.oldImage = oldJson;
   Object.defineProperty(record, storedJson, { value: stored });
-  if (row.old_image !== null) Object.defineProperty(record, 'oldImage', oldImage);
-  if (row.new_image !== null) Object.defineProperty(record, 'newImage', newImage);
+  if (oldJson !== null) Object.defineProperty(record, 'oldImage', oldImage);
+  if (newJson !== null) Object.defineProperty(record, 'newImage', newImage);
   return record;
 }
 
