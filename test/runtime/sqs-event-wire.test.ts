@@ -54,6 +54,23 @@ describe('md5OfBody', () => {
     expect(Object.freeze(sqsEvent('orders', messages).Records[1]!).md5OfBody).toBe(hex(messages[1]!.body));
   });
 
+  it('reads through an object made from the record (Object.create) and through a Proxy of it', () => {
+    for (const [first, second] of [sqsEventFromWire(wireOf(messages)).Records, sqsEvent('orders', messages).Records]) {
+      const child = Object.create(first!) as typeof first;
+      expect(child!.md5OfBody).toBe(hex(messages[0]!.body));
+      // As an inherited data property: the value is the record's, the child has none of its own.
+      expect(Object.hasOwn(child!, 'md5OfBody')).toBe(false);
+      expect(Object.getOwnPropertyDescriptor(first, 'md5OfBody')).toEqual({ value: hex(messages[0]!.body), enumerable: true, configurable: true, writable: true });
+      child!.md5OfBody = 'set on the child';
+      expect([child!.md5OfBody, first!.md5OfBody]).toEqual(['set on the child', hex(messages[0]!.body)]);
+      const proxied = new Proxy(second!, {});
+      expect(proxied.md5OfBody).toBe(hex(messages[1]!.body));
+      expect(Object.getOwnPropertyDescriptor(second, 'md5OfBody')?.value).toBe(hex(messages[1]!.body));
+      // The body it is built with is not among what JSON, spreads and keys see.
+      expect(Object.keys({ ...second! })).toEqual(['messageId', 'receiptHandle', 'body', 'attributes', 'messageAttributes', 'md5OfBody', 'eventSource', 'eventSourceARN', 'awsRegion']);
+    }
+  });
+
   it('bodies with line breaks, brackets and nothing at all come back whole from the wire', () => {
     const odd = ['', '\n', '[1,\n2]\n', '"', '\ud83d', 'x'.repeat(100_000)].map((body, i) => ({ ...messages[0]!, messageId: `m-${i}`, body }));
     const records = sqsEventFromWire(wireOf(odd)).Records;

@@ -51,25 +51,34 @@ function record(arn: string, region: string, account: string, messageId: string,
   };
   // Hashed when first read (in its place among the properties): handlers seldom read it, and a
   // batch of the csv-pipeline's bodies (10 x 30 KB) took a tenth of its load step to hash.
-  unhashed.set(r, body);
+  Object.defineProperty(r, builtWith, { value: body });
   Object.defineProperty(r, 'md5OfBody', md5OnRead);
   return r;
 }
 
-/** The body each record was built with (its md5OfBody is of that body, whatever a handler does to `body`). */
-const unhashed = new WeakMap<SQSRecord, string>();
+/**
+ * The body each record was built with (its md5OfBody is of that body, whatever a handler does to
+ * `body`): a property that is not enumerable, so JSON, spreads and Object.keys do not see it, and
+ * that reads through whatever reaches the record (an object made with Object.create(record), a
+ * Proxy of it), as md5OfBody's accessor does.
+ */
+const builtWith = Symbol('baton.sqs.builtWithBody');
 
 /**
- * md5OfBody: an ordinary enumerable property once read or set; the first read hashes the body. A
- * record a handler froze or sealed before reading it cannot take the value in place (its accessor
- * is no longer configurable): the read still answers, hashing again each time.
+ * md5OfBody: an ordinary enumerable property once read or set; the first read hashes the body and
+ * puts the value where the accessor is (the record, also when read through an object inheriting
+ * from it or a Proxy of it). A record a handler froze or sealed before reading it cannot take the
+ * value in place (its accessor is no longer configurable): the read still answers, hashing again
+ * each time.
  */
 const md5OnRead: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
-  get(this: SQSRecord) {
-    const value = md5(unhashed.get(this)!);
-    Reflect.defineProperty(this, 'md5OfBody', { value, enumerable: true, configurable: true, writable: true });
+  get(this: SQSRecord & { [builtWith]: string }) {
+    const value = md5(this[builtWith]);
+    let holder: object | null = this;
+    while (holder !== null && !Object.prototype.hasOwnProperty.call(holder, 'md5OfBody')) holder = Reflect.getPrototypeOf(holder);
+    if (holder !== null) Reflect.defineProperty(holder, 'md5OfBody', { value, enumerable: true, configurable: true, writable: true });
     return value;
   },
   set(this: SQSRecord, value: string) {
