@@ -143,6 +143,12 @@ export const defaults = {
     maxLogRecords: 1000,
     /** @defaultValue 10 s to load a handler module in a fresh worker, as Lambda's init phase. */
     initTimeoutMs: 10_000,
+    /**
+     * @defaultValue 5 min: a warm worker left idle this long is ended, its memory freed, and the
+     * function's next invocation starts a fresh one (a cold start), as Lambda reclaims an idle
+     * execution environment. A worker used again sooner stays warm.
+     */
+    workerIdleMs: 5 * 60_000,
     /** @defaultValue 1 min before the first async retry; doubles for the next (1 min, 2 min, as Lambda). */
     asyncRetryBaseMs: 60_000,
     /** @defaultValue 1 min lease on a pending async invocation, renewed while it runs. */

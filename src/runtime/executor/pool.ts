@@ -5,7 +5,10 @@
  * Worker states:
  *   starting  spawned for an invocation that found no idle worker; loading the handler module
  *             (its console output belongs to that invocation, as Lambda's init logs do)
- *   idle      module loaded, waiting in the idle list for the next invocation (warm)
+ *   idle      module loaded, waiting in the idle list for the next invocation (warm); the most
+ *             recently used goes first, and one left idle for `idleMs` is ended (its memory
+ *             freed, as Lambda reclaims an idle environment): the next invocation that finds no
+ *             idle worker starts a fresh one
  *   busy      running exactly one invocation
  *   dead      terminated or exited: timed out, aborted, crashed, failed to load, or closed; it is
  *             dropped from the pool and never reused. Replacement is lazy: the next invocation
@@ -56,7 +59,10 @@ interface Waiter {
 
 export class FnPool {
   private readonly all = new Set<PoolMember>();
-  private idle: PoolMember[] = [];
+  /** Oldest first: a worker is taken from the end (the warmest) and ended from the start. */
+  private idle: Array<{ worker: PoolMember; since: number }> = [];
+  /** Ends the workers idle for idleMs; set while any worker is idle. Unref'd: an idle pool never keeps the process alive. */
+  private reaper: NodeJS.Timeout | undefined;
   private active = 0;
   private readonly waiting: Waiter[] = [];
   private readonly stopping = new Set<Promise<void>>();
@@ -69,6 +75,8 @@ export class FnPool {
     private readonly initTimeoutMs: number,
     /** Also called with every captured line as it arrives (live output for `baton dev`). */
     private readonly onLog?: (requestId: string, record: LogRecord) => void,
+    /** A worker idle this long is ended; Infinity keeps idle workers until close(). */
+    private readonly idleMs: number = Infinity,
   ) {}
 
   /** Invocations running now, and waiting for a slot. */
@@ -125,7 +133,7 @@ export class FnPool {
       return { ...base, ...timing, ...this.fromOutcome(outcome.value) };
     } finally {
       if (worker) worker.attachLogs(undefined);
-      if (worker && worker.state === 'idle' && !this.retired) this.idle.push(worker);
+      if (worker && worker.state === 'idle' && !this.retired) this.toIdle(worker);
       else if (worker && worker.state !== 'dead') this.discard(worker);
       this.release();
     }
@@ -134,8 +142,8 @@ export class FnPool {
   /** Stops taking the pool's workers back: idle ones end now, busy ones when they finish. */
   retire(): void {
     this.retired = true;
-    for (const w of this.idle) this.discard(w);
-    this.idle = [];
+    for (const { worker } of this.idle.splice(0)) this.discard(worker);
+    this.stopReaper();
   }
 
   /** Ends every worker and fails every waiting invocation. */
@@ -144,6 +152,7 @@ export class FnPool {
     const err = new BatonError(`fn "${this.fnName}": the executor was closed before this invocation could start.`, { action: 'Invoke through an open executor.' });
     for (const w of this.waiting.splice(0)) w.fail(err);
     this.idle = [];
+    this.stopReaper();
     for (const w of [...this.all]) this.discard(w);
     await Promise.all([...this.stopping]);
   }
@@ -170,10 +179,35 @@ export class FnPool {
 
   private takeIdle(): PoolMember | undefined {
     for (;;) {
-      const w = this.idle.pop();
+      const w = this.idle.pop()?.worker;
       if (!w || w.state === 'idle') return w;
       this.all.delete(w);
     }
+  }
+
+  private toIdle(worker: PoolMember): void {
+    this.idle.push({ worker, since: Date.now() });
+    if (this.reaper === undefined && this.idleMs !== Infinity) this.reapAt(this.idle[0]!.since + this.idleMs);
+  }
+
+  private reapAt(at: number): void {
+    this.reaper = setTimeout(() => this.reap(), Math.max(0, at - Date.now()));
+    this.reaper.unref();
+  }
+
+  /** Ends the workers idle for idleMs or more (the oldest, at the start of the list), then waits for the next one's turn. */
+  private reap(): void {
+    this.reaper = undefined;
+    const cutoff = Date.now() - this.idleMs;
+    let ended = 0;
+    while (ended < this.idle.length && this.idle[ended]!.since <= cutoff) ended++;
+    for (const { worker } of this.idle.splice(0, ended)) this.discard(worker);
+    if (this.idle.length > 0) this.reapAt(this.idle[0]!.since + this.idleMs);
+  }
+
+  private stopReaper(): void {
+    clearTimeout(this.reaper);
+    this.reaper = undefined;
   }
 
   private discard(worker: PoolMember, error?: InvocationError): void {

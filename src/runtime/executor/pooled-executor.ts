@@ -28,6 +28,8 @@ export interface PooledExecutorOptions {
   maxLogRecords?: number;
   /** Time allowed to start a worker and load its module. @defaultValue defaults.fn.initTimeoutMs (10 s) */
   initTimeoutMs?: number;
+  /** A warm worker idle this long is ended (Infinity: kept until close). @defaultValue defaults.fn.workerIdleMs (5 min) */
+  workerIdleMs?: number;
   /** The environment workers start from, below Lambda's variables and each fn's env. @defaultValue process.env */
   baseEnv?: Record<string, string | undefined>;
   /** Called with every captured log line as it arrives, besides collecting it in the Invocation. */
@@ -68,6 +70,7 @@ export abstract class PooledExecutor implements Executor {
       logPayloadBytes: options.logPayloadBytes ?? defaults.fn.logPayloadBytes,
       maxLogRecords: options.maxLogRecords ?? defaults.fn.maxLogRecords,
       initTimeoutMs: options.initTimeoutMs ?? defaults.fn.initTimeoutMs,
+      workerIdleMs: options.workerIdleMs ?? defaults.fn.workerIdleMs,
       baseEnv: options.baseEnv ?? process.env,
       ...(options.onLog ? { onLog: options.onLog } : {}),
     };
@@ -167,7 +170,7 @@ export abstract class PooledExecutor implements Executor {
       return this.spawn(fn, { ...setup, logStreamName: stream }, this.envFor(fn, stream));
     };
     const onLog = this.opts.onLog;
-    const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined);
+    const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined, this.opts.workerIdleMs);
     this.pools.set(fn.name, { signature, pool });
     return pool;
   }

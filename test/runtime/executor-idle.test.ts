@@ -1,0 +1,63 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fn } from '../../src/core/resources/fn.ts';
+import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
+
+// A warm worker left idle for workerIdleMs is ended, as Lambda reclaims an idle environment; one
+// used sooner stays warm, a busy one is never ended for being idle, and the next invocation after
+// the end starts a fresh worker. Time moves by fake timers (the pool's reaper is a timer and idle
+// times come from Date); the workers themselves are real threads.
+const root = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/handlers');
+const idleMs = 60_000;
+
+describe('function executor: idle workers', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ends a worker idle for workerIdleMs, keeps one used sooner warm, and starts a fresh one after', async () => {
+    const executor = createFunctionExecutor({ root, workerIdleMs: idleMs });
+    const echo = fn('echo-idle', './echo.ts', { timeout: 5000 }).config;
+    try {
+      const cold = await executor.invoke(echo, { n: 1 });
+      expect(cold.initDurationMs).toBeGreaterThan(0);
+      await vi.advanceTimersByTimeAsync(idleMs - 1000);
+      const warm = await executor.invoke(echo, { n: 2 });
+      expect(warm).toMatchObject({ status: 'ok', result: { event: { n: 2 } } });
+      expect(warm.initDurationMs).toBeUndefined();
+      // Idle time counts from the last invocation, not the first.
+      await vi.advanceTimersByTimeAsync(idleMs - 1000);
+      expect(executor.stats()).toEqual([{ fn: 'echo-idle', running: 0, waiting: 0, workers: 1 }]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(executor.stats()).toEqual([{ fn: 'echo-idle', running: 0, waiting: 0, workers: 0 }]);
+      const again = await executor.invoke(echo, { n: 3 });
+      expect(again).toMatchObject({ status: 'ok', result: { event: { n: 3 }, fn: 'echo-idle' } });
+      expect(again.initDurationMs).toBeGreaterThan(0);
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('never ends a busy worker, and ends each idle worker on its own time', async () => {
+    const executor = createFunctionExecutor({ root, workerIdleMs: idleMs });
+    const sleep = fn('sleep-idle', './sleep.ts', { timeout: 600_000, concurrency: 2 }).config;
+    try {
+      // Two workers: one finishes now, the other runs on (its timer is the worker's own, real).
+      const [short, long] = [executor.invoke(sleep, { ms: 10 }), executor.invoke(sleep, { ms: 1500 })];
+      expect((await short).status).toBe('ok');
+      await vi.advanceTimersByTimeAsync(idleMs);
+      expect(executor.stats()[0]).toMatchObject({ running: 1, workers: 1 });
+      expect((await long).status).toBe('ok');
+      await vi.advanceTimersByTimeAsync(idleMs - 1);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 1 });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 0 });
+    } finally {
+      await executor.close();
+    }
+  });
+});
