@@ -13,12 +13,11 @@
  *
  * Attempts: a receive normally counts as an attempt. A runtime that may receive more than it can
  * start (a throttled trigger) receives with `countAttempt: false` and calls `startAttempts` when a
- * handler really starts, so messages are never dead-lettered without having run. A runtime that
- * receives to start a handler at once may count at receive, and gives back with `handBack` what it
- * then could not start (the attempt is taken back). When a message
- * with `attempts >= maxReceiveCount` fails (released with an error) or its lease expires, it moves
- * to the queue's dead-letter queue in the same transaction, keeping its source queue, attempts
- * and last error.
+ * handler really starts, so messages are never dead-lettered without having run (SQS counts every
+ * receive: see the aws store). What it received and could not start it gives back with `handBack`.
+ * When a message with `attempts >= maxReceiveCount` fails (released with an error) or its lease
+ * expires, it moves to the queue's dead-letter queue in the same transaction, keeping its source
+ * queue, attempts and last error.
  *
  * Left out on purpose: FIFO groups and deduplication ids (not needed by the pipelines Baton targets
  * yet), and purge-by-receipt semantics beyond SQS's.
@@ -140,10 +139,11 @@ export interface QueueStore {
   deleteBatch(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>>;
   /**
    * Gives back messages no handler started on (a batch received but not started: the engine is
-   * stopping): visible again at once, each lease kept as by changeVisibility(0), and an attempt its
-   * receive counted (countAttempt: true) taken back, so a batch handed back unrun costs no attempt.
-   * One result per handle, in order; a stale handle fails alone (StaleReceiptError). On SQS the
-   * receive count cannot be taken back (every receive counts there).
+   * stopping): visible again at once, each lease kept as by changeVisibility(0), and the attempt
+   * this lease counted, if it counted one (a receive without countAttempt: false, or startAttempts),
+   * taken back, so a batch handed back unrun costs no attempt; a lease that counted none leaves
+   * the attempts as they were. One result per handle, in order; a stale handle fails alone
+   * (StaleReceiptError). On SQS the receive count cannot be taken back (every receive counts there).
    */
   handBack(queue: string, receiptHandles: string[]): Promise<Array<BatchResultEntry<void>>>;
   /** Sets the message's visibility to now + ms (heartbeat, or 0 to make it visible now). */

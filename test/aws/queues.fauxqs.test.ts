@@ -46,6 +46,7 @@ const skips = {
   'startAttempts counts an attempt once per lease, and then the DLQ applies': attempts,
   'startAttempts refuses a stale receipt': `${attempts}; ${fenced}`,
   'handBack makes the messages visible at once, keeps each lease, and takes back the attempt the receive counted': `${attempts} (a receive's count cannot be taken back); ${fenced}`,
+  'handBack takes back only the attempt this lease counted: none for an uncounted lease, one at most per lease': `${attempts} (a receive's count cannot be taken back)`,
   'moves every message back to its source queue with attempts and receive count reset': viaRelease,
   'a dry run reports what would move and moves nothing': viaRelease,
   'max moves at most that many': viaRelease,

@@ -631,6 +631,31 @@ export function runQueueConformance(name: string, make: MakeBackend, skips?: Ski
         expect((await receiveOne('q', { countAttempt: false })).attempts).toBe(0);
       });
 
+      test('handBack takes back only the attempt this lease counted: none for an uncounted lease, one at most per lease', async () => {
+        await withDlq('q', 5, { visibilityTimeoutMs: 60 * SECOND });
+        await q.send('q', { body: 'a' });
+        const first = await receiveOne('q', { countAttempt: false });
+        await q.startAttempts('q', [first.receiptHandle]);
+        await q.changeVisibility('q', first.receiptHandle, 0);
+        // One attempt counted by an earlier lease; this lease counts none: nothing to take back, twice.
+        const uncounted = await receiveOne('q', { countAttempt: false });
+        expect(uncounted.attempts).toBe(1);
+        expect((await q.handBack('q', [uncounted.receiptHandle])).map((r) => r.ok)).toEqual([true]);
+        expect((await q.handBack('q', [uncounted.receiptHandle])).map((r) => r.ok)).toEqual([true]);
+        const counted = await receiveOne('q');
+        expect(counted.attempts).toBe(2);
+        // The receive's count is taken back once, not once per call.
+        await q.handBack('q', [counted.receiptHandle]);
+        await q.handBack('q', [counted.receiptHandle]);
+        const started = await receiveOne('q', { countAttempt: false });
+        expect(started.attempts).toBe(1);
+        // An attempt startAttempts counted on this lease is this lease's too.
+        await q.startAttempts('q', [started.receiptHandle]);
+        await q.handBack('q', [started.receiptHandle]);
+        expect((await receiveOne('q', { countAttempt: false })).attempts).toBe(1);
+        expect((await q.stats('q')).deadLettered).toBe(0);
+      });
+
       test('writes made in backend.together (one by one where a backend has none) each take effect or fail alone', async () => {
         await withDlq('q', 1, { visibilityTimeoutMs: SECOND });
         await q.sendBatch('q', [{ body: 'a' }, { body: 'b' }]);

@@ -86,11 +86,11 @@ describe('stopping while a batch fills its batching window', () => {
   });
 });
 
-describe('stopping while a batch received to start at once waits for a function slot', () => {
-  it('hands it back with the attempt its receive counted taken back', async () => {
+describe('stopping while a received batch waits for a function slot', () => {
+  it('hands it back (queues.handBack) with no attempt counted: it never started', async () => {
     const env = (current = realBackend());
-    // No batching window, one trigger within the fn's concurrency: the trigger counts attempts at
-    // receive (queue.ts). A direct invoke holds the fn's only slot, so the batch waits unstarted.
+    // A direct invoke holds the fn's only slot, so the batch waits unstarted (attempts count when
+    // a handler starts: startAttempts, not the receive).
     const work = fn('w', './sqs-poison.ts', { concurrency: 1, timeout: '30s', triggers: [{ queue: 'w', batchSize: 10 }] });
     const spec = app('slot', [queue('w', { visibilityTimeout: '1m', deadLetter: { maxReceiveCount: 1 } }), work]);
     const engine = await startEngine({ backend: env.backend, spec, executor, settings: { asyncDrainers: 0 } });

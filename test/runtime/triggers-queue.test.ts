@@ -81,8 +81,8 @@ describe('queue -> fn trigger', () => {
   });
 
   it.each([
-    ['without a batching window (attempts counted by the receive)', undefined],
-    ['with a batching window (attempts counted when the handler starts)', '1ms'],
+    ['without a batching window', undefined],
+    ['with a batching window', '1ms'],
   ] as const)('numbers the runs of a retried message by its attempts, %s, and dead-letters it after maxReceiveCount', async (_how, batchingWindow) => {
     env = realBackend();
     const spec = app('retries', [

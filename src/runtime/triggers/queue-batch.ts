@@ -1,10 +1,9 @@
 /**
  * One batch of a queue trigger, from receive to settle:
  *
- *   received  leased without counting an attempt (or counted by the receive, when the batch is
- *             started at once: queue.ts); the heartbeat keeps the leases alive
- *   started   the handler got a worker slot: startAttempts counts one attempt per message (unless
- *             the receive counted them)
+ *   received  leased without counting an attempt; the heartbeat keeps the leases alive
+ *   started   the handler got a worker slot: startAttempts counts one attempt per message, in the
+ *             run's start group
  *   settled   ok:       deleted, except the ids in `batchItemFailures` (when the trigger reports
  *                       them), which are released with an error
  *             error or timeout: every message released with the handler's error; it comes back
@@ -12,8 +11,8 @@
  *                       are used up (the queue store decides)
  *             handed back: the engine stopped (the invocation never started, or was aborted at
  *                       the stop deadline): visible again at once, the lease kept so no DLQ move
- *                       happens here; never started: the attempts its receive counted are taken
- *                       back (queues.handBack)
+ *                       happens here. Never started: given back in one call (queues.handBack),
+ *                       no attempt was counted; started: its attempts stay counted
  */
 import { BatonError, StaleReceiptError } from '../../core/errors.ts';
 import type { FnConfig, QueueTriggerConfig } from '../../core/resources/fn.ts';
@@ -43,8 +42,6 @@ export class QueueBatch {
     private readonly fn: FnConfig,
     private readonly trigger: QueueTriggerConfig,
     private readonly visibilityMs: number,
-    /** Its messages were received with countAttempt: true (queue.ts): no startAttempts at the start. */
-    private readonly counted = false,
   ) {}
 
   get size(): number {
@@ -79,7 +76,6 @@ export class QueueBatch {
         // run's start, the delete of the done messages with its finish.
         onStart: () => {
           this.started = true;
-          if (this.counted) return;
           counting = backend.queues.startAttempts(queue, [...this.handles]);
           counting.catch(() => undefined);
         },
@@ -88,8 +84,9 @@ export class QueueBatch {
         },
       });
     } catch (err) {
-      // Never started (the engine is stopping, the executor closed, or the start's write failed,
-      // so no attempt was counted), or its finish could not be written: hand the messages back.
+      // Never started (the engine is stopping, the executor closed): no attempt was counted. Or
+      // started but its run's start or finish could not be written: the attempts startAttempts
+      // counted (its own write in the start group) stay. Either way, hand the messages back.
       if (!this.ctx.aborting.aborted && !this.ctx.stopping.aborted) this.ctx.report.error(`queue trigger ${queue} -> fn ${this.fn.name}: invoke`, err);
       await this.handBack();
       return 'handed-back';
@@ -122,11 +119,14 @@ export class QueueBatch {
     return 'partial';
   }
 
-  /** The run's attempt: the most any message of the batch has had, counting this one. */
+  /**
+   * The run's attempt: one more than the most any message of the batch has had (received with
+   * countAttempt: false, attempts are those before this one, on every backend).
+   */
   private attempt(): number {
     let most = 0;
     for (const m of this.messages) if (m.attempts > most) most = m.attempts;
-    return this.counted ? most : most + 1;
+    return most + 1;
   }
 
   /**
@@ -150,8 +150,8 @@ export class QueueBatch {
 
   /**
    * Makes every message still leased visible again at once (engine stopping). Never started: in one
-   * call that also takes back the attempts the receive counted; started (aborted at the stop
-   * deadline): its attempts stay counted.
+   * call (queues.handBack; no attempt was counted, so it has none to take back); started (aborted
+   * at the stop deadline): one changeVisibility(0) per message, its attempts stay counted.
    */
   async handBack(): Promise<void> {
     await this.heartbeat?.stop();

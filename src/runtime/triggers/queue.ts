@@ -3,20 +3,10 @@
  *
  * The loop, per trigger:
  *   1. wait for a free slot (at most `maxConcurrency` batches in flight)
- *   2. long-poll the queue for a first message, without counting an attempt (but see below)
+ *   2. long-poll the queue for a first message, without counting an attempt
  *   3. with a batching window, keep receiving until the batch is full or the window has passed
  *      (from the first message); the heartbeat of the batch starts with its first message
  *   4. run the batch (queue-batch.ts) in the background and go back to 1
- *
- * Attempts count when a handler starts (DESIGN.md). Without a batching window, the batch is what
- * one receive returns and is handed to the function at once, in the same turn of the event loop
- * (queue-batch.ts invokes before its first await); when this trigger alone feeds the function and
- * its maxConcurrency fits in the function's concurrency, the slot it holds is a free function slot
- * (unless a direct invoke took one meanwhile), so the handler starts with no wait. Then the receive
- * counts the attempts itself (issue 15: the lease and the count in one transaction, not two), and a
- * batch that is not started after all (the engine stopping, the executor closed) is given back with
- * handBack, which takes its attempts back. Otherwise the receive counts nothing and the batch calls
- * startAttempts when its handler starts.
  *
  * States of the loop: polling -> collecting -> (batch handed to the slot) -> polling ... and,
  * once the engine is stopping, draining: no more receives; a batch still collecting is handed
@@ -39,17 +29,13 @@ export interface QueueTriggerStats {
 export class QueueTrigger {
   readonly stats: QueueTriggerStats = { batches: 0, messages: 0, outcomes: { ok: 0, partial: 0, failed: 0, 'handed-back': 0 } };
   private readonly running = new TaskSet();
-  /** Whether its receives count the attempts (see the file header). */
-  private readonly countAtReceive: boolean;
 
   constructor(
     private readonly ctx: TriggerContext,
     private readonly fn: FnConfig,
     private readonly trigger: QueueTriggerConfig,
     private readonly visibilityMs: number,
-  ) {
-    this.countAtReceive = trigger.batchingWindowMs === 0 && fn.triggers.length === 1 && trigger.maxConcurrency <= fn.concurrency;
-  }
+  ) {}
 
   get name(): string {
     return `queue:${this.trigger.queue} -> fn:${this.fn.name}`;
@@ -96,18 +82,16 @@ export class QueueTrigger {
   /** Receives one batch, or undefined when nothing came (or the engine is stopping). */
   private async collect(): Promise<QueueBatch | undefined> {
     const { queue, batchSize, batchingWindowMs } = this.trigger;
-    const counted = this.countAtReceive;
-    const first = await this.receive(batchSize, this.ctx.settings.queueWaitMs, counted);
+    const first = await this.receive(batchSize, this.ctx.settings.queueWaitMs);
     if (first.length === 0) return undefined;
-    const batch = new QueueBatch(this.ctx, this.fn, this.trigger, this.visibilityMs, counted);
+    const batch = new QueueBatch(this.ctx, this.fn, this.trigger, this.visibilityMs);
     batch.add(first);
     const deadline = this.ctx.clock.now() + batchingWindowMs;
     try {
-      // Only with a window (never when the first receive counted: the batch is that receive).
-      while (!counted) {
+      for (;;) {
         const left = deadline - this.ctx.clock.now();
         if (batch.size >= batchSize || left <= 0 || this.ctx.stopping.aborted) break;
-        batch.add(await this.receive(batchSize - batch.size, Math.min(left, defaults.queue.maxWaitMs), false));
+        batch.add(await this.receive(batchSize - batch.size, Math.min(left, defaults.queue.maxWaitMs)));
       }
     } catch (err) {
       await batch.handBack();
@@ -121,13 +105,13 @@ export class QueueTrigger {
     return batch;
   }
 
-  private async receive(max: number, waitMs: number, countAttempt: boolean): Promise<ReceivedMessage[]> {
+  private async receive(max: number, waitMs: number): Promise<ReceivedMessage[]> {
     if (this.ctx.stopping.aborted) return [];
     try {
       return await this.ctx.backend.queues.receive(this.trigger.queue, {
         maxMessages: Math.min(max, defaults.queue.maxReceiveBatchLocal),
         waitMs,
-        countAttempt,
+        countAttempt: false,
         signal: this.ctx.stopping,
       });
     } catch (err) {

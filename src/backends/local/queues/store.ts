@@ -10,7 +10,7 @@
  *                                   unless countAttempt: false; startAttempts counts it later)
  *   IN FLIGHT ──delete (current handle)──▶ GONE
  *   IN FLIGHT ──changeVisibility(ms)──▶ IN FLIGHT until now+ms (0: VISIBLE, lease kept)
- *   IN FLIGHT ──handBack──▶ VISIBLE (lease kept, the attempt its receive counted taken back)
+ *   IN FLIGHT ──handBack──▶ VISIBLE (lease kept, the attempt this lease counted, if any, taken back)
  *   IN FLIGHT ──release──▶ DELAYED/VISIBLE (lease ended, error recorded)
  *                     └──attempts ≥ maxReceiveCount──▶ in the DLQ (same transaction)
  *   IN FLIGHT ──visibility timeout passes──▶ VISIBLE (the old handle still works until the
