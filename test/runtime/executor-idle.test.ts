@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ValidationError } from '../../src/core/errors.ts';
 import { fn } from '../../src/core/resources/fn.ts';
 import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 
@@ -58,6 +59,33 @@ describe('function executor: idle workers', () => {
       expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 0 });
     } finally {
       await executor.close();
+    }
+  });
+
+  // setTimeout waits at most 2^31 - 1 ms; Node (and the fake timers) turn a longer wait into 1 ms.
+  it('with an idle time past what one timer can wait, sets no 1 ms timer, and still ends the worker at its time', async () => {
+    const longIdle = 30 * 24 * 3_600_000; // 30 days
+    const executor = createFunctionExecutor({ root, workerIdleMs: longIdle });
+    const echo = fn('echo-long-idle', './echo.ts', { timeout: 5000 }).config;
+    try {
+      await executor.invoke(echo, { n: 1 });
+      const timers = vi.spyOn(globalThis, 'setTimeout');
+      await vi.advanceTimersByTimeAsync(1000);
+      // Was re-armed every millisecond (with a TimeoutOverflowWarning each time on real timers).
+      expect(timers).not.toHaveBeenCalled();
+      timers.mockRestore();
+      await vi.advanceTimersByTimeAsync(longIdle - 1001);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 1 });
+      await vi.advanceTimersByTimeAsync(1);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 0 });
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('refuses a workerIdleMs that is not a number >= 0 (NaN re-armed the timer every millisecond)', () => {
+    for (const bad of [Number.NaN, -1, '5m' as unknown as number]) {
+      expect(() => createFunctionExecutor({ root, workerIdleMs: bad })).toThrow(ValidationError);
     }
   });
 });

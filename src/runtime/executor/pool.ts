@@ -52,6 +52,9 @@ export interface PoolRequest {
   onStart?: (info: { requestId: string; startedAt: number }) => void;
 }
 
+/** The longest wait setTimeout takes as given (2^31 - 1 ms). */
+const maxTimerMs = 2 ** 31 - 1;
+
 interface Waiter {
   grant: () => void;
   fail: (err: Error) => void;
@@ -191,7 +194,9 @@ export class FnPool {
   }
 
   private reapAt(at: number): void {
-    this.reaper = setTimeout(() => this.reap(), Math.max(0, at - Date.now()));
+    // At most setTimeout's longest wait: Node turns a longer one into 1 ms (and warns), so an idle
+    // time past ~24.8 days re-armed this timer every millisecond. reap() re-arms for what is left.
+    this.reaper = setTimeout(() => this.reap(), Math.min(Math.max(0, at - Date.now()), maxTimerMs));
     this.reaper.unref();
   }
 

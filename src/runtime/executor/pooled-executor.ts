@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, extname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { defaults } from '../../core/defaults.ts';
-import { BatonError, ValidationError } from '../../core/errors.ts';
+import { BatonError, show, ValidationError } from '../../core/errors.ts';
 import { embeddedRegion } from '../../core/region.ts';
 import type { FnConfig } from '../../core/resources/fn.ts';
 import { encodedEvent, type EncodedEvent, type Executor, type Invocation, type InvocationError, type InvokeOptions, type LogRecord } from '../../ports/executor.ts';
@@ -65,6 +65,10 @@ export abstract class PooledExecutor implements Executor {
   protected abstract extraEnv(): Record<string, string>;
 
   constructor(options: PooledExecutorOptions) {
+    const idle = options.workerIdleMs;
+    if (idle !== undefined && !(typeof idle === 'number' && idle >= 0)) {
+      throw new ValidationError(`Executor option workerIdleMs: ${show(idle)} must be a number of milliseconds >= 0.`, { action: 'Pass Infinity to keep idle workers until close().' });
+    }
     this.opts = {
       root: resolve(options.root),
       logPayloadBytes: options.logPayloadBytes ?? defaults.fn.logPayloadBytes,
