@@ -87,7 +87,7 @@ describe('stopping while a batch fills its batching window', () => {
 });
 
 describe('stopping while a received batch waits for a function slot', () => {
-  it('hands it back (queues.handBack) with no attempt counted: it never started', async () => {
+  it('hands it back with no attempt counted: it never started', async () => {
     const env = (current = realBackend());
     // A direct invoke holds the fn's only slot, so the batch waits unstarted (attempts count when
     // a handler starts: startAttempts, not the receive).

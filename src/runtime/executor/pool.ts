@@ -93,6 +93,9 @@ export class FnPool {
     const queuedMs = performance.now() - queuedFrom;
     let worker: PoolMember | undefined;
     try {
+      // The invocation starts when it has its slot, before a cold worker loads the handler's
+      // module: as on Lambda, whose init failures are invocations, an attempt counts from here,
+      // so a module whose init kills the process uses up its attempts instead of looping.
       req.onStart?.({ requestId: req.requestId, startedAt: Date.now() });
       const logs: LogRecord[] = [];
       const onLog = this.onLog;
