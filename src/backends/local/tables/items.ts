@@ -80,9 +80,7 @@ export class ItemWriter {
     const old = this.get.get(t.id, kv.pk, kv.sk);
     if (old === undefined) return undefined;
     try {
-      const current = JSON.parse(old) as Item;
-      if (input.condition) checkCondition(t, kv, input.condition, old, current);
-      const json = encodeItem(t, kv, applyUpdate(t, kv, current, input, true));
+      const json = this.updated(t, kv, input, old);
       return json === old ? undefined : { old, json };
     } catch (err) {
       if (err instanceof BatonError) return undefined;
@@ -97,13 +95,22 @@ export class ItemWriter {
       return ahead.json;
     }
     const old = this.get.get(t.id, kv.pk, kv.sk);
-    const current = old === undefined ? undefined : (JSON.parse(old) as Item);
-    if (input.condition) checkCondition(t, kv, input.condition, old, current);
-    const json = encodeItem(t, kv, applyUpdate(t, kv, current, input, true)); // current was parsed for this update alone
+    const json = this.updated(t, kv, input, old);
     if (old === json) return json;
     this.write(t, kv, old, json);
     this.record(t, kv, old, json);
     return json;
+  }
+
+  /**
+   * The item's JSON after `input`, worked out on `old` (the stored text; undefined when there is no
+   * item) for `ahead` and `updateItem` alike. Writes nothing; a failed condition, a refused update or
+   * a too-large item throws a BatonError.
+   */
+  private updated(t: TableEntry, kv: KeyValues, input: UpdateInput, old: string | undefined): string {
+    const current = old === undefined ? undefined : (JSON.parse(old) as Item);
+    if (input.condition) checkCondition(t, kv, input.condition, old, current);
+    return encodeItem(t, kv, applyUpdate(t, kv, current, input, true)); // current was parsed for this update alone
   }
 
   /** Returns the deleted item's JSON, if there was one. */
