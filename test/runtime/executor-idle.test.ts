@@ -8,13 +8,13 @@ import { createFunctionExecutor } from '../../src/runtime/executor/index.ts';
 // A warm worker left idle for workerIdleMs is ended, as Lambda reclaims an idle environment; one
 // used sooner stays warm, a busy one is never ended for being idle, and the next invocation after
 // the end starts a fresh worker. Time moves by fake timers (the pool's reaper is a timer and idle
-// times come from Date); the workers themselves are real threads.
+// times come from performance.now()); the workers themselves are real threads.
 const root = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/handlers');
 const idleMs = 60_000;
 
 describe('function executor: idle workers', () => {
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -56,6 +56,22 @@ describe('function executor: idle workers', () => {
       await vi.advanceTimersByTimeAsync(idleMs - 1);
       expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 1 });
       await vi.advanceTimersByTimeAsync(1);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 0 });
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('ends a worker at its idle time when the wall clock is set back meanwhile (idle ages are monotonic)', async () => {
+    const executor = createFunctionExecutor({ root, workerIdleMs: idleMs });
+    const echo = fn('echo-clock-step', './echo.ts', { timeout: 5000 }).config;
+    try {
+      await executor.invoke(echo, { n: 1 });
+      vi.setSystemTime(Date.now() - 3_600_000); // Date only; performance.now() goes on
+      await vi.advanceTimersByTimeAsync(idleMs - 1);
+      expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 1 });
+      await vi.advanceTimersByTimeAsync(1);
+      // With Date.now() ages the worker stayed an hour longer.
       expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 0 });
     } finally {
       await executor.close();

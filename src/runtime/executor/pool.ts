@@ -62,7 +62,10 @@ interface Waiter {
 
 export class FnPool {
   private readonly all = new Set<PoolMember>();
-  /** Oldest first: a worker is taken from the end (the warmest) and ended from the start. */
+  /**
+   * Oldest first: a worker is taken from the end (the warmest) and ended from the start. `since` is
+   * performance.now(), a monotonic clock, so a step of the wall clock does not end workers early or late.
+   */
   private idle: Array<{ worker: PoolMember; since: number }> = [];
   /** Ends the workers idle for idleMs; set while any worker is idle. Unref'd: an idle pool never keeps the process alive. */
   private reaper: NodeJS.Timeout | undefined;
@@ -192,21 +195,22 @@ export class FnPool {
   }
 
   private toIdle(worker: PoolMember): void {
-    this.idle.push({ worker, since: Date.now() });
+    this.idle.push({ worker, since: performance.now() });
     if (this.reaper === undefined && this.idleMs !== Infinity) this.reapAt(this.idle[0]!.since + this.idleMs);
   }
 
   private reapAt(at: number): void {
     // At most setTimeout's longest wait: Node turns a longer one into 1 ms (and warns), so an idle
     // time past ~24.8 days re-armed this timer every millisecond. reap() re-arms for what is left.
-    this.reaper = setTimeout(() => this.reap(), Math.min(Math.max(0, at - Date.now()), maxTimerMs));
+    // Rounded up: Node truncates a fractional wait, which would wake this a fraction of a ms early.
+    this.reaper = setTimeout(() => this.reap(), Math.min(Math.max(0, Math.ceil(at - performance.now())), maxTimerMs));
     this.reaper.unref();
   }
 
   /** Ends the workers idle for idleMs or more (the oldest, at the start of the list), then waits for the next one's turn. */
   private reap(): void {
     this.reaper = undefined;
-    const cutoff = Date.now() - this.idleMs;
+    const cutoff = performance.now() - this.idleMs;
     let ended = 0;
     while (ended < this.idle.length && this.idle[ended]!.since <= cutoff) ended++;
     for (const { worker } of this.idle.splice(0, ended)) this.discard(worker);
