@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { gunzipped } from './gunzip.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -33,14 +33,14 @@ export function newlines(chunk: Buffer, state: { afterCR: boolean }): Buffer {
   return out.subarray(0, n);
 }
 
-/** Writes the file at `path` (gunzipped when `gzip`) to `out` with every line break as \n; returns `out`. */
-export async function alikeLineBreaks(path: string, gzip: boolean, out: string): Promise<string> {
+/** Writes the file at `path` (gunzipped when `gzip`; `where` names it in errors) to `out` with every line break as \n; returns `out`. */
+export async function alikeLineBreaks(path: string, gzip: boolean, where: string, out: string): Promise<string> {
   const state = { afterCR: false };
   const convert = async function* (input: AsyncIterable<Buffer>) {
     for await (const chunk of input) yield newlines(chunk, state);
   };
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (gzip) await pipeline(file, createGunzip({ chunkSize: 1 << 20 }), convert, createWriteStream(out));
+  if (gzip) await pipeline(gunzipped(file, where), convert, createWriteStream(out));
   else await pipeline(file, convert, createWriteStream(out));
   return out;
 }

@@ -10,18 +10,15 @@
  * found go straight into DuckDB through appenders.
  */
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { gunzipped } from '../gunzip.ts';
 import type { RenumberTables } from '../standardize/stage.ts';
 import { scanRecords, type Dialect } from './records.ts';
 
-/** A readable stream of the file's bytes (gunzipped when `gzip`); ending it early closes the file. */
-export function openCsv(path: string, gzip: boolean): AsyncIterable<Buffer> {
+/** The file's bytes (gunzipped when `gzip`; `where` names it in the error for a bad gzip file); ending early closes the file. */
+export function openCsv(path: string, gzip: boolean, where: string): AsyncIterable<Buffer> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (!gzip) return file;
-  // An error reaches the reader through the gunzip stream, which pipeline destroys with it.
-  return pipeline(file, createGunzip({ chunkSize: 1 << 20 }), () => {});
+  return gzip ? gunzipped(file, where) : file;
 }
 
 /** The query's one BIGINT column, in order. */
@@ -65,7 +62,7 @@ export class CsvMisread extends Error {}
  * lines after a quote error (it swallowed them), or when it has more rows than the file: `strict`
  * throws CsvMisread then. Otherwise a row not found gets no line, and a reader reject keeps DuckDB's.
  */
-export async function renumberCsv(conn: DuckDBConnection, path: string, gzip: boolean, dialect: Dialect, oneColumn: boolean, strict: boolean, t: RenumberTables): Promise<void> {
+export async function renumberCsv(conn: DuckDBConnection, path: string, gzip: boolean, where: string, dialect: Dialect, oneColumn: boolean, strict: boolean, t: RenumberTables): Promise<void> {
   const ordinals = t.numbered ? await numbers(conn, `SELECT DISTINCT _line FROM ${t.numbered} ORDER BY 1`) : new Float64Array(0);
   const skipped = t.numberingRejects ? await numbers(conn, `SELECT DISTINCT line FROM ${t.numberingRejects} ORDER BY 1`) : new Float64Array(0);
   const reported = await numbers(conn, `SELECT DISTINCT line FROM ${t.readerRejects} ORDER BY 1`);
@@ -80,7 +77,7 @@ export async function renumberCsv(conn: DuckDBConnection, path: string, gzip: bo
   let rows = 0;
   let header = true;
   let misread = false;
-  await scanRecords(openCsv(path, gzip), dialect, (rec) => {
+  await scanRecords(openCsv(path, gzip, where), dialect, (rec) => {
     if (header) header = false;
     else if (!rec.blank || oneColumn) {
       for (; r < reported.length && reported[r]! < rec.readerLine; r++) misread = true; // a reject on no record

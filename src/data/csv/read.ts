@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlString } from '../duck.ts';
+import { checkWholeGzip } from '../gunzip.ts';
 import { mixedLineBreaks as invalidState } from '../line-breaks.ts';
 import { smallBuffer, withReadBuffer } from '../read-buffer.ts';
 import { runChecked, type CheckedCounts, type CheckedRun } from '../standardize/stage.ts';
@@ -51,7 +52,10 @@ async function brokenTable(conn: DuckDBConnection, broken: readonly BrokenLine[]
  * the file, so it is not measured again.
  */
 export async function readCsv(conn: DuckDBConnection, path: string, gzip: boolean, where: string, o: CsvReadOptions, run: CheckedRun, measured?: RecordMeasure): Promise<CheckedCounts> {
-  if (gzip) return readWith(conn, path, true, where, o, run, undefined);
+  if (gzip) {
+    await checkWholeGzip(path, where);
+    return readWith(conn, path, true, where, o, run, undefined);
+  }
   if (measured) return readWith(conn, path, false, where, o, run, bufferOf(measured));
   let passes = 0;
   return withReadBuffer(smallBuffer, csvBuffer(path, csvDialect(o)), async (bufferSize) => {

@@ -88,7 +88,7 @@ export async function repairCsv(path: string, gzip: boolean, dialect: Dialect, d
   if (gzip) {
     // The scan for broken lines starts again mid-file, so it reads an uncompressed copy.
     plain = join(dir, 'input.csv');
-    await pipeline(openCsv(path, true), createWriteStream(plain));
+    await pipeline(openCsv(path, true, where), createWriteStream(plain));
   }
   const blank = await brokenLines(plain, dialect, where);
   const repaired = join(dir, 'repaired.csv');

@@ -11,10 +11,10 @@
  * counted (lines.ts). A file DuckDB cannot read as it is is repaired first (read.ts).
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import type { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
+import { gunzipped } from '../gunzip.ts';
 import { maxLineSize, smallBuffer, tooLongReason } from '../read-buffer.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import { internalPrefix, type CheckedSource } from '../standardize/stage.ts';
@@ -52,28 +52,27 @@ function readSql(path: string, gzip: boolean, header: readonly string[], d: Dial
  * The file's first line, read in Node (gunzipped if need be): asking DuckDB for it made the CSV
  * reader load a whole 32 MiB buffer first (0.1-0.4 s per call).
  */
-async function firstLine(path: string, gzip: boolean): Promise<string> {
+async function firstLine(path: string, gzip: boolean, where: string): Promise<string> {
   const file = createReadStream(path);
-  const input = gzip ? file.pipe(createGunzip()) : file;
-  input.setEncoding('utf8');
+  const input: AsyncIterable<Buffer> = gzip ? gunzipped(file, where) : file;
+  const decoder = new TextDecoder();
   let text = '';
   try {
-    for await (const chunk of input as AsyncIterable<string>) {
-      text += chunk;
+    for await (const chunk of input) {
+      text += decoder.decode(chunk, { stream: true });
       const end = text.search(/[\r\n]/);
       if (end >= 0) return text.slice(0, end);
       if (text.length > 1 << 20) break;
     }
-    return text;
+    return text + decoder.decode();
   } finally {
-    input.destroy();
     file.destroy();
   }
 }
 
 /** The header's field names, from the first line (quoted names allowed). */
 async function readHeader(path: string, gzip: boolean, where: string, o: CsvReadOptions): Promise<string[]> {
-  const first = (await firstLine(path, gzip)).replace(/^\uFEFF/, '');
+  const first = (await firstLine(path, gzip, where)).replace(/^\uFEFF/, '');
   if (first.trim() === '') {
     throw new ValidationError(`The CSV ${where} has no header line.`, { action: 'Give the file a first line naming its columns.' });
   }
@@ -154,7 +153,7 @@ export async function csvSource(path: string, gzip: boolean, where: string, o: C
     raw: `to_json(struct_pack(${header.map((h) => `${sqlIdent(h)} := ${sqlIdent(h)}`).join(', ')}))::VARCHAR`,
     hash: `hash(${all.join(', ')})`,
     readerColumns: header,
-    renumber: (conn, tables) => renumberCsv(conn, path, gzip, dialect, oneColumn, !s.repaired, tables),
+    renumber: (conn, tables) => renumberCsv(conn, path, gzip, where, dialect, oneColumn, !s.repaired, tables),
     cleaning: fieldCleaning(o.cleaning),
   };
 }

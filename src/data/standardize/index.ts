@@ -126,7 +126,7 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
     } catch (e) {
       if (!mixedLineBreaks(e)) throw e;
     }
-    return await finish(await read(await alikeLineBreaks(path, gzip, join(tmp.dir, 'lines.jsonl')), false));
+    return await finish(await read(await alikeLineBreaks(path, gzip, `${options.source.bucket}/${options.source.key}`, join(tmp.dir, 'lines.jsonl')), false));
   } finally {
     await tmp.dispose();
   }
