@@ -8,6 +8,7 @@ import { ValidationError } from '../../src/core/errors.ts';
 import { csvBatches, csvJsonBatches, csvToParquet } from '../../src/data/csv/index.ts';
 import { openCsv } from '../../src/data/csv/lines.ts';
 import { alikeLineBreaks } from '../../src/data/line-breaks.ts';
+import { standardize } from '../../src/data/standardize/index.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
 
 // A .gz upload cut short (or only its magic bytes) used to fail with zlib's bare "unexpected end of file".
@@ -66,6 +67,29 @@ describe('a truncated or corrupt gzip CSV', () => {
         }
         expectNotWholeGzip(caught, key);
       }
+    });
+  }
+});
+
+describe('a truncated or corrupt gzip JSON-lines file', () => {
+  const lines = gzipSync(Buffer.from(`${Array.from({ length: 2000 }, (_, i) => JSON.stringify({ id: i, name: `name ${i * 7919}` })).join('\n')}\n`));
+  const jsonCases: Array<[string, Buffer]> = [
+    ['only the two magic bytes', Buffer.from([0x1f, 0x8b])],
+    ['cut in half', lines.subarray(0, Math.floor(lines.length / 2))],
+  ];
+  const json = (key: string) => ({ ...refs(key), output: { bucket: 'uploads', key: `${key}.parquet` } });
+
+  it('is a whole file still read as before', async () => {
+    await t.backend.objects.put('uploads', 'in/whole.jsonl.gz', lines);
+    expect(await standardize(t.backend.objects, json('in/whole.jsonl.gz'))).toMatchObject({ read: 2000, valid: 2000, rejected: 0 });
+  });
+
+  // A half-cut file was read by DuckDB as the lines before the cut, with no error.
+  for (const [name, body] of jsonCases) {
+    it(`${name}: standardize rejects it with a ValidationError naming the file`, async () => {
+      const key = `in/${name.replaceAll(' ', '-')}.jsonl.gz`;
+      await t.backend.objects.put('uploads', key, body);
+      expectNotWholeGzip(await standardize(t.backend.objects, json(key)).then(() => undefined, (e: unknown) => e), key);
     });
   }
 });

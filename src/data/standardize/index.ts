@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { ObjectHead, ObjectStore } from '../../ports/objects.ts';
 import { sqlString, withDuck } from '../duck.ts';
 import { inputPath, isGzip, putFile, scratch, type ObjectRef } from '../files.ts';
+import { checkWholeGzip } from '../gunzip.ts';
 import { alikeLineBreaks, mixedLineBreaks } from '../line-breaks.ts';
 import { bufferForLines, maxLineSize, smallBuffer, tooLongReason, withReadBuffer } from '../read-buffer.ts';
 import { needsNull, readsText } from './json-sql.ts';
@@ -102,6 +103,9 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
   try {
     const path = await inputPath(objects, options.source, tmp.dir);
     const gzip = options.compression === 'gzip' || (options.compression !== 'none' && (await isGzip(path)));
+    const where = `${options.source.bucket}/${options.source.key}`;
+    // DuckDB reads a gzip file cut short as the lines before the cut, without an error.
+    if (gzip) await checkWholeGzip(path, where);
     const parquet = join(tmp.dir, 'valid.parquet');
     const rejectedPath = join(tmp.dir, 'rejected.jsonl');
     const finish = async (counts: CheckedCounts): Promise<StandardizeResult> => {
@@ -126,7 +130,7 @@ export async function standardize(objects: ObjectStore, options: StandardizeOpti
     } catch (e) {
       if (!mixedLineBreaks(e)) throw e;
     }
-    return await finish(await read(await alikeLineBreaks(path, gzip, `${options.source.bucket}/${options.source.key}`, join(tmp.dir, 'lines.jsonl')), false));
+    return await finish(await read(await alikeLineBreaks(path, gzip, where, join(tmp.dir, 'lines.jsonl')), false));
   } finally {
     await tmp.dispose();
   }
