@@ -1,5 +1,5 @@
 import type { BatchResultEntry } from '../../../ports/queues.ts';
-import { failed } from '../../shared/queues/batch.ts';
+import { settleEach } from '../../shared/queues/batch.ts';
 import { parseReceipt } from './receipt.ts';
 import { staleReceipt } from './stale.ts';
 import type { QueueEntry, QueueState } from './state.ts';
@@ -22,18 +22,7 @@ export function deleteOne(state: QueueState, queue: string, handle: string): voi
  * slower, as the per-row B-tree work dominates and the join adds its own.
  */
 export function makeDeleteBatch(state: QueueState) {
-  const tx = state.db.transaction((entry: QueueEntry, handles: string[]) => {
-    const results: Array<BatchResultEntry<void>> = new Array(handles.length);
-    for (let index = 0; index < handles.length; index++) {
-      try {
-        deleteLeased(state, entry, handles[index]!);
-        results[index] = { index, ok: true, value: undefined };
-      } catch (err) {
-        results[index] = failed(index, err);
-      }
-    }
-    return results;
-  });
+  const tx = state.db.transaction((entry: QueueEntry, handles: string[]) => settleEach(handles, (handle) => deleteLeased(state, entry, handle)));
   return (queue: string, handles: string[]): Array<BatchResultEntry<void>> => {
     const entry = state.require(queue);
     return handles.length === 0 ? [] : tx.immediate(entry, handles);

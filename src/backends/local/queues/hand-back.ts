@@ -1,5 +1,5 @@
 import type { BatchResultEntry } from '../../../ports/queues.ts';
-import { failed } from '../../shared/queues/batch.ts';
+import { settleEach } from '../../shared/queues/batch.ts';
 import { parseReceipt } from './receipt.ts';
 import { staleReceipt } from './stale.ts';
 import type { QueueEntry, QueueState } from './state.ts';
@@ -11,27 +11,17 @@ import type { QueueEntry, QueueState } from './state.ts';
  * the caller says no handler started on it. A stale or malformed handle fails alone.
  */
 export function makeHandBack(state: QueueState) {
-  const tx = state.db.transaction((entry: QueueEntry, handles: string[], now: number) => {
-    const results: Array<BatchResultEntry<void>> = new Array(handles.length);
-    let visible = false;
-    for (let index = 0; index < handles.length; index++) {
-      try {
-        const handle = handles[index]!;
-        const receipt = parseReceipt(entry.config.name, handle);
-        if (state.stmts.handBack.run(now, receipt.id, entry.id, receipt.seq).changes === 0) throw staleReceipt(state, entry, handle, receipt);
-        visible = true;
-        results[index] = { index, ok: true, value: undefined };
-      } catch (err) {
-        results[index] = failed(index, err);
-      }
-    }
-    return { results, visible };
-  });
+  const tx = state.db.transaction((entry: QueueEntry, handles: string[], now: number) =>
+    settleEach(handles, (handle) => {
+      const receipt = parseReceipt(entry.config.name, handle);
+      if (state.stmts.handBack.run(now, receipt.id, entry.id, receipt.seq).changes === 0) throw staleReceipt(state, entry, handle, receipt);
+    }),
+  );
   return (queue: string, handles: string[]): Array<BatchResultEntry<void>> => {
     const entry = state.require(queue);
     if (handles.length === 0) return [];
-    const { results, visible } = tx.immediate(entry, handles, state.ctx.clock.now());
-    if (visible) state.notify(queue);
+    const results = tx.immediate(entry, handles, state.ctx.clock.now());
+    if (results.some((r) => r.ok)) state.notify(queue);
     return results;
   };
 }
