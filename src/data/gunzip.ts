@@ -35,10 +35,16 @@ export async function* gunzipped(file: Readable, where: string): AsyncGenerator<
   }
 }
 
+/** The bytes of the file at `path` (gunzipped when `gzip`; `where` names it in the error for a bad gzip file); ending early closes the file. */
+export function inputBytes(path: string, gzip: boolean, where: string): AsyncIterable<Buffer> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  return gzip ? gunzipped(file, where) : file;
+}
+
 /**
  * Gunzips the file at `path` to its end, keeping nothing: DuckDB reads a gzip file cut short as
  * the rows before the cut, without an error, so a truncated upload would pass as a shorter file.
  */
 export async function checkWholeGzip(path: string, where: string): Promise<void> {
-  for await (const chunk of gunzipped(createReadStream(path, { highWaterMark: 1 << 20 }), where)) void chunk;
+  for await (const chunk of inputBytes(path, true, where)) void chunk;
 }

@@ -4,9 +4,9 @@
  * copied with every line break as \n (a lone \r counts as one, as DuckDB counts it in a file of \r
  * line endings) and read again: only when DuckDB fails, so other files cost nothing.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { gunzipped } from './gunzip.ts';
+import { inputBytes } from './gunzip.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -39,8 +39,6 @@ export async function alikeLineBreaks(path: string, gzip: boolean, where: string
   const convert = async function* (input: AsyncIterable<Buffer>) {
     for await (const chunk of input) yield newlines(chunk, state);
   };
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (gzip) await pipeline(gunzipped(file, where), convert, createWriteStream(out));
-  else await pipeline(file, convert, createWriteStream(out));
+  await pipeline(inputBytes(path, gzip, where), convert, createWriteStream(out));
   return out;
 }

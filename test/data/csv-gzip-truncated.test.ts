@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../src/core/errors.ts';
 import { csvBatches, csvJsonBatches, csvToParquet } from '../../src/data/csv/index.ts';
-import { openCsv } from '../../src/data/csv/lines.ts';
+import { inputBytes } from '../../src/data/gunzip.ts';
 import { alikeLineBreaks } from '../../src/data/line-breaks.ts';
 import { standardize } from '../../src/data/standardize/index.ts';
 import { makeLocalBackend, type TestBackend } from '../helpers/local.ts';
@@ -97,13 +97,13 @@ describe('a truncated or corrupt gzip JSON-lines file', () => {
 describe('the other gunzip sites', () => {
   // csvToParquet checks the whole stream first, so these sites are reached only by other callers (standardize's line breaks).
   for (const [name, body] of cases) {
-    it(`${name}: openCsv and alikeLineBreaks reject it with the same ValidationError`, async () => {
+    it(`${name}: inputBytes and alikeLineBreaks reject it with the same ValidationError`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'baton-gz-'));
       try {
         const path = join(dir, 'in.gz');
         writeFileSync(path, body);
         const read = async () => {
-          for await (const chunk of openCsv(path, true, 'uploads/in/x.csv.gz')) expect(chunk.length).toBeGreaterThan(0);
+          for await (const chunk of inputBytes(path, true, 'uploads/in/x.csv.gz')) expect(chunk.length).toBeGreaterThan(0);
         };
         expectNotWholeGzip(await read().then(() => undefined, (e: unknown) => e), 'in/x.csv.gz');
         expectNotWholeGzip(await alikeLineBreaks(path, true, 'uploads/in/x.jsonl.gz', join(dir, 'out')).then(() => undefined, (e: unknown) => e), 'in/x.jsonl.gz');

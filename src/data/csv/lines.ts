@@ -9,17 +9,11 @@
  * (8 bytes a row, less than DuckDB keeps for each) walked in step with the scan, and the lines
  * found go straight into DuckDB through appenders.
  */
-import { createReadStream } from 'node:fs';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { gunzipped } from '../gunzip.ts';
+import { inputBytes } from '../gunzip.ts';
 import type { RenumberTables } from '../standardize/stage.ts';
 import { scanRecords, type Dialect } from './records.ts';
 
-/** The file's bytes (gunzipped when `gzip`; `where` names it in the error for a bad gzip file); ending early closes the file. */
-export function openCsv(path: string, gzip: boolean, where: string): AsyncIterable<Buffer> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  return gzip ? gunzipped(file, where) : file;
-}
 
 /** The query's one BIGINT column, in order. */
 async function numbers(conn: DuckDBConnection, sql: string): Promise<Float64Array> {
@@ -77,7 +71,7 @@ export async function renumberCsv(conn: DuckDBConnection, path: string, gzip: bo
   let rows = 0;
   let header = true;
   let misread = false;
-  await scanRecords(openCsv(path, gzip, where), dialect, (rec) => {
+  await scanRecords(inputBytes(path, gzip, where), dialect, (rec) => {
     if (header) header = false;
     else if (!rec.blank || oneColumn) {
       for (; r < reported.length && reported[r]! < rec.readerLine; r++) misread = true; // a reject on no record

@@ -15,8 +15,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ValidationError } from '../../core/errors.ts';
+import { inputBytes } from '../gunzip.ts';
 import { newlines } from '../line-breaks.ts';
-import { openCsv } from './lines.ts';
 import { scanRecords, type CsvRecord, type Dialect, type Verdict } from './records.ts';
 
 export interface BrokenLine {
@@ -88,7 +88,7 @@ export async function repairCsv(path: string, gzip: boolean, dialect: Dialect, d
   if (gzip) {
     // The scan for broken lines starts again mid-file, so it reads an uncompressed copy.
     plain = join(dir, 'input.csv');
-    await pipeline(openCsv(path, true, where), createWriteStream(plain));
+    await pipeline(inputBytes(path, true, where), createWriteStream(plain));
   }
   const blank = await brokenLines(plain, dialect, where);
   const repaired = join(dir, 'repaired.csv');
