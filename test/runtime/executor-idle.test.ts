@@ -1,3 +1,5 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -47,11 +49,15 @@ describe('function executor: idle workers', () => {
     const executor = createFunctionExecutor({ root, workerIdleMs: idleMs });
     const sleep = fn('sleep-idle', './sleep.ts', { timeout: 600_000, concurrency: 2 }).config;
     try {
-      // Two workers: one finishes now, the other runs on (its timer is the worker's own, real).
-      const [short, long] = [executor.invoke(sleep, { ms: 10 }), executor.invoke(sleep, { ms: 1500 })];
+      // Two warm workers first: a cold start still loading when fake time jumps would hit the
+      // (fake) init timeout. Then one finishes now, the other runs on until the test writes its file.
+      await Promise.all([executor.invoke(sleep, { ms: 10 }), executor.invoke(sleep, { ms: 10 })]);
+      const gate = join(mkdtempSync(join(tmpdir(), 'baton-idle-')), 'go');
+      const [long, short] = [executor.invoke(sleep, { ms: 0, until: gate }), executor.invoke(sleep, { ms: 10 })];
       expect((await short).status).toBe('ok');
       await vi.advanceTimersByTimeAsync(idleMs);
       expect(executor.stats()[0]).toMatchObject({ running: 1, workers: 1 });
+      writeFileSync(gate, '');
       expect((await long).status).toBe('ok');
       await vi.advanceTimersByTimeAsync(idleMs - 1);
       expect(executor.stats()[0]).toMatchObject({ running: 0, workers: 1 });
