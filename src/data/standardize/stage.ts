@@ -36,7 +36,8 @@ export interface CheckedSource {
   reader(rejects: string): string;
   /**
    * SELECT * (the reader's columns, passed through) plus _pre and _x1.._xn FROM `from` (the
-   * reader, possibly WITH ORDINALITY), leaving out rows that are not records (blank lines).
+   * reader; the numbering scan reads the source on its own), leaving out rows that are not
+   * records (blank lines).
    */
   fields(from: string): string;
   /**
