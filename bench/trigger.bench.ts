@@ -142,6 +142,56 @@ export async function storeFloor(batch: number, total: number): Promise<number> 
 }
 
 /**
+ * The least store work a queue trigger that records its runs and counts attempts before the handler
+ * starts could do: per batch ONE write transaction holding the receive that counts the attempt and
+ * the run's start row (written with the attempt it counted), then ONE group with the run's finish
+ * and the batch's deleteBatch: two commits per batch, as the raw queue's receive + deleteBatch.
+ * There is no port op for the first transaction; this opens it on the local backend's connection
+ * (one thread, nothing else writes), so the receive and the start are savepoints inside it. Its
+ * ratio to the raw queue is the most per-batch run records allow on this store.
+ */
+export async function storeFloorMin(batch: number, total: number): Promise<number> {
+  return withTempBackend(async (backend) => {
+    const q = backend.queues;
+    const db = backend.context.db;
+    const begin = db.prepare('BEGIN IMMEDIATE');
+    const commit = db.prepare('COMMIT');
+    const rollback = db.prepare('ROLLBACK');
+    await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
+    const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
+    const together = backend.together?.bind(backend) ?? ((work: () => void) => work());
+    const t0 = performance.now();
+    for (let sent = 0; sent < total; sent += batch) await q.sendBatch('bench', inputs);
+    for (let drained = 0; drained < total; ) {
+      begin.run();
+      let got: Awaited<ReturnType<typeof q.receive>>;
+      let run: Awaited<ReturnType<typeof backend.runs.start>>;
+      try {
+        got = await q.receive('bench', { maxMessages: batch, countAttempt: true });
+        let attempt = 1;
+        for (const m of got) if (m.attempts > attempt) attempt = m.attempts;
+        run = await backend.runs.start({ fn: 'noop', trigger: 'queue:bench', requestId: randomUUID(), attempt, recordIds: got.map((m) => m.messageId), input: { Records: got } });
+        commit.run();
+      } catch (err) {
+        if (db.inTransaction) rollback.run();
+        throw err;
+      }
+      if (got.length === 0) throw new Error(`queue ran dry after ${drained} of ${total} messages`);
+      let finished!: Promise<unknown>;
+      let deleted!: Promise<unknown>;
+      together(() => {
+        finished = backend.runs.finish(run.id, { status: 'ok', durationMs: 0.1, logs: [] });
+        deleted = q.deleteBatch('bench', got.map((m) => m.receiptHandle));
+      });
+      await finished;
+      await deleted;
+      drained += got.length;
+    }
+    return total / ((performance.now() - t0) / 1000);
+  });
+}
+
+/**
  * Queue -> function -> delete through the engine's queue trigger: the same sendBatch of the
  * backlog, then the trigger receives (without counting), counts attempts when the no-op handler
  * starts, runs it in a warm worker and deletes the batch; timed until the queue is empty.
@@ -190,6 +240,9 @@ export async function queueToFunction(options: { totals?: Record<10 | 100, numbe
     if (batch === 100) {
       const floor = await storeFloor(batch, total);
       figures.push({ bench: 'trigger', figure: `store_floor_msgs_per_s_batch${batch}`, value: floor, unit: 'msg/s', baseline: raw, goal: 'context: the store writes of the trigger path alone' });
+      const floorMin = await storeFloorMin(batch, total);
+      figures.push({ bench: 'trigger', figure: `store_floor_min_msgs_per_s_batch${batch}`, value: floorMin, unit: 'msg/s', baseline: raw, goal: 'context: two commits per batch with run records' });
+      notes.push(`store floor min batch ${batch}: the least store work with run records and attempts counted before the handler starts (sendBatch; per batch one transaction of a counting receive + the run's start row, then one group of its finish + deleteBatch), one thread, no engine or worker; baseline the same raw queue run.`);
       notes.push(`store floor batch ${batch}: the least the trigger writes (sendBatch; per batch an uncounted receive, the run's start row + startAttempts in one group, its finish + deleteBatch in another) in one thread, no engine or worker; baseline the same raw queue run.`);
     }
     notes.push(`queue -> fn batch ${batch}: ${total.toLocaleString('en-US')} messages in ${run.invocations.toLocaleString('en-US')} invocations (fn concurrency 4, one trigger); baseline is the raw queue (sendBatch + receive + deleteBatch) in the same run.`);
