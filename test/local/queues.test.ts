@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openLocal } from '../../src/backends/local/index.ts';
-import { enqueueWithin } from '../../src/backends/local/queues/enqueue.ts';
+import { enqueueWithin, inlineBodyMax } from '../../src/backends/local/queues/enqueue.ts';
 import { defaults } from '../../src/core/defaults.ts';
 import { NotFoundError, StaleReceiptError, TooLargeError, ValidationError } from '../../src/core/errors.ts';
 import { queueConfig, rejection, runQueueConformance } from '../conformance/queues.ts';
@@ -269,6 +269,70 @@ describe('local queues: receive details', () => {
       const [again] = await q.receive('q', { maxMessages: 1, countAttempt: false });
       expect(again?.messageId).toBe(b.messageId);
       expect(again?.attempts).toBe(1);
+    }));
+});
+
+describe('local queues: long bodies kept apart from their row', () => {
+  // A body longer than inlineBodyMax is stored in queue_bodies (the row, rewritten by every lease
+  // and attempt count, holds ''): what every reader sees must not change, and the body must go
+  // with its message whatever removes it.
+  const long = (tag: string) => `${tag}:` + 'é€x'.repeat(inlineBodyMax);
+  const bodiesStored = (t: TestBackend) => t.backend.context.db.prepare('SELECT count(*) FROM queue_bodies').pluck().get() as number;
+  const rowBodies = (t: TestBackend) => t.backend.context.db.prepare('SELECT body FROM queue_messages ORDER BY id').pluck().all() as string[];
+
+  it('reads the same through receive, peek, the DLQ and redrive, and is deleted with its message', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      await q.declare(queueConfig('q-dlq'));
+      await q.declare(queueConfig('q', { visibilityTimeoutMs: SECOND, deadLetter: { queue: 'q-dlq', maxReceiveCount: 1 } }));
+      const edge = 'y'.repeat(inlineBodyMax);
+      const bodies = [long('a'), '', 'short', edge, edge + 'z', long('b')];
+      expect((await q.sendBatch('q', bodies.map((body) => ({ body, attributes: { n: body.length } })))).every((r) => r.ok)).toBe(true);
+      await q.send('q', { body: long('single') });
+      const all = [...bodies, long('single')];
+      expect(bodiesStored(t)).toBe(4);
+      expect(rowBodies(t)).toEqual(all.map((b) => (b.length > inlineBodyMax ? '' : b)));
+      expect((await q.peek('q', { limit: 10 })).items.map((m) => m.body)).toEqual(all);
+
+      const got = await q.receive('q', { maxMessages: 10, countAttempt: false });
+      expect(got.map((m) => m.body)).toEqual(all);
+      expect(got.map((m) => m.attributes['n'])).toEqual([...bodies.map((b) => b.length), undefined]);
+      await q.startAttempts('q', got.map((m) => m.receiptHandle));
+      // Three fail into the DLQ, still whole there and after a redrive.
+      for (const m of got.slice(0, 3)) await q.release('q', m.receiptHandle, { error: new Error('bad') });
+      expect((await q.peek('q-dlq', { limit: 10 })).items.map((m) => m.body)).toEqual(all.slice(0, 3));
+      // The filter sees the whole stored message, body included.
+      expect((await q.redrive('q-dlq', { filter: (m) => m.body === long('a') })).moved).toBe(1);
+      expect((await q.receive('q', { maxMessages: 10 })).map((m) => m.body)).toEqual([long('a')]);
+
+      // Deleted by its lease: its body goes with it; the others stay.
+      expect((await q.deleteBatch('q', got.slice(3).map((m) => m.receiptHandle))).every((r) => r.ok)).toBe(true);
+      expect(bodiesStored(t)).toBe(1);
+      expect(await q.purge('q')).toBe(1);
+      expect(bodiesStored(t)).toBe(0);
+      expect((await q.receive('q-dlq', { maxMessages: 10 })).map((m) => m.body)).toEqual(['', 'short']);
+    }));
+
+  it('goes with its message when retention expires it, and with a rolled-back enqueueWithin', () =>
+    withLocal(async (t) => {
+      const q = t.backend.queues;
+      await q.declare(queueConfig('q', { retentionMs: 60 * SECOND }));
+      await q.send('q', { body: long('old') });
+      const { db } = t.backend.context;
+      expect(() =>
+        db.transaction(() => {
+          enqueueWithin(t.backend.context, 'q', { body: long('rolled back') });
+          throw new Error('the state change failed');
+        })(),
+      ).toThrow('the state change failed');
+      expect(bodiesStored(t)).toBe(1);
+      const kept = db.transaction(() => enqueueWithin(t.backend.context, 'q', { body: long('kept') }))();
+      await t.clock.advance(50 * SECOND);
+      await q.send('q', { body: long('new') });
+      await t.clock.advance(11 * SECOND);
+      expect((await q.receive('q', { maxMessages: 10 })).map((m) => m.body)).toEqual([long('new')]);
+      expect(bodiesStored(t)).toBe(1);
+      expect(kept.messageId).toMatch(/./);
     }));
 });
 

@@ -18,11 +18,20 @@ export function enqueueWithin(ctx: LocalContext, queue: string, input: SendInput
 /** Values bound per row of QueueState `insert`: body, attributes, visible_at (queue and time are bound once). */
 const insertColumns = 3;
 
+/**
+ * A body longer than this (UTF-16 code units) is stored in queue_bodies, not in its message's row
+ * (schema.ts): 1,024 is under SQLite's ~4 KB of a row kept on its 4 KiB page whatever the
+ * characters, so a row still written whole by each lease and count stays small.
+ */
+export const inlineBodyMax = 1024;
+
 /** Rows to insert into one queue at one time, flat (`insertColumns` values each). */
 export class InsertRows {
   readonly params: unknown[] = [];
   /** The named parameters of QueueState `insert`. */
   readonly shared: { queue: number; now: number };
+  /** The long bodies, flat: the row's position in this list, then its body (stored in queue_bodies). */
+  readonly bodies: Array<number | string> = [];
   count = 0;
 
   constructor(
@@ -37,7 +46,9 @@ export class InsertRows {
     const { name, maxMessageSize, delayMs } = this.entry.config;
     const attributes = checkMessage(name, maxMessageSize, input);
     const delay = checkDelay(name, input.delayMs, delayMs);
-    this.params.push(input.body, attributes, this.now + delay);
+    const long = input.body.length > inlineBodyMax;
+    if (long) this.bodies.push(this.count, input.body);
+    this.params.push(long ? '' : input.body, attributes, this.now + delay);
     this.count++;
     return delay;
   }
@@ -47,6 +58,8 @@ export class InsertRows {
  * The one insert path: send, sendBatch and enqueueWithin all come here. Inserts validated rows in
  * chunks (chunks.ts) and returns the row id of the first; the others follow it one by one (an
  * AUTOINCREMENT INSERT in a write transaction numbers its rows consecutively: checked per chunk).
+ * Long bodies then go into queue_bodies by those ids; with any, the caller must be in a
+ * transaction (send opens one), so a message is never stored without its body.
  */
 export function insertRows(state: QueueState, rows: InsertRows): number {
   const { params, shared, count } = rows;
@@ -57,6 +70,14 @@ export function insertRows(state: QueueState, rows: InsertRows): number {
     if (at === 0) first = last - size + 1;
     else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
   });
+  const { bodies } = rows;
+  if (bodies.length > 0) {
+    if (!state.db.inTransaction) throw new Error('queue_bodies: long bodies are inserted only inside a transaction');
+    for (let i = 0; i < bodies.length; i += 2) bodies[i] = first + (bodies[i] as number);
+    state.insertBodies.each(bodies.length / 2, (stmt, at, size) => {
+      stmt.run(size * 2 === bodies.length ? bodies : bodies.slice(at * 2, (at + size) * 2));
+    });
+  }
   return first;
 }
 

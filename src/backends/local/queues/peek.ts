@@ -13,6 +13,7 @@ import type { PeekOptions, PeekPage } from '../../../ports/queues.ts';
 import { badPeekCursor, checkPeek } from '../../shared/queues/peek.ts';
 import { toStored } from './message.ts';
 import type { MessageRow } from './rows.ts';
+import { messageColumns } from './statements.ts';
 import type { QueueState } from './state.ts';
 
 const walkCap = 100_000;
@@ -22,7 +23,7 @@ function rowsAfter(state: QueueState, queueId: number, after: number, want: numb
   let st = statements.get(state);
   if (!st) {
     st = {
-      range: state.db.prepare<[number, number, number, number], MessageRow>('SELECT * FROM queue_messages NOT INDEXED WHERE id > ? AND id <= ? AND queue_id = ? ORDER BY id LIMIT ?'),
+      range: state.db.prepare<[number, number, number, number], MessageRow>(`SELECT ${messageColumns} FROM queue_messages NOT INDEXED WHERE id > ? AND id <= ? AND queue_id = ? ORDER BY id LIMIT ?`),
       maxId: state.db.prepare<[], number | null>('SELECT max(id) FROM queue_messages').pluck(),
     };
     statements.set(state, st);

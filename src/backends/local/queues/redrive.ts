@@ -3,6 +3,7 @@ import type { RedriveOptions, RedriveResult } from '../../../ports/queues.ts';
 import type { Db } from '../db.ts';
 import { toStored } from './message.ts';
 import type { MessageRow } from './rows.ts';
+import { messageColumns } from './statements.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
 /** Ids bound at once as a JSON array (json_each), for reading rows to filter and for the move. */
@@ -37,7 +38,7 @@ function prepareRedrive(db: Db) {
     /** the same, the `limit` oldest */
     oldest: db.prepare<[{ to: string | null; dlq: number; now: number; cutoff: number; limit: number }], Candidate>(`SELECT ${candidateColumns} FROM queue_messages WHERE ${candidateWhere} ORDER BY id LIMIT @limit`),
     /** ids (JSON array): the whole rows, for the filter */
-    rows: db.prepare<[string], MessageRow>('SELECT * FROM queue_messages WHERE id IN (SELECT value FROM json_each(?))'),
+    rows: db.prepare<[string], MessageRow>(`SELECT ${messageColumns} FROM queue_messages WHERE id IN (SELECT value FROM json_each(?))`),
     /** to: null for each message's source queue; ids: a JSON array */
     move: db.prepare<[{ to: string | null; now: number; ids: string }]>(
       `UPDATE queue_messages

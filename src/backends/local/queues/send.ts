@@ -1,12 +1,30 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
 import { failed } from '../../shared/queues/batch.ts';
-import { InsertRows, insertMessage, insertRows } from './enqueue.ts';
+import { InsertRows, inlineBodyMax, insertMessage, insertRows } from './enqueue.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
-/** Sends one message (a single INSERT, its own transaction). */
+const sendTxs = new WeakMap<QueueState, (entry: QueueEntry, input: SendInput, now: number) => SendResult & { delay: number }>();
+
+/** insertMessage in an IMMEDIATE transaction of its own (a savepoint inside the caller's). */
+function sendTx(state: QueueState) {
+  let tx = sendTxs.get(state);
+  if (!tx) {
+    tx = state.db.transaction((entry: QueueEntry, input: SendInput, now: number) => insertMessage(state, entry, input, now)).immediate;
+    sendTxs.set(state, tx);
+  }
+  return tx;
+}
+
+/**
+ * Sends one message: a single INSERT, its own transaction; a long body (enqueue.ts inlineBodyMax)
+ * is a second INSERT, so then both go in one IMMEDIATE transaction.
+ */
 export function send(state: QueueState, queue: string, input: SendInput): SendResult {
-  const { messageId, delay } = insertMessage(state, state.require(queue), input, state.ctx.clock.now());
+  const entry = state.require(queue);
+  const now = state.ctx.clock.now();
+  const long = typeof input?.body === 'string' && input.body.length > inlineBodyMax;
+  const { messageId, delay } = long ? sendTx(state)(entry, input, now) : insertMessage(state, entry, input, now);
   if (delay === 0) state.notify(queue);
   return { messageId };
 }

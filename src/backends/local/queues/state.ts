@@ -33,6 +33,8 @@ export class QueueState {
    * of the caller's transaction, which rolls back as a whole, so the journal bought nothing.
    */
   readonly insert: Chunked;
+  /** INSERT of a chunk of long bodies (OR FAIL: see `insert`): id, body per message (schema.ts queue_bodies). */
+  readonly insertBodies: Chunked;
   /** Leases a chunk of messages by id (OR FAIL: see `insert`). Parameters: visible_at, lease_state, attempts increment, now, then the ids. */
   readonly lease: Chunked;
   private readonly byName = new Map<string, QueueEntry>();
@@ -45,6 +47,7 @@ export class QueueState {
       ctx.db,
       (n) => `INSERT OR FAIL INTO queue_messages (queue_id, message_id, body, attributes, sent_at, enqueued_at, visible_at) VALUES ${repeat(n, "(@queue, '', ?, ?, @now, @now, ?)")}`,
     );
+    this.insertBodies = new Chunked(ctx.db, (n) => `INSERT OR FAIL INTO queue_bodies (id, body) VALUES ${repeat(n, '(?, ?)')}`);
     this.lease = new Chunked(
       ctx.db,
       (n) =>

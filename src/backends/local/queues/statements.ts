@@ -1,11 +1,17 @@
 import { boundLimit, type Db } from '../db.ts';
 import type { LeaseRow, MessageRow, ReadyTuple } from './rows.ts';
 
+/**
+ * A message's body, from queue_bodies when the row holds '' for it (schema.ts); a row whose body
+ * is really '' has no queue_bodies row and reads ''.
+ */
+export const bodyColumn = "CASE body WHEN '' THEN coalesce((SELECT b.body FROM queue_bodies b WHERE b.id = queue_messages.id), '') ELSE body END";
+
 /** The columns of a MessageRow. */
-const messageColumns = 'id, message_id, body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue';
+export const messageColumns = `id, message_id, ${bodyColumn} AS body, attributes, sent_at, enqueued_at, visible_at, lease_seq, lease_state, receive_count, attempts, first_received_at, last_error, source_queue`;
 
 /** The columns of a ReadyTuple, in tuple order; the parameter is the retention cutoff. */
-const readyColumns = `id, body, attributes, CASE WHEN enqueued_at <= ? THEN NULL ELSE sent_at END, lease_seq, receive_count, attempts, first_received_at,
+const readyColumns = `id, ${bodyColumn}, attributes, CASE WHEN enqueued_at <= ? THEN NULL ELSE sent_at END, lease_seq, receive_count, attempts, first_received_at,
   CASE WHEN message_id = '' AND last_error IS NULL AND source_queue IS NULL THEN NULL ELSE json_array(message_id, last_error, source_queue) END`;
 
 const limit = boundLimit;
