@@ -33,11 +33,15 @@ export function summarize(value: unknown, maxBytes: number): string {
   const budget = maxBytes + 1;
   const full = (() => {
     try {
-      return writeJson(value, (s) => {
-        parts.push(s);
-        length += s.length;
-        return length <= budget;
-      });
+      return writeJson(
+        value,
+        (s) => {
+          parts.push(s);
+          length += s.length;
+          return length <= budget;
+        },
+        budget,
+      );
     } catch (err) {
       parts.length = 0;
       parts.push(`[not JSON: ${(err as Error).message}]`);
@@ -51,9 +55,15 @@ export function summarize(value: unknown, maxBytes: number): string {
 
 /**
  * Writes `value` as JSON.stringify would, in pieces; stops (returning false) as soon as `emit`
- * returns false. Arrays and plain objects are walked; anything else is stringified whole.
+ * returns false. Arrays and plain objects are walked; anything else is stringified whole, except
+ * a string inside them longer than `budget` (emit's limit): only its first `budget` units are
+ * (a queue event's 150 KB body was escaped whole for a 4 KB summary). That text is as long as the
+ * budget or longer, so emit stops there, and it begins as the whole string's JSON does: the output
+ * of a string's first n units is the first n + 1 of its JSON (a unit cut from its surrogate pair
+ * comes after them), so the summary kept is the same.
  */
-function writeJson(value: unknown, emit: (s: string) => boolean): boolean {
+function writeJson(value: unknown, emit: (s: string) => boolean, budget: number, nested = false): boolean {
+  if (nested && typeof value === 'string' && value.length > budget) return emit(JSON.stringify(value.slice(0, budget)));
   if (Array.isArray(value)) {
     if (!emit('[')) return false;
     for (let i = 0; i < value.length; i++) {
@@ -61,7 +71,7 @@ function writeJson(value: unknown, emit: (s: string) => boolean): boolean {
       const v: unknown = value[i];
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') {
         if (!emit('null')) return false;
-      } else if (!writeJson(v, emit)) return false;
+      } else if (!writeJson(v, emit, budget, true)) return false;
     }
     return emit(']');
   }
@@ -72,7 +82,7 @@ function writeJson(value: unknown, emit: (s: string) => boolean): boolean {
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
       if (!emit(`${first ? '' : ','}${JSON.stringify(k)}:`)) return false;
       first = false;
-      if (!writeJson(v, emit)) return false;
+      if (!writeJson(v, emit, budget, true)) return false;
     }
     return emit('}');
   }

@@ -18,6 +18,26 @@ describe('summarize', () => {
     expect(JSON.stringify(event).startsWith(kept)).toBe(true);
   });
 
+  it('a long string inside an event is summarized as when its JSON is written whole, escapes and surrogate pairs at every cut', () => {
+    // What summarize kept when every string was stringified whole: the longest prefix of the JSON within maxBytes.
+    const reference = (value: unknown, maxBytes: number) => {
+      const json = JSON.stringify(value);
+      if (Buffer.byteLength(json) <= maxBytes) return json;
+      const buf = Buffer.from(json);
+      let end = maxBytes;
+      while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+      return `${buf.subarray(0, end).toString()}…[truncated]`;
+    };
+    const unit = 'a"b\\\nc😀é\u0001€';
+    for (let max = 1; max <= 60; max++) {
+      for (const pad of ['', 'x', 'xy', '😀']) {
+        for (const body of [pad + unit.repeat(40), unit.repeat(40) + pad, '😀'.repeat(50) + pad]) {
+          for (const value of [{ Records: [{ body }] }, [body], [pad, body, 1], { a: pad, b: body }]) expect(summarize(value, max)).toBe(reference(value, max));
+        }
+      }
+    }
+  });
+
   it('describes what JSON cannot encode', () => {
     expect(summarize({ n: 1n }, 100)).toMatch(/^\[not JSON: .*BigInt/);
   });
