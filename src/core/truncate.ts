@@ -78,7 +78,11 @@ function writeJson(value: unknown, emit: (s: string) => boolean, budget: number,
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
     if (!emit('{')) return false;
     let first = true;
-    for (const [k, v] of Object.entries(value)) {
+    // Each value is read when the walk reaches it (Object.entries reads them all first): a lazy
+    // property past the summary's end is never computed (an SQS record's md5OfBody hashed its
+    // whole body for a summary that ends inside the body).
+    for (const k of Object.keys(value)) {
+      const v: unknown = (value as Record<string, unknown>)[k];
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
       if (!emit(`${first ? '' : ','}${JSON.stringify(k)}:`)) return false;
       first = false;

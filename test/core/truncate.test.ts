@@ -38,6 +38,21 @@ describe('summarize', () => {
     }
   });
 
+  it('never reads a property past the end of the summary (a lazy one is not computed)', () => {
+    let reads = 0;
+    const record = {
+      body: 'x'.repeat(5000),
+      get md5OfBody() {
+        reads++;
+        return 'hash';
+      },
+    };
+    expect(summarize({ Records: [record] }, 100)).toBe(`{"Records":[{"body":"${'x'.repeat(100 - 21)}…[truncated]`);
+    expect(reads).toBe(0);
+    expect(summarize({ Records: [record] }, 10_000)).toBe(JSON.stringify({ Records: [record] }));
+    expect(reads).toBe(2);
+  });
+
   it('describes what JSON cannot encode', () => {
     expect(summarize({ n: 1n }, 100)).toMatch(/^\[not JSON: .*BigInt/);
   });
