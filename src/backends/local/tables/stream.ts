@@ -155,7 +155,11 @@ function readLimit(t: TableEntry, limit: number | undefined): number {
 }
 
 function toRecord(t: TableEntry, [seq, event, keys, oldJson, newJson, createdAt]: RecordRow): StreamRecord {
-  const record: StreamRecord = { sequence: seq, eventName: event, table: t.name, keys: JSON.parse(keys) as Key, createdAt };
+  // The keys are parsed on use too (JSON.parse of a small object was half of this function): a
+  // trigger hands the stored text on. Properties in the same order as before: keys before createdAt.
+  const record = { sequence: seq, eventName: event, table: t.name } as StreamRecord;
+  Object.defineProperty(record, 'keys', parsedKeys);
+  record.createdAt = createdAt;
   const stored: Held = { keys };
   if (newJson !== null) stored.newImage = newJson;
   if (oldJson !== null) stored.oldImage = oldJson;
@@ -165,11 +169,25 @@ function toRecord(t: TableEntry, [seq, event, keys, oldJson, newJson, createdAt]
   return record;
 }
 
-/** A record's stored texts, and its images once parsed (or set). */
+/** A record's stored texts, and its keys and images once parsed (or set). */
 interface Held extends StoredJson {
+  parsedKeys?: Key;
   parsedOld?: Item;
   parsedNew?: Item;
 }
+
+/** `keys` as parsedOnUse does images (always there: a record has keys). */
+const parsedKeys: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: StreamRecord) {
+    const held = this[storedJson] as Held;
+    return (held.parsedKeys ??= JSON.parse(held.keys) as Key);
+  },
+  set(this: StreamRecord, v: Key) {
+    (this[storedJson] as Held).parsedKeys = v;
+  },
+};
 
 /**
  * An image is parsed the first time it is read: a reader that never looks at it (a trigger hands
