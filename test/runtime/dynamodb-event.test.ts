@@ -67,6 +67,20 @@ describe("the DynamoDB stream event (Lambda's shape, property order included)", 
     expect(second!.dynamodb!.Keys).toEqual({ id: { S: 'a' } }); // each record keeps its own
   });
 
+  it("the engine's records read through an object made from one (Object.create), a Proxy of one, and frozen", () => {
+    const [first, second] = dynamodbEvent(records, 'NEW_AND_OLD_IMAGES').Records;
+    const child = Object.create(first!) as typeof first;
+    expect(child!.dynamodb).toEqual(expected.Records[0]!.dynamodb);
+    // As an inherited data property: built once, on the record; the child has none of its own.
+    expect(Object.hasOwn(child!, 'dynamodb')).toBe(false);
+    expect(Object.getOwnPropertyDescriptor(first, 'dynamodb')?.value).toBe(child!.dynamodb);
+    child!.dynamodb = { Keys: { id: { S: 'child' } } };
+    expect([child!.dynamodb.Keys, first!.dynamodb!.Keys]).toEqual([{ id: { S: 'child' } }, { id: { S: 'a' } }]);
+    expect(new Proxy(second!, {}).dynamodb).toEqual(expected.Records[1]!.dynamodb);
+    expect(Object.freeze(dynamodbEvent(records, 'NEW_AND_OLD_IMAGES').Records[1]!).dynamodb).toEqual(expected.Records[1]!.dynamodb);
+    expect(Object.keys({ ...second! })).toEqual(['eventID', 'eventName', 'eventVersion', 'eventSource', 'awsRegion', 'dynamodb', 'eventSourceARN']);
+  });
+
   it('refuses a value DynamoDB cannot hold, naming it', () => {
     const bad = { ...records[0]!, newImage: { id: 'a', n: Number.POSITIVE_INFINITY } };
     expect(() => JSON.stringify(dynamodbEvent([bad], 'NEW_IMAGE'))).toThrow(/Infinity/);

@@ -158,7 +158,7 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     const record = recordHead(r) as DynamoDBRecord;
-    lazyBodies.set(record, { source: r, viewType, body: undefined });
+    Object.defineProperty(record, builtFrom, { value: { source: r, viewType } });
     Object.defineProperty(record, 'dynamodb', lazyBody);
     record.eventSourceARN = streamArn(r.table, r.createdAt);
     Records[i] = record;
@@ -170,19 +170,32 @@ export function dynamodbEvent(records: readonly StreamRecord[], viewType: Stream
 }
 
 /**
- * The engine's records build `dynamodb` when it is first read: one descriptor for all of them,
- * their state in a WeakMap (no two closures per record).
+ * What each engine-side record's `dynamodb` is built from: a property that is not enumerable, so
+ * JSON, spreads and Object.keys do not see it, and that reads through whatever reaches the record
+ * (an object made with Object.create(record), a Proxy of it), as the accessor below does. (It was a
+ * WeakMap keyed by the record, which such a reader is not: the read threw.)
  */
-const lazyBodies = new WeakMap<object, { source: StreamRecord; viewType: StreamViewType; body: DynamoDBRecord['dynamodb'] }>();
+const builtFrom = Symbol('baton.dynamodb.builtFrom');
+
+/**
+ * `dynamodb` of the engine's records, built when first read and then an ordinary enumerable data
+ * property where the accessor was (the record, also when read through an object inheriting from it
+ * or a Proxy of it), as SQS records' md5OfBody. A record frozen before the read builds it again at
+ * each read. One descriptor for all records: no closures per record.
+ */
 const lazyBody: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
-  get(this: object) {
-    const lazy = lazyBodies.get(this)!;
-    return (lazy.body ??= streamRecordBody(lazy.source, lazy.viewType));
+  get(this: DynamoDBRecord & { [builtFrom]: { source: StreamRecord; viewType: StreamViewType } }) {
+    const { source, viewType } = this[builtFrom];
+    const value = streamRecordBody(source, viewType);
+    let holder: object | null = this;
+    while (holder !== null && !Object.prototype.hasOwnProperty.call(holder, 'dynamodb')) holder = Reflect.getPrototypeOf(holder);
+    if (holder !== null) Reflect.defineProperty(holder, 'dynamodb', { value, enumerable: true, configurable: true, writable: true });
+    return value;
   },
-  set(this: object, v: DynamoDBRecord['dynamodb']) {
-    lazyBodies.get(this)!.body = v;
+  set(this: DynamoDBRecord, value: DynamoDBRecord['dynamodb']) {
+    Object.defineProperty(this, 'dynamodb', { value, enumerable: true, configurable: true, writable: true });
   },
 };
 
