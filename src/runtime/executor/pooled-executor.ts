@@ -46,8 +46,7 @@ export interface PoolStats {
 type Resolved = Required<Omit<PooledExecutorOptions, 'onLog'>> & Pick<PooledExecutorOptions, 'onLog'>;
 
 export abstract class PooledExecutor implements Executor {
-  /** Per function: its pool, the settings it was made for, and the config object last seen with them. */
-  private readonly pools = new Map<string, { signature: string; pool: FnPool; fn: FnConfig }>();
+  private readonly pools = new Map<string, { signature: string; pool: FnPool }>();
   private readonly retired = new Set<FnPool>();
   /** AWS_REGION and AWS_DEFAULT_REGION of every worker (a backend's handlerEnv may name its own). */
   private readonly region = embeddedRegion();
@@ -161,17 +160,10 @@ export abstract class PooledExecutor implements Executor {
   }
 
   private poolFor(fn: FnConfig): FnPool {
-    const existing = this.pools.get(fn.name);
-    // The same config object as last time: nothing to compare (configs are not changed in place; a
-    // changed function comes as a new object). Saves the module URL and signature on every
-    // invocation of a queue trigger's batch (issue 15).
-    if (existing?.fn === fn) return existing.pool;
     const moduleUrl = this.moduleUrl(fn);
     const signature = JSON.stringify([moduleUrl, fn.handler, fn.memoryMb, fn.concurrency, fn.env]);
-    if (existing?.signature === signature) {
-      existing.fn = fn;
-      return existing.pool;
-    }
+    const existing = this.pools.get(fn.name);
+    if (existing?.signature === signature) return existing.pool;
     if (existing) {
       existing.pool.retire();
       this.retired.add(existing.pool);
@@ -183,7 +175,7 @@ export abstract class PooledExecutor implements Executor {
     };
     const onLog = this.opts.onLog;
     const pool = new FnPool(fn.name, fn.concurrency, spawn, this.opts.initTimeoutMs, onLog ? (requestId, record) => onLog(fn.name, requestId, record) : undefined, this.opts.workerIdleMs);
-    this.pools.set(fn.name, { signature, pool, fn });
+    this.pools.set(fn.name, { signature, pool });
     return pool;
   }
 
