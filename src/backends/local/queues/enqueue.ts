@@ -62,7 +62,9 @@ export class InsertRows {
  * transaction (send opens one), so a message is never stored without its body.
  */
 export function insertRows(state: QueueState, rows: InsertRows): number {
-  const { params, shared, count } = rows;
+  const { params, shared, count, bodies } = rows;
+  // Checked before any row is written: a message must never be stored without its body.
+  if (bodies.length > 0 && !state.db.inTransaction) throw new Error('queue_bodies: long bodies are inserted only inside a transaction');
   let first = 0;
   state.insert.each(count, (stmt, at, size) => {
     const values = size === count ? params : params.slice(at * insertColumns, (at + size) * insertColumns);
@@ -70,9 +72,7 @@ export function insertRows(state: QueueState, rows: InsertRows): number {
     if (at === 0) first = last - size + 1;
     else if (last !== first + at + size - 1) throw new Error(`queue_messages: rows ${first}.. then ${last - size + 1}..${last}, not consecutive`);
   });
-  const { bodies } = rows;
   if (bodies.length > 0) {
-    if (!state.db.inTransaction) throw new Error('queue_bodies: long bodies are inserted only inside a transaction');
     for (let i = 0; i < bodies.length; i += 2) bodies[i] = first + (bodies[i] as number);
     state.insertBodies.each(bodies.length / 2, (stmt, at, size) => {
       stmt.run(size * 2 === bodies.length ? bodies : bodies.slice(at * 2, (at + size) * 2));

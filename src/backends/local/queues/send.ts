@@ -1,16 +1,16 @@
 import { ValidationError } from '../../../core/errors.ts';
 import type { BatchResultEntry, SendInput, SendResult } from '../../../ports/queues.ts';
 import { failed } from '../../shared/queues/batch.ts';
-import { InsertRows, inlineBodyMax, insertMessage, insertRows } from './enqueue.ts';
+import { InsertRows, insertRows } from './enqueue.ts';
 import type { QueueEntry, QueueState } from './state.ts';
 
-const sendTxs = new WeakMap<QueueState, (entry: QueueEntry, input: SendInput, now: number) => SendResult & { delay: number }>();
+const sendTxs = new WeakMap<QueueState, (rows: InsertRows) => number>();
 
-/** insertMessage in an IMMEDIATE transaction of its own (a savepoint inside the caller's). */
+/** insertRows in an IMMEDIATE transaction of its own (a savepoint inside the caller's). */
 function sendTx(state: QueueState) {
   let tx = sendTxs.get(state);
   if (!tx) {
-    tx = state.db.transaction((entry: QueueEntry, input: SendInput, now: number) => insertMessage(state, entry, input, now)).immediate;
+    tx = state.db.transaction((rows: InsertRows) => insertRows(state, rows)).immediate;
     sendTxs.set(state, tx);
   }
   return tx;
@@ -18,15 +18,15 @@ function sendTx(state: QueueState) {
 
 /**
  * Sends one message: a single INSERT, its own transaction; a long body (enqueue.ts inlineBodyMax)
- * is a second INSERT, so then both go in one IMMEDIATE transaction.
+ * is a second INSERT, so then both go in one IMMEDIATE transaction. Whether the body is long is
+ * read from the validated row (the body as it will be stored), not from the input again.
  */
 export function send(state: QueueState, queue: string, input: SendInput): SendResult {
-  const entry = state.require(queue);
-  const now = state.ctx.clock.now();
-  const long = typeof input?.body === 'string' && input.body.length > inlineBodyMax;
-  const { messageId, delay } = long ? sendTx(state)(entry, input, now) : insertMessage(state, entry, input, now);
+  const rows = new InsertRows(state.require(queue), state.ctx.clock.now());
+  const delay = rows.add(input);
+  const first = rows.bodies.length > 0 ? sendTx(state)(rows) : insertRows(state, rows);
   if (delay === 0) state.notify(queue);
-  return { messageId };
+  return { messageId: state.messageIds.of(first) };
 }
 
 /**
