@@ -30,6 +30,7 @@ import type { Clock } from '../../ports/clock.ts';
 import type { Executor } from '../../ports/executor.ts';
 import type { QueueStats } from '../../ports/queues.ts';
 import { createRoutingExecutor } from '../container/index.ts';
+import { applyHeapGrowth } from '../heap.ts';
 import { watchCancels } from '../invoke/cancel.ts';
 import { provision } from '../provision.ts';
 import type { RunObserver } from '../invoke/deps.ts';
@@ -86,6 +87,7 @@ export interface Engine {
 export async function startEngine(options: EngineOptions): Promise<Engine> {
   const { backend, spec } = options;
   const clock = options.clock ?? backend.clock;
+  applyHeapGrowth();
   await provision(backend, spec);
   const owned = options.executor === undefined;
   const inner = options.executor ?? createRoutingExecutor({ root: spec.root ?? process.cwd(), baseEnv: { ...process.env, ...backend.handlerEnv } });

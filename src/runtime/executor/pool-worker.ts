@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { threadTerminated } from '../../core/thread-exit.ts';
+import { applyHeapGrowth } from '../heap.ts';
 import type { InvocationError, LogRecord } from '../../ports/executor.ts';
 import { runtimeError, toInvocationError } from './errors.ts';
 import type { FromWorker, InvokeMessage, WorkerSetup } from './protocol.ts';
@@ -49,6 +50,8 @@ export class PoolWorker {
     this.fnName = setup.fnName;
     this.memoryMb = setup.memoryMb;
     this.ready = new Promise<ReadyOutcome>((resolve) => (this.settleReady = resolve));
+    // The heap limits of src/runtime/heap.ts (also when the executor runs without an engine).
+    applyHeapGrowth();
     this.worker = new Worker(options.entry ?? entryDefault, {
       workerData: setup,
       env: options.env,

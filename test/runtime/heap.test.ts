@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { defaults } from '../../src/core/defaults.ts';
+
+// The heap growth of src/runtime/heap.ts (defaults.heap): the process's old generations grow by
+// defaults.heap.growingPercent past what is live; BATON_V8_HEAP=v8 leaves it to V8.
+const here = dirname(fileURLToPath(import.meta.url));
+
+describe('heap limits', () => {
+  it('lets the old generation grow by growingPercent past what is live, not by V8\'s factor', async () => {
+    const script = join(here, '../fixtures/heap/growth.ts');
+    const peak = async (env: NodeJS.ProcessEnv) => {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env } });
+      return (JSON.parse(stdout) as { peakMb: number }).peakMb;
+    };
+    const on = await peak({ [defaults.heap.env]: '' });
+    const off = await peak({ [defaults.heap.env]: 'v8' });
+    // ~20 MB live and 5 x 2 MB of garbage that lives long enough to be promoted: V8's own factor
+    // for a 4 GB limit let this heap reach ~200 MB (Node 20 and 22), 20% growth ~100 MB.
+    expect(on).toBeLessThan(off * 0.7);
+  }, 60_000);
+});
