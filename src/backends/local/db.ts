@@ -37,6 +37,14 @@ export function setStorage(db: Db, durability: OpenDbOptions['durability'] = 'no
 }
 
 /**
+ * The format of the local state files, kept in each file's user_version: raised when a change
+ * means an older Baton would misread what this one writes, so that it refuses the file instead
+ * (from this format on; a Baton from before formats existed reads every file as format 0).
+ *   1  a queue message body over 1,024 characters is kept in queue_bodies; its row holds ''.
+ */
+export const stateFormat = 1;
+
+/**
  * Opens (creating if needed) a SQLite file of the local state (`name` in `dir`), in WAL mode so
  * readers never block the writer, and applies every store's schema. Schemas are idempotent
  * (CREATE ... IF NOT EXISTS) so opening an existing file is safe. The directory is made 0700
@@ -53,10 +61,18 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   setStorage(db, options.durability);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > stateFormat) {
+    db.close();
+    throw new StoreError(`The local state file ${join(dir, name)} was written by a newer Baton (state format ${found}; this Baton reads format ${stateFormat} and older).`, {
+      action: 'Upgrade Baton to the version that wrote it, or point BATON_DIR at another directory.',
+    });
+  }
   const file = resolve(dir, name);
   queueWrites(db, WriteLock.forFile(file), CheckpointPacer.forFile(file, defaults.store.checkpointIntervalMs));
   db.transaction(() => {
     for (const ddl of schemas) db.exec(ddl);
+    if (found < stateFormat) db.pragma(`user_version = ${stateFormat}`);
   }).immediate();
   return db;
 }

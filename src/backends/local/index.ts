@@ -5,7 +5,7 @@ import type { Backend } from '../../ports/backend.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { systemClock } from './clock.ts';
 import type { LocalContext } from './context.ts';
-import { openDb, type OpenDbOptions } from './db.ts';
+import { openDb, type Db, type OpenDbOptions } from './db.ts';
 import { LocalFirehoseStore } from './firehose/store.ts';
 import { schema as firehoseSchema } from './firehose/schema.ts';
 import { LocalJobStore } from './jobs/store.ts';
@@ -49,7 +49,13 @@ const schemas = [queuesSchema, objectsSchema, paramsSchema, topicsSchema, runsSc
 export function openLocal(options: LocalBackendOptions = {}): LocalBackend {
   const dir = resolve(options.dir ?? process.env[defaults.store.dirEnv] ?? defaults.store.dir);
   const db = openDb(dir, schemas, options);
-  const tablesDb = openDb(dir, [tablesSchema], options, 'tables.db');
+  let tablesDb: Db;
+  try {
+    tablesDb = openDb(dir, [tablesSchema], options, 'tables.db');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   moveTablesOut(db, join(dir, 'tables.db'));
   const signals = new EventEmitter();
   signals.setMaxListeners(0);
