@@ -148,7 +148,12 @@ export async function storeFloor(batch: number, total: number): Promise<number> 
  * and the batch's deleteBatch: two commits per batch, as the raw queue's receive + deleteBatch.
  * There is no port op for the first transaction; this opens it on the local backend's connection
  * (one thread, nothing else writes), so the receive and the start are savepoints inside it. Its
- * ratio to the raw queue is the most per-batch run records allow on this store.
+ * ratio to the raw queue is about the most per-batch run records allow on this store (not strictly
+ * the least: one batch's finish and delete could also share a commit with the next one's receive).
+ * The runtime does NOT do this today: a receive that counts the attempt is only sound if the
+ * trigger holds a function slot before it receives (a counted batch waiting for a slot could be
+ * dead-lettered by a crash without ever running: test/runtime/queue-crash-window.test.ts), so the
+ * trigger counts in a group of its own when the handler starts (storeFloor above).
  */
 export async function storeFloorMin(batch: number, total: number): Promise<number> {
   return withTempBackend(async (backend) => {
