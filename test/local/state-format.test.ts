@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,5 +61,23 @@ describe('local state format', () => {
     const again = openLocal({ dir });
     expect((await again.queues.stats('q')).visible).toBe(0);
     await again.close();
+  });
+
+  it('refuses a file a newer Baton stamps while this one waits for the write lock (read and stamp in one transaction)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-format-'));
+    await openLocal({ dir }).close();
+    setFormat(join(dir, 'state.db'), 0);
+    // Another process (a newer Baton) holds the write lock and stamps format + 1, then commits.
+    const newer = spawn(process.execPath, ['-e', `
+      const Database = require('better-sqlite3');
+      const db = new Database(${JSON.stringify(join(dir, 'state.db'))});
+      db.exec('BEGIN IMMEDIATE');
+      db.pragma('user_version = ${stateFormat + 1}');
+      console.log('holding');
+      setTimeout(() => { db.exec('COMMIT'); db.close(); }, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => newer.stdout.once('data', resolve));
+    expect(() => openLocal({ dir })).toThrow(StoreError);
+    await new Promise((resolve) => newer.once('exit', resolve));
+    expect(formatOf(join(dir, 'state.db'))).toBe(stateFormat + 1);
   });
 });

@@ -61,19 +61,25 @@ export function openDb(dir: string, schemas: readonly string[], options: OpenDbO
   setStorage(db, options.durability);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? defaults.store.busyTimeoutMs}`);
   db.pragma('foreign_keys = ON');
-  const found = db.pragma('user_version', { simple: true }) as number;
-  if (found > stateFormat) {
-    db.close();
-    throw new StoreError(`The local state file ${join(dir, name)} was written by a newer Baton (state format ${found}; this Baton reads format ${stateFormat} and older).`, {
-      action: 'Upgrade Baton to the version that wrote it, or point BATON_DIR at another directory.',
-    });
-  }
   const file = resolve(dir, name);
   queueWrites(db, WriteLock.forFile(file), CheckpointPacer.forFile(file, defaults.store.checkpointIntervalMs));
-  db.transaction(() => {
-    for (const ddl of schemas) db.exec(ddl);
-    if (found < stateFormat) db.pragma(`user_version = ${stateFormat}`);
-  }).immediate();
+  try {
+    // The format is read and stamped in the write transaction: another process stamping a newer
+    // one between a read and the stamp would otherwise be overwritten.
+    db.transaction(() => {
+      const found = db.pragma('user_version', { simple: true }) as number;
+      if (found > stateFormat) {
+        throw new StoreError(`The local state file ${join(dir, name)} was written by a newer Baton (state format ${found}; this Baton reads format ${stateFormat} and older).`, {
+          action: 'Upgrade Baton to the version that wrote it, or point BATON_DIR at another directory.',
+        });
+      }
+      for (const ddl of schemas) db.exec(ddl);
+      if (found < stateFormat) db.pragma(`user_version = ${stateFormat}`);
+    }).immediate();
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
