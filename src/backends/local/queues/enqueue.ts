@@ -44,11 +44,13 @@ export class InsertRows {
   /** Validates one message (throws for a bad one, adding nothing) and adds its row. Returns its delay (0: visible at once). */
   add(input: SendInput): number {
     const { name, maxMessageSize, delayMs } = this.entry.config;
-    const attributes = checkMessage(name, maxMessageSize, input);
-    const delay = checkDelay(name, input.delayMs, delayMs);
-    const long = input.body.length > inlineBodyMax;
-    if (long) this.bodies.push(this.count, input.body);
-    this.params.push(long ? '' : input.body, attributes, this.now + delay);
+    // Each field read once, so what is checked (size, type) is what is stored.
+    const message: SendInput = { body: input?.body, attributes: input?.attributes, delayMs: input?.delayMs };
+    const attributes = checkMessage(name, maxMessageSize, message);
+    const delay = checkDelay(name, message.delayMs, delayMs);
+    const long = message.body.length > inlineBodyMax;
+    if (long) this.bodies.push(this.count, message.body);
+    this.params.push(long ? '' : message.body, attributes, this.now + delay);
     this.count++;
     return delay;
   }
