@@ -30,7 +30,8 @@ let applied = false;
 export function applyHeapGrowth(): void {
   if (applied) return;
   applied = true;
-  if (!heapLimitsOn() || process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) return;
+  // V8 takes its flags with dashes or underscores (--heap_growing_percent=300 is the same flag).
+  if (!heapLimitsOn() || process.execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))) return;
   setFlagsFromString(`--heap-growing-percent=${defaults.heap.growingPercent}`);
 }
 
