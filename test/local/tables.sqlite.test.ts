@@ -60,6 +60,32 @@ describe('local tables (SQLite)', () => {
     expect((err as Error).message).toContain(`${defaults.tables.maxItemBytes + 1} bytes`);
   });
 
+  it("stream records' keys and images, parsed on use, behave as plain properties when set", async () => {
+    const b = await open();
+    await b.tables.put('orders', { customer: 'c', n: 1, v: 'a' });
+    await b.tables.put('orders', { customer: 'c', n: 1, v: 'b' });
+    const [, modify] = await b.tables.readStream('orders', 'x');
+    // A child made with Object.create sets its own value; its parent keeps what was stored.
+    const child = Object.create(modify!) as StreamRecord;
+    child.keys = { customer: 'other', n: 9 };
+    child.newImage = { customer: 'other', n: 9, v: 'z' };
+    expect(child.keys).toEqual({ customer: 'other', n: 9 });
+    expect(modify!.keys).toEqual({ customer: 'c', n: 1 });
+    expect(modify!.newImage).toEqual({ customer: 'c', n: 1, v: 'b' });
+    expect(modify!.oldImage).toEqual({ customer: 'c', n: 1, v: 'a' });
+    // Set on the record itself: read back, and what JSON and a spread see.
+    modify!.oldImage = { customer: 'c', n: 1, v: 'set' };
+    expect(modify!.oldImage).toEqual({ customer: 'c', n: 1, v: 'set' });
+    expect(JSON.parse(JSON.stringify(modify)).oldImage).toEqual({ customer: 'c', n: 1, v: 'set' });
+    expect({ ...modify! }.keys).toEqual({ customer: 'c', n: 1 });
+    // A frozen record refuses a write, as any frozen object does.
+    const frozen = Object.freeze((await b.tables.readStream('orders', 'y'))[0]!);
+    expect(() => {
+      (frozen as { keys: unknown }).keys = { customer: 'x', n: 0 };
+    }).toThrow(TypeError);
+    expect(frozen.keys).toEqual({ customer: 'c', n: 1 });
+  });
+
   it('consumer positions survive a reopen, each on its own', async () => {
     let b = await open();
     for (let n = 1; n <= 4; n++) await b.tables.put('orders', { customer: 'c', n });

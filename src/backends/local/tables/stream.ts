@@ -185,9 +185,18 @@ const parsedKeys: PropertyDescriptor = {
     return (held.parsedKeys ??= JSON.parse(held.keys) as Key);
   },
   set(this: StreamRecord, v: Key) {
-    (this[storedJson] as Held).parsedKeys = v;
+    ownValue(this, 'keys', v);
   },
 };
+
+/**
+ * Setting a parsed-on-use property gives the object it is set on a plain data property: never the
+ * state it shares (an Object.create child setting it changed its parent's), and a frozen record
+ * refuses it as it would any write.
+ */
+function ownValue(target: object, key: 'keys' | 'oldImage' | 'newImage', value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
 
 /**
  * An image is parsed the first time it is read: a reader that never looks at it (a trigger hands
@@ -204,7 +213,7 @@ function parsedOnUse(text: 'oldImage' | 'newImage', parsed: 'parsedOld' | 'parse
       return (held[parsed] ??= JSON.parse(held[text]!) as Item);
     },
     set(this: StreamRecord, v: Item) {
-      (this[storedJson] as Held)[parsed] = v;
+      ownValue(this, text, v);
     },
   };
 }
