@@ -99,6 +99,29 @@ export async function rawQueue(batch: number, total: number): Promise<number> {
   });
 }
 
+type Backend = ReturnType<typeof openLocal>;
+type Received = Awaited<ReturnType<Backend['queues']['receive']>>;
+
+/** Declares the bench queue and sends `total` messages to it in batches of `batch`; returns backend.together. */
+async function fill(backend: Backend, batch: number, total: number): Promise<(work: () => void) => void> {
+  await backend.queues.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
+  const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
+  for (let sent = 0; sent < total; sent += batch) await backend.queues.sendBatch('bench', inputs);
+  return backend.together?.bind(backend) ?? ((work: () => void) => work());
+}
+
+/** A batch's end as the trigger writes it: the run's finish and the deleteBatch, in one group. */
+async function finishAndDelete(backend: Backend, together: (work: () => void) => void, runId: string, got: Received): Promise<void> {
+  let finished!: Promise<unknown>;
+  let deleted!: Promise<unknown>;
+  together(() => {
+    finished = backend.runs.finish(runId, { status: 'ok', durationMs: 0.1, logs: [] });
+    deleted = backend.queues.deleteBatch('bench', got.map((m) => m.receiptHandle));
+  });
+  await finished;
+  await deleted;
+}
+
 /**
  * The store's floor for the trigger path: what a queue trigger must write per batch at the least,
  * in one thread, with no engine and no worker: the same sendBatch of the backlog, then per batch a
@@ -111,11 +134,8 @@ export async function rawQueue(batch: number, total: number): Promise<number> {
 export async function storeFloor(batch: number, total: number): Promise<number> {
   return withTempBackend(async (backend) => {
     const q = backend.queues;
-    await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
-    const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
-    const together = backend.together?.bind(backend) ?? ((work: () => void) => work());
     const t0 = performance.now();
-    for (let sent = 0; sent < total; sent += batch) await q.sendBatch('bench', inputs);
+    const together = await fill(backend, batch, total);
     for (let drained = 0; drained < total; ) {
       const got = await q.receive('bench', { maxMessages: batch, countAttempt: false });
       if (got.length === 0) throw new Error(`queue ran dry after ${drained} of ${total} messages`);
@@ -127,14 +147,7 @@ export async function storeFloor(batch: number, total: number): Promise<number> 
       });
       const run = await started;
       await counted;
-      let finished!: Promise<unknown>;
-      let deleted!: Promise<unknown>;
-      together(() => {
-        finished = backend.runs.finish(run.id, { status: 'ok', durationMs: 0.1, logs: [] });
-        deleted = q.deleteBatch('bench', got.map((m) => m.receiptHandle));
-      });
-      await finished;
-      await deleted;
+      await finishAndDelete(backend, together, run.id, got);
       drained += got.length;
     }
     return total / ((performance.now() - t0) / 1000);
@@ -162,14 +175,11 @@ export async function storeFloorMin(batch: number, total: number): Promise<numbe
     const begin = db.prepare('BEGIN IMMEDIATE');
     const commit = db.prepare('COMMIT');
     const rollback = db.prepare('ROLLBACK');
-    await q.declare({ name: 'bench', visibilityTimeoutMs: 60_000, retentionMs: 86_400_000, delayMs: 0, maxMessageSize: 262_144 });
-    const inputs = Array.from({ length: batch }, () => ({ body: BODY }));
-    const together = backend.together?.bind(backend) ?? ((work: () => void) => work());
     const t0 = performance.now();
-    for (let sent = 0; sent < total; sent += batch) await q.sendBatch('bench', inputs);
+    const together = await fill(backend, batch, total);
     for (let drained = 0; drained < total; ) {
       begin.run();
-      let got: Awaited<ReturnType<typeof q.receive>>;
+      let got: Received;
       let run: Awaited<ReturnType<typeof backend.runs.start>>;
       try {
         got = await q.receive('bench', { maxMessages: batch, countAttempt: true });
@@ -182,14 +192,7 @@ export async function storeFloorMin(batch: number, total: number): Promise<numbe
         throw err;
       }
       if (got.length === 0) throw new Error(`queue ran dry after ${drained} of ${total} messages`);
-      let finished!: Promise<unknown>;
-      let deleted!: Promise<unknown>;
-      together(() => {
-        finished = backend.runs.finish(run.id, { status: 'ok', durationMs: 0.1, logs: [] });
-        deleted = q.deleteBatch('bench', got.map((m) => m.receiptHandle));
-      });
-      await finished;
-      await deleted;
+      await finishAndDelete(backend, together, run.id, got);
       drained += got.length;
     }
     return total / ((performance.now() - t0) / 1000);
