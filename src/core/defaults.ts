@@ -161,12 +161,12 @@ export const defaults = {
      * @defaultValue 50: after a full GC, V8 lets an isolate's old generation grow 50% past what
      * survived before the next one (V8's --heap-growing-percent; src/runtime/heap.ts), in the engine's
      * isolate and in every function worker's. V8's own factor reaches 4x for the engine's 4 GB heap
-     * limit: the csv-pipeline's engine kept ~23 MB live in a heap of 150-350 MB. Measured (s6,
-     * pipeline part at 250k rows, 3 runs each): peak RSS V8's own 613-641 MB, 50% 563-580, 20%
-     * 561-571, 100% 586-600, CPU within the noise; a thread with a large live set that keeps
-     * promoting garbage (1M small objects live, 2 MB batches promoted): CPU +21% at 50%, +59% at 20%, +18% at
-     * 100% against V8's own, heap 275 / 231 / 351 vs 640 MB. 50% keeps the memory of 20% at the
-     * cost of 100%.
+     * limit: the csv-pipeline's engine kept ~23 MB live in a heap of 150-350 MB. Measured (pipeline
+     * part at 250k rows, 3 runs each): peak RSS V8's own 613-641 MB, 50% 563-580, 20% 561-571,
+     * 100% 586-600, CPU within the noise; a thread with a large live set that keeps promoting
+     * garbage (1M small objects live, 2 MB batches promoted): CPU +21% at 50%, +59% at 20%, +18%
+     * at 100% against V8's own, heap 275 / 231 / 351 vs 640 MB. 50% keeps the memory of 20% at
+     * the cost of 100%.
      */
     growingPercent: 50,
     // Not set: a cap on workers' young generations (24 MB took ~50 MB more off the csv-pipeline's
