@@ -16,7 +16,7 @@ function zlibError(e: unknown): e is Error {
 }
 
 /** The typed error for a file `where` that zlib could not gunzip to its end; other errors pass through. */
-export function notWholeGzip(e: unknown, where: string): unknown {
+function notWholeGzip(e: unknown, where: string): unknown {
   if (!zlibError(e)) return e;
   return new ValidationError(`The file ${where} starts as gzip but is not a whole gzip stream: it is truncated or corrupt (${e.message}).`, {
     action: 'Upload the file again whole, or upload it without the .gz compression.',
@@ -25,7 +25,7 @@ export function notWholeGzip(e: unknown, where: string): unknown {
 }
 
 /** The gunzipped bytes of `file` (closed when the reader stops early); `where` names it in the error for a bad gzip file. */
-export async function* gunzipped(file: Readable, where: string): AsyncGenerator<Buffer> {
+async function* gunzipped(file: Readable, where: string): AsyncGenerator<Buffer> {
   // An error reaches the reader through the gunzip stream, which pipeline destroys with it.
   const out = pipeline(file, createGunzip({ chunkSize: 1 << 20 }), () => {});
   try {

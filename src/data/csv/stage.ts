@@ -10,11 +10,10 @@
  * Line numbers are the lines of the file (header = line 1), blank lines and quoted line breaks
  * counted (lines.ts). A file DuckDB cannot read as it is is repaired first (read.ts).
  */
-import { createReadStream } from 'node:fs';
 import type { z } from 'zod';
 import { ValidationError } from '../../core/errors.ts';
 import { sqlIdent, sqlString } from '../duck.ts';
-import { gunzipped } from '../gunzip.ts';
+import { inputBytes } from '../gunzip.ts';
 import { maxLineSize, smallBuffer, tooLongReason } from '../read-buffer.ts';
 import { compileSchema, type Column } from '../standardize/schema.ts';
 import { internalPrefix, type CheckedSource } from '../standardize/stage.ts';
@@ -53,21 +52,16 @@ function readSql(path: string, gzip: boolean, header: readonly string[], d: Dial
  * reader load a whole 32 MiB buffer first (0.1-0.4 s per call).
  */
 async function firstLine(path: string, gzip: boolean, where: string): Promise<string> {
-  const file = createReadStream(path);
-  const input: AsyncIterable<Buffer> = gzip ? gunzipped(file, where) : file;
   const decoder = new TextDecoder();
   let text = '';
-  try {
-    for await (const chunk of input) {
-      text += decoder.decode(chunk, { stream: true });
-      const end = text.search(/[\r\n]/);
-      if (end >= 0) return text.slice(0, end);
-      if (text.length > 1 << 20) break;
-    }
-    return text + decoder.decode();
-  } finally {
-    file.destroy();
+  // Leaving the loop (return, break) closes the file.
+  for await (const chunk of inputBytes(path, gzip, where)) {
+    text += decoder.decode(chunk, { stream: true });
+    const end = text.search(/[\r\n]/);
+    if (end >= 0) return text.slice(0, end);
+    if (text.length > 1 << 20) return text;
   }
+  return text + decoder.decode();
 }
 
 /** The header's field names, from the first line (quoted names allowed). */
