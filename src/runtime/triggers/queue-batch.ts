@@ -135,11 +135,10 @@ export class QueueBatch {
    * ('whole': an invalid partial batch response, nothing deleted).
    */
   private deleteDone(result: unknown): Settled {
-    const reported = this.trigger.reportBatchItemFailures && mayReport(result) ? batchItemFailures(result, new Set(this.messages.map((m) => m.messageId))) : { failed: undefined };
+    const reported = this.trigger.reportBatchItemFailures ? batchItemFailures(result, () => messageIds(this.messages)) : { failed: new Set<string>() };
     if ('wholeBatch' in reported) return { failed: 'whole', why: reported.wholeBatch };
-    const reportedFailed = reported.failed?.size ? reported.failed : undefined;
-    const failed = reportedFailed ? this.messages.filter((m) => reportedFailed.has(m.messageId)) : [];
-    const done = this.messages.filter((m) => !reportedFailed?.has(m.messageId) && this.handles.has(m.receiptHandle));
+    const failed = reported.failed.size === 0 ? [] : this.messages.filter((m) => reported.failed.has(m.messageId));
+    const done = this.messages.filter((m) => !reported.failed.has(m.messageId) && this.handles.has(m.receiptHandle));
     if (done.length === 0) return { failed };
     // Aborts the heartbeat's timer now (stop() aborts before its first await): no extension after the delete.
     void this.heartbeat?.stop();
@@ -194,8 +193,7 @@ export class QueueBatch {
  * the messages it did not name are deleted as done.
  */
 function partialRunError(result: unknown, messages: readonly ReceivedMessage[]): RunError | undefined {
-  if (!mayReport(result)) return undefined;
-  const reported = batchItemFailures(result, new Set(messages.map((m) => m.messageId)));
+  const reported = batchItemFailures(result, () => messageIds(messages));
   if ('wholeBatch' in reported) return { type: 'BatchItemFailures', message: `Invalid partial batch response (${reported.wholeBatch}): the whole batch of ${messages.length} messages is retried, as Lambda does.` };
   if (reported.failed.size === 0) return undefined;
   const ids = [...reported.failed];
@@ -203,11 +201,7 @@ function partialRunError(result: unknown, messages: readonly ReceivedMessage[]):
   return { type: 'BatchItemFailures', message: `${ids.length} of ${messages.length} messages reported in batchItemFailures (${shown}): those are retried, the other ${messages.length - ids.length} are done and deleted.` };
 }
 
-/**
- * Whether a handler's result can be a partial batch response at all: most queue handlers return
- * nothing, and batchItemFailures then says every message succeeded, so the batch's ids are not
- * gathered for it.
- */
-function mayReport(result: unknown): boolean {
-  return result !== null && typeof result === 'object' && 'batchItemFailures' in result;
+/** The batch's message ids, for batchItemFailures (which asks only when the result names some). */
+function messageIds(messages: readonly ReceivedMessage[]): Set<string> {
+  return new Set(messages.map((m) => m.messageId));
 }

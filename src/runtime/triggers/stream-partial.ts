@@ -23,7 +23,7 @@ export type StreamResponse =
 
 export function streamResponse(result: unknown, records: readonly StreamRecord[]): StreamResponse {
   const sequences = records.map((r) => sequenceNumber(r.sequence));
-  const reported = batchItemFailures(result, new Set(sequences), 'sequence number');
+  const reported = batchItemFailures(result, () => new Set(sequences), 'sequence number');
   if ('wholeBatch' in reported) return { kind: 'whole', reason: reported.wholeBatch };
   if (reported.failed.size === 0) return { kind: 'ok' };
   const from = sequences.findIndex((s) => reported.failed.has(s));

@@ -177,17 +177,20 @@ export function sqsEventFromWire(wire: string): SQSEvent {
  * The message ids a handler reported as failed (`{ batchItemFailures: [{ itemIdentifier }] }`).
  * As Lambda: a result that is not a partial-batch response means every message succeeded; an
  * entry naming no message of the batch (or an empty/invalid identifier) fails the whole batch.
- * Stream triggers use it with the records' sequence numbers (`idName`).
+ * Stream triggers use it with the records' sequence numbers (`idName`). The batch's ids are asked
+ * for only when the result names some (most handlers return nothing).
  */
-export function batchItemFailures(result: unknown, batchIds: ReadonlySet<string>, idName = 'message id'): { failed: Set<string> } | { wholeBatch: string } {
+export function batchItemFailures(result: unknown, batchIds: () => ReadonlySet<string>, idName = 'message id'): { failed: Set<string> } | { wholeBatch: string } {
   if (result === null || typeof result !== 'object' || !('batchItemFailures' in result)) return { failed: new Set() };
   const list = (result as { batchItemFailures: unknown }).batchItemFailures;
   if (list === null || list === undefined) return { failed: new Set() };
   if (!Array.isArray(list)) return { wholeBatch: 'batchItemFailures is not an array' };
   const failed = new Set<string>();
+  if (list.length === 0) return { failed };
+  const ids = batchIds();
   for (const entry of list) {
     const id = (entry as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || !batchIds.has(id)) return { wholeBatch: `batchItemFailures names ${JSON.stringify(id) ?? String(id)}, which is not a ${idName} of this batch` };
+    if (typeof id !== 'string' || !ids.has(id)) return { wholeBatch: `batchItemFailures names ${JSON.stringify(id) ?? String(id)}, which is not a ${idName} of this batch` };
     failed.add(id);
   }
   return { failed };
