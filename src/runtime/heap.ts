@@ -15,11 +15,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { defaults } from '../core/defaults.ts';
 
-/** False when the environment asks for V8's own heap policy (`BATON_V8_HEAP=v8`). */
-export function heapLimitsOn(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[defaults.heap.env] !== 'v8';
-}
-
 let applied = false;
 
 /**
@@ -31,7 +26,6 @@ export function applyHeapGrowth(): void {
   if (applied) return;
   applied = true;
   // V8 takes its flags with dashes or underscores (--heap_growing_percent=300 is the same flag).
-  if (!heapLimitsOn() || process.execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))) return;
+  if (process.env[defaults.heap.env] === 'v8' || process.execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a))) return;
   setFlagsFromString(`--heap-growing-percent=${defaults.heap.growingPercent}`);
 }
-
