@@ -176,47 +176,28 @@ interface Held extends StoredJson {
   parsedNew?: Item;
 }
 
-/** `keys` as parsedOnUse does images (always there: a record has keys). */
-const parsedKeys: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: StreamRecord) {
-    const held = this[storedJson] as Held;
-    return (held.parsedKeys ??= JSON.parse(held.keys) as Key);
-  },
-  set(this: StreamRecord, v: Key) {
-    ownValue(this, 'keys', v);
-  },
-};
-
 /**
- * Setting a parsed-on-use property gives the object it is set on a plain data property: never the
- * state it shares (an Object.create child setting it changed its parent's), and a frozen record
- * refuses it as it would any write.
+ * Keys and images are parsed the first time they are read: a reader that never looks at them (a
+ * trigger hands the stored text on) never pays for it. Each is an ordinary enumerable property
+ * otherwise. One descriptor per property for every record, the parsed value kept beside the stored
+ * text (no closures, no map entry per record). Setting one gives the object it is set on a plain
+ * data property: never the state it shares (an Object.create child setting it changed its
+ * parent's), and a frozen record refuses it as it would any write.
  */
-function ownValue(target: object, key: 'keys' | 'oldImage' | 'newImage', value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
-
-/**
- * An image is parsed the first time it is read: a reader that never looks at it (a trigger hands
- * the stored text on) never pays for it. It is an ordinary enumerable property otherwise. One
- * descriptor per image for every record, the parsed value kept beside the stored text (no
- * closures, no map entry per record).
- */
-function parsedOnUse(text: 'oldImage' | 'newImage', parsed: 'parsedOld' | 'parsedNew'): PropertyDescriptor {
+function parsedOnUse(text: 'keys' | 'oldImage' | 'newImage', parsed: 'parsedKeys' | 'parsedOld' | 'parsedNew'): PropertyDescriptor {
   return {
     enumerable: true,
     configurable: true,
     get(this: StreamRecord) {
       const held = this[storedJson] as Held;
-      return (held[parsed] ??= JSON.parse(held[text]!) as Item);
+      return (held[parsed] ??= JSON.parse(held[text]!) as Key & Item);
     },
-    set(this: StreamRecord, v: Item) {
-      ownValue(this, text, v);
+    set(this: StreamRecord, value: unknown) {
+      Object.defineProperty(this, text, { value, writable: true, enumerable: true, configurable: true });
     },
   };
 }
 
+const parsedKeys = parsedOnUse('keys', 'parsedKeys');
 const oldImage = parsedOnUse('oldImage', 'parsedOld');
 const newImage = parsedOnUse('newImage', 'parsedNew');
